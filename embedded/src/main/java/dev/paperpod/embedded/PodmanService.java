@@ -1,0 +1,139 @@
+package dev.paperpod.embedded;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Podman's Docker-compatible API service, which docker-java and Testcontainers talk to. Reuses a service that
+ * already answers on the socket; otherwise starts {@code podman system service} and stops it again on close.
+ */
+public final class PodmanService implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(PodmanService.class);
+
+    /**
+     * The flags every Podman call of ours carries: crun fails on hybrid-cgroup hosts, runc with the cgroupfs
+     * manager works everywhere we run (see {@code infra/podman-env.sh}, which must agree).
+     */
+    public static final List<String> DEFAULT_FLAGS = List.of("--runtime", "runc", "--cgroup-manager", "cgroupfs");
+
+    private final Path socket;
+    private final @Nullable Process process;
+
+    private PodmanService(Path socket, @Nullable Process process) {
+        this.socket = socket;
+        this.process = process;
+    }
+
+    /** The socket path of the service for this user: rootful under {@code /run}, rootless under XDG_RUNTIME_DIR. */
+    public static Path defaultSocket() {
+        String runtimeDir = System.getenv("XDG_RUNTIME_DIR");
+        boolean root = "root".equals(System.getProperty("user.name"));
+        if (root || runtimeDir == null) {
+            return Path.of("/run/podman/podman.sock");
+        }
+        return Path.of(runtimeDir, "podman", "podman.sock");
+    }
+
+    /** Answers a service on {@code socket}, starting one when none answers. */
+    public static PodmanService ensureRunning(Path socket, List<String> flags, Path logFile) {
+        if (ping(socket)) {
+            log.info("Using the Podman service already on {}", socket);
+            return new PodmanService(socket, null);
+        }
+        try {
+            Files.createDirectories(socket.getParent());
+            Files.createDirectories(logFile.getParent());
+            List<String> command = new ArrayList<>();
+            command.add("podman");
+            command.addAll(flags);
+            command.addAll(List.of("system", "service", "--time=0", "unix://" + socket));
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                    .start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!ping(socket)) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("podman system service exited with code " + process.exitValue()
+                            + "; its log ends:\n" + ChildProcesses.tail(logFile, 20));
+                }
+                if (System.nanoTime() > deadline) {
+                    process.destroyForcibly();
+                    throw new IllegalStateException("podman system service did not answer on " + socket
+                            + " within 30 s; its log ends:\n" + ChildProcesses.tail(logFile, 20));
+                }
+                LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+            }
+            log.info("Started the Podman service on {}", socket);
+            return new PodmanService(socket, process);
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "cannot start 'podman system service' (is Podman installed? ./paperpod doctor tells)", e);
+        }
+    }
+
+    /** Whether a Docker-compatible API answers {@code GET /_ping} on the socket within two seconds. */
+    public static boolean ping(Path socket) {
+        if (!Files.exists(socket)) {
+            return false;
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+                Selector selector = Selector.open()) {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            channel.write(ByteBuffer.wrap("GET /_ping HTTP/1.1\r\nHost: podman\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII)));
+            channel.configureBlocking(false);
+            channel.register(selector, SelectionKey.OP_READ);
+            ByteBuffer answer = ByteBuffer.allocate(1024);
+            String text = "";
+            while (!text.contains("\r\n\r\n") && answer.hasRemaining()) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0 || selector.select(left) == 0 && System.nanoTime() >= deadline) {
+                    return false;
+                }
+                selector.selectedKeys().clear();
+                if (channel.read(answer) < 0) {
+                    break;
+                }
+                text = new String(answer.array(), 0, answer.position(), StandardCharsets.US_ASCII);
+            }
+            return text.startsWith("HTTP/1.") && text.contains(" 200 ");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    /** The Docker-style host URI, e.g. {@code unix:///run/podman/podman.sock}. */
+    public String dockerHost() {
+        return "unix://" + socket;
+    }
+
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            ChildProcesses.stop(process.toHandle(), Duration.ofSeconds(10));
+        }
+    }
+}

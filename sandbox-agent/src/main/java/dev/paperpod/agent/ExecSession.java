@@ -1,0 +1,286 @@
+package dev.paperpod.agent;
+
+import dev.paperpod.agent.protocol.Fields;
+import dev.paperpod.agent.protocol.FrameWriter;
+import dev.paperpod.agent.protocol.MessageType;
+import dev.paperpod.agent.protocol.ProtocolException;
+import dev.paperpod.agent.protocol.Tag;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Runs one EXEC request: starts the process in a session of its own, streams its output as it comes, enforces
+ * the wall-clock and output limits by killing the whole process group, and reports how it ended.
+ *
+ * <p>The run ends when the main process exits. Whatever it left running in its process group (a background
+ * {@code sleep &} still holding stdout) gets {@code leftoverGraceMs} to finish, then is killed: an exec must
+ * answer, and long-lived background work has its own request.
+ */
+final class ExecSession {
+
+    /**
+     * @param scratchDir where scripts sent with the request are written
+     * @param defaultCwd working directory when the request names none
+     * @param setsid whether {@code setsid} exists here, so a process tree can be killed as one group
+     * @param leftoverGraceMs how long processes left behind by the main process may keep the output open
+     */
+    record Settings(Path scratchDir, Path defaultCwd, boolean setsid, long leftoverGraceMs) {
+
+        static Settings fromEnvironment() {
+            Path cwd = Path.of(System.getenv().getOrDefault("PAPERPOD_AGENT_CWD", "/workspace"));
+            if (!Files.isDirectory(cwd)) {
+                cwd = Path.of(System.getProperty("user.dir"));
+            }
+            Path scratch = Path.of(System.getenv()
+                    .getOrDefault("PAPERPOD_AGENT_SCRATCH", System.getProperty("java.io.tmpdir") + "/paperpod"));
+            return new Settings(scratch, cwd, Files.isExecutable(Path.of("/usr/bin/setsid")), 200);
+        }
+    }
+
+    private static final int CHUNK = 64 * 1024;
+
+    private final SocketChannel client;
+    private final FrameWriter out;
+    private final Fields request;
+    private final Settings settings;
+
+    private final AtomicReference<@Nullable String> verdict = new AtomicReference<>();
+    private final AtomicLong outputBytes = new AtomicLong();
+    private final AtomicBoolean truncated = new AtomicBoolean();
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private long outputLimit;
+    private @Nullable Process process;
+
+    ExecSession(SocketChannel client, FrameWriter out, Fields request, Settings settings) {
+        this.client = client;
+        this.out = out;
+        this.request = request;
+        this.settings = settings;
+    }
+
+    void run() throws IOException {
+        List<String> argv = new ArrayList<>(request.getStrings(Tag.ARGV));
+        if (argv.isEmpty()) {
+            SandboxAgent.error(out, "BAD_REQUEST", "EXEC needs ARGV, the program and its arguments");
+            return;
+        }
+        Path cwd = Path.of(stringOr(Tag.CWD, settings.defaultCwd().toString()));
+        if (!Files.isDirectory(cwd)) {
+            SandboxAgent.error(out, "BAD_CWD", "working directory " + cwd + " does not exist");
+            return;
+        }
+        Map<String, String> env = request.getMap(Tag.ENV);
+        if (!runnable(argv.get(0), cwd, env)) {
+            SandboxAgent.error(out, "SPAWN_FAILED", "cannot start " + argv.get(0) + ": no such program");
+            return;
+        }
+        long timeoutMs = request.getLong(Tag.TIMEOUT_MS, 0);
+        outputLimit = request.getLong(Tag.OUTPUT_LIMIT, Long.MAX_VALUE);
+        byte[] stdin = request.getBytes(Tag.STDIN);
+
+        Path scriptDir = null;
+        try {
+            byte[] script = request.getBytes(Tag.SCRIPT);
+            if (script != null) {
+                scriptDir = writeScript(script, argv);
+            }
+            List<String> command = new ArrayList<>();
+            if (settings.setsid()) {
+                command.add("setsid");
+            }
+            command.addAll(argv);
+            ProcessBuilder builder = new ProcessBuilder(command).directory(cwd.toFile());
+            builder.environment().putAll(env);
+            if (stdin == null) {
+                builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            }
+            long started = System.nanoTime();
+            Process p;
+            try {
+                p = builder.start();
+            } catch (IOException e) {
+                SandboxAgent.error(out, "SPAWN_FAILED", "cannot start " + argv.get(0) + ": " + e.getMessage());
+                return;
+            }
+            process = p;
+            out.write(MessageType.STARTED, Fields.writer().putLong(Tag.PID, p.pid()));
+            Thread stdout = daemon("stdout", () -> pump(p.getInputStream(), MessageType.STDOUT));
+            Thread stderr = daemon("stderr", () -> pump(p.getErrorStream(), MessageType.STDERR));
+            if (stdin != null) {
+                daemon("stdin", () -> feed(p.getOutputStream(), stdin));
+            }
+            daemon("cancel", this::killWhenClientLeaves);
+
+            boolean exited = timeoutMs > 0 ? p.waitFor(timeoutMs, TimeUnit.MILLISECONDS) : waitFor(p);
+            if (!exited) {
+                end("TIMEOUT");
+            }
+            int exitCode = p.waitFor();
+            long wallMs = (System.nanoTime() - started) / 1_000_000;
+            stdout.join(settings.leftoverGraceMs());
+            stderr.join(settings.leftoverGraceMs());
+            if (stdout.isAlive() || stderr.isAlive()) {
+                killGroup(p.pid());
+                stdout.join(2_000);
+                stderr.join(2_000);
+            }
+            finished.set(true);
+            String how = verdict.get() == null ? "OK" : verdict.get();
+            Fields.Writer exit = Fields.writer()
+                    .putString(Tag.VERDICT, how)
+                    .putBool(Tag.TRUNCATED, truncated.get())
+                    .putLong(Tag.WALL_MS, wallMs);
+            if ("OK".equals(how)) {
+                exit.putLong(Tag.EXIT_CODE, exitCode);
+            }
+            out.write(MessageType.EXIT, exit);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            end("KILLED");
+        } finally {
+            if (scriptDir != null) {
+                deleteTree(scriptDir);
+            }
+        }
+    }
+
+    private String stringOr(int tag, String absent) throws ProtocolException {
+        String value = request.getString(tag);
+        return value == null ? absent : value;
+    }
+
+    private Path writeScript(byte[] script, List<String> argv) throws IOException {
+        String name = stringOr(Tag.SCRIPT_NAME, "script");
+        if (name.isEmpty() || name.contains("/")) {
+            throw new ProtocolException("SCRIPT_NAME must be a plain file name, not '" + name + "'");
+        }
+        Files.createDirectories(settings.scratchDir());
+        Path dir = Files.createTempDirectory(settings.scratchDir(), "exec-");
+        Path file = Files.write(dir.resolve(name), script);
+        argv.add(file.toString());
+        return dir;
+    }
+
+    /**
+     * Whether the program exists, checked here because under {@code setsid} a missing one would only show up as
+     * exit code 127.
+     */
+    private static boolean runnable(String program, Path cwd, Map<String, String> env) {
+        if (program.contains("/")) {
+            return Files.isExecutable(cwd.resolve(program));
+        }
+        String path = env.getOrDefault("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
+        for (String dir : path.split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean waitFor(Process p) throws InterruptedException {
+        p.waitFor();
+        return true;
+    }
+
+    /** Records why the run ended (the first reason wins) and kills the process tree. */
+    private void end(String why) {
+        verdict.compareAndSet(null, why);
+        Process p = process;
+        if (p != null) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            killGroup(p.pid());
+            p.destroyForcibly();
+        }
+    }
+
+    private void killGroup(long pgid) {
+        if (!settings.setsid()) {
+            return;
+        }
+        try {
+            new ProcessBuilder("/bin/sh", "-c", "kill -9 -" + pgid + " 2>/dev/null")
+                    .redirectErrorStream(true)
+                    .start()
+                    .waitFor(2, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            // The descendants were destroyed one by one already; the group kill only catches orphans.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void pump(InputStream in, byte type) {
+        byte[] buffer = new byte[CHUNK];
+        try (in) {
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                long total = outputBytes.addAndGet(n);
+                int pass = n;
+                if (total > outputLimit) {
+                    pass = (int) Math.max(0, n - (total - outputLimit));
+                    truncated.set(true);
+                    end("OUTPUT_LIMIT");
+                }
+                if (pass > 0) {
+                    out.write(type, buffer, 0, pass);
+                }
+            }
+        } catch (IOException e) {
+            // The pipe closed (process killed) or the worker left; the exit report says which.
+        }
+    }
+
+    private static void feed(OutputStream stdin, byte[] data) {
+        try (stdin) {
+            stdin.write(data);
+        } catch (IOException e) {
+            // The program exited without reading all of its input: that is its business.
+        }
+    }
+
+    /** The worker sends nothing after EXEC; end of stream before the run finished means it gave up. */
+    private void killWhenClientLeaves() {
+        try {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            while (client.read(one) >= 0 && !finished.get()) {
+                one.clear();
+            }
+        } catch (IOException e) {
+            // closed
+        }
+        if (!finished.get()) {
+            end("KILLED");
+        }
+    }
+
+    private static Thread daemon(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // scratch space in a sandbox; nothing to lose
+        }
+    }
+}

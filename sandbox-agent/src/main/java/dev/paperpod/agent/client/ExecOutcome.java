@@ -1,0 +1,13 @@
+package dev.paperpod.agent.client;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How a run ended, as the agent reported it.
+ *
+ * @param verdict {@code OK}, {@code TIMEOUT}, {@code OUTPUT_LIMIT}, {@code KILLED} or {@code ERROR}
+ * @param exitCode the exit code when the process ended by itself, else null
+ * @param truncated output was cut at the limit
+ * @param wallMs wall time of the process
+ */
+public record ExecOutcome(String verdict, @Nullable Integer exitCode, boolean truncated, long wallMs) {}

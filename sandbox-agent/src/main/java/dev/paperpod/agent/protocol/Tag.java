@@ -1,0 +1,38 @@
+package dev.paperpod.agent.protocol;
+
+/** Field tags inside a frame's {@link Fields}. Unknown tags are skipped, so both sides can grow. */
+public final class Tag {
+
+    // EXEC request
+    /** Strings: the program and its arguments. */
+    public static final int ARGV = 1;
+    /** Map: environment added to the agent's own. */
+    public static final int ENV = 2;
+    /** String: working directory, {@code /workspace} when absent. */
+    public static final int CWD = 3;
+    /** Bytes: fed to standard input, which is then closed. */
+    public static final int STDIN = 4;
+    /** Long: wall-clock limit in milliseconds; the process tree is killed past it. */
+    public static final int TIMEOUT_MS = 5;
+    /** Long: most bytes of stdout plus stderr to pass on; past it the process tree is killed. */
+    public static final int OUTPUT_LIMIT = 6;
+    /** Bytes: a script the agent writes to a fresh file whose path it appends to {@link #ARGV}. */
+    public static final int SCRIPT = 7;
+    /** String: the script file's name (its extension matters to some interpreters). */
+    public static final int SCRIPT_NAME = 8;
+
+    // answers
+    public static final int PID = 20;
+    public static final int EXIT_CODE = 21;
+    /** String: {@code OK}, {@code TIMEOUT}, {@code OUTPUT_LIMIT}, {@code KILLED} or {@code ERROR}. */
+    public static final int VERDICT = 22;
+
+    public static final int TRUNCATED = 23;
+    public static final int WALL_MS = 24;
+    public static final int ERROR_CODE = 30;
+    public static final int ERROR_MESSAGE = 31;
+    public static final int VERSION = 40;
+    public static final int UPTIME_MS = 41;
+
+    private Tag() {}
+}

@@ -1,0 +1,216 @@
+package dev.paperpod.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.paperpod.agent.client.AgentClient;
+import dev.paperpod.agent.client.AgentException;
+import dev.paperpod.agent.client.ExecCommand;
+import dev.paperpod.agent.client.ExecOutcome;
+import dev.paperpod.agent.client.OutputListener;
+import dev.paperpod.agent.protocol.Frame;
+import dev.paperpod.agent.protocol.FrameIO;
+import dev.paperpod.agent.protocol.MessageType;
+import dev.paperpod.agent.protocol.Tag;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The agent served on the host, as the worker talks to it inside a sandbox. */
+class SandboxAgentTest {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+
+    private SandboxAgent agent;
+    private AgentClient client;
+
+    @BeforeEach
+    void startAgent() throws IOException {
+        Path socket = dir.resolve("run/agent.sock");
+        agent = new SandboxAgent(socket, new ExecSession.Settings(dir.resolve("scratch"), dir, true, 200));
+        Thread serving = new Thread(() -> {
+            try {
+                agent.serve();
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        serving.setDaemon(true);
+        serving.start();
+        client = new AgentClient(socket);
+    }
+
+    @AfterEach
+    void stopAgent() throws IOException {
+        agent.close();
+    }
+
+    @Test
+    void answersPingWithItsProtocolVersion() throws IOException {
+        assertThat(client.ping(DEADLINE)).isEqualTo(SandboxAgent.PROTOCOL_VERSION);
+    }
+
+    @Test
+    void runsAShellCommandAndStreamsItsOutput() throws IOException {
+        Captured out = new Captured();
+        ExecOutcome outcome = client.exec(ExecCommand.shell("echo hi; echo oops >&2; exit 3", 10_000), out, DEADLINE);
+
+        assertThat(outcome.verdict()).isEqualTo("OK");
+        assertThat(outcome.exitCode()).isEqualTo(3);
+        assertThat(out.stdout()).isEqualTo("hi\n");
+        assertThat(out.stderr()).isEqualTo("oops\n");
+        assertThat(out.pid).isPositive();
+    }
+
+    @Test
+    void runsAScriptWithEnvironmentStdinAndWorkingDirectory() throws IOException {
+        Files.createDirectories(dir.resolve("work"));
+        Captured out = new Captured();
+        ExecCommand command = new ExecCommand(
+                List.of("/bin/sh"),
+                Map.of("GREETING", "hello"),
+                dir.resolve("work").toString(),
+                "from stdin".getBytes(StandardCharsets.UTF_8),
+                "echo \"$GREETING $(cat) in $(basename \"$PWD\")\"".getBytes(StandardCharsets.UTF_8),
+                "main.sh",
+                10_000,
+                Long.MAX_VALUE);
+
+        ExecOutcome outcome = client.exec(command, out, DEADLINE);
+
+        assertThat(outcome.exitCode()).isZero();
+        assertThat(out.stdout()).isEqualTo("hello from stdin in work\n");
+        assertThat(dir.resolve("scratch")).isEmptyDirectory();
+    }
+
+    @Test
+    void killsTheWholeProcessTreeAtTheTimeout() throws IOException {
+        String marker = uniqueSleep();
+        ExecOutcome outcome =
+                client.exec(ExecCommand.shell("sleep " + marker + " & sleep " + marker, 300), new Captured(), DEADLINE);
+
+        assertThat(outcome.verdict()).isEqualTo("TIMEOUT");
+        assertThat(outcome.exitCode()).isNull();
+        assertThat(processesNamed(marker)).isZero();
+    }
+
+    @Test
+    void cutsOutputAtTheLimitAndKillsTheFlood() throws IOException {
+        Captured out = new Captured();
+        ExecCommand flood =
+                new ExecCommand(List.of("/bin/sh", "-c", "yes"), Map.of(), null, null, null, "script", 10_000, 100_000);
+
+        ExecOutcome outcome = client.exec(flood, out, DEADLINE);
+
+        assertThat(outcome.verdict()).isEqualTo("OUTPUT_LIMIT");
+        assertThat(outcome.truncated()).isTrue();
+        assertThat(out.stdout.size()).isEqualTo(100_000);
+    }
+
+    @Test
+    void killsTheRunWhenTheWorkerGoesAway() throws Exception {
+        String marker = uniqueSleep();
+        assertThatThrownBy(() ->
+                        client.exec(ExecCommand.shell("sleep " + marker, 0), new Captured(), Duration.ofMillis(300)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("did not finish");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> processesNamed(marker) == 0);
+    }
+
+    @Test
+    void endsARunWhoseBackgroundChildKeepsTheOutputOpen() throws IOException {
+        Captured out = new Captured();
+        ExecOutcome outcome = client.exec(ExecCommand.shell("sleep 300 & echo done", 10_000), out, DEADLINE);
+
+        assertThat(outcome.verdict()).isEqualTo("OK");
+        assertThat(outcome.exitCode()).isZero();
+        assertThat(out.stdout()).isEqualTo("done\n");
+    }
+
+    @Test
+    void refusesAProgramThatDoesNotExist() {
+        for (String program : List.of("/no/such/program", "no-such-program-on-path")) {
+            ExecCommand missing =
+                    new ExecCommand(List.of(program), Map.of(), null, null, null, "script", 1_000, Long.MAX_VALUE);
+
+            assertThatThrownBy(() -> client.exec(missing, new Captured(), DEADLINE))
+                    .isInstanceOfSatisfying(
+                            AgentException.class, e -> assertThat(e.code()).isEqualTo("SPAWN_FAILED"))
+                    .hasMessageContaining(program);
+        }
+    }
+
+    @Test
+    void answersMalformedFramesWithAnErrorAndKeepsServing() throws IOException {
+        try (SocketChannel raw = SocketChannel.open(UnixDomainSocketAddress.of(client.socket()))) {
+            // an EXEC whose field list ends in the middle of a value
+            FrameIO.write(raw, MessageType.EXEC, new byte[] {(byte) Tag.ARGV, 4, 0, 0});
+            Frame answer = FrameIO.read(raw);
+            assertThat(answer).isNotNull();
+            assertThat(answer.type()).isEqualTo(MessageType.ERROR);
+            assertThat(answer.fields().getString(Tag.ERROR_CODE)).isEqualTo("BAD_FRAME");
+        }
+        try (SocketChannel raw = SocketChannel.open(UnixDomainSocketAddress.of(client.socket()))) {
+            // a frame header claiming a gigabyte
+            raw.write(
+                    ByteBuffer.allocate(5).putInt(1 << 30).put(MessageType.EXEC).flip());
+            Frame answer = FrameIO.read(raw);
+            assertThat(answer).isNotNull();
+            assertThat(answer.fields().getString(Tag.ERROR_CODE)).isEqualTo("BAD_FRAME");
+        }
+        assertThat(client.ping(DEADLINE)).isEqualTo(SandboxAgent.PROTOCOL_VERSION);
+    }
+
+    /** A sleep long enough to outlive the test, whose argument tells its process apart from any other. */
+    private static String uniqueSleep() {
+        return "300." + System.nanoTime() % 1_000_000_000L;
+    }
+
+    private static long processesNamed(String marker) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().orElse("").contains(marker)
+                        || p.info().command().orElse("").contains(marker))
+                .count();
+    }
+
+    private static final class Captured implements OutputListener {
+        final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        long pid;
+
+        @Override
+        public void started(long pid) {
+            this.pid = pid;
+        }
+
+        @Override
+        public void output(boolean isStderr, byte[] data, int offset, int length) {
+            (isStderr ? stderr : stdout).write(data, offset, length);
+        }
+
+        String stdout() {
+            return stdout.toString(StandardCharsets.UTF_8);
+        }
+
+        String stderr() {
+            return stderr.toString(StandardCharsets.UTF_8);
+        }
+    }
+}

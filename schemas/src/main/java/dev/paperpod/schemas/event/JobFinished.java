@@ -1,0 +1,40 @@
+package dev.paperpod.schemas.event;
+
+import dev.paperpod.schemas.job.ExecResult;
+import dev.paperpod.schemas.job.JobError;
+import dev.paperpod.schemas.job.JobKind;
+import dev.paperpod.schemas.job.JobSource;
+import dev.paperpod.schemas.job.JobStatus;
+import dev.paperpod.schemas.job.Timing;
+import java.time.Instant;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A job ended. Also the reply a synchronous client waits for.
+ *
+ * @param status a terminal status
+ * @param result what the program produced, when it ran
+ * @param error why PaperPod could not run it, when it did not
+ * @param timing where the time went, when the job reached a sandbox
+ */
+public record JobFinished(
+        UUID eventId,
+        UUID jobId,
+        Instant at,
+        UUID accountId,
+        JobKind kind,
+        JobSource source,
+        int attempt,
+        JobStatus status,
+        @Nullable ExecResult result,
+        @Nullable JobError error,
+        @Nullable Timing timing)
+        implements JobEvent {
+
+    public JobFinished {
+        if (!status.isTerminal()) {
+            throw new IllegalArgumentException("a finished job needs a terminal status, not " + status);
+        }
+    }
+}

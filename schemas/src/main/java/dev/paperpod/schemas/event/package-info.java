@@ -1,0 +1,4 @@
+@NullMarked
+package dev.paperpod.schemas.event;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,21 @@
+package dev.paperpod.schemas.http;
+
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Body of {@code POST /execute} and {@code POST /v1/jobs}. Fields are loosely typed on purpose: the API checks
+ * each one and names the field that is wrong, rather than failing on the first mismatch.
+ *
+ * @param code the program text (required)
+ * @param language {@code python}, {@code javascript} or {@code shell} (required)
+ * @param timeoutMs wall-clock limit in milliseconds; the server's default when absent
+ * @param env extra environment variables
+ * @param stdin text for the program's standard input
+ */
+public record ExecRequest(
+        @Nullable String code,
+        @Nullable String language,
+        @Nullable Long timeoutMs,
+        @Nullable Map<String, String> env,
+        @Nullable String stdin) {}

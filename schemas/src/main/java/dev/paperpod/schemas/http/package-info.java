@@ -1,0 +1,4 @@
+@NullMarked
+package dev.paperpod.schemas.http;
+
+import org.jspecify.annotations.NullMarked;

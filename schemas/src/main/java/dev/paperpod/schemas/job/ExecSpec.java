@@ -1,0 +1,32 @@
+package dev.paperpod.schemas.job;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Run code in a sandbox.
+ *
+ * @param language how {@code code} is run
+ * @param code the program text
+ * @param timeoutMs wall-clock limit; past it the process tree is killed and the verdict is {@code TIMEOUT}
+ * @param env extra environment variables
+ * @param stdin text fed to the program's standard input, or null for none
+ */
+public record ExecSpec(
+        Language language,
+        String code,
+        long timeoutMs,
+        Map<String, String> env,
+        @Nullable String stdin) implements JobSpec {
+
+    public ExecSpec {
+        env = env == null ? Map.of() : Map.copyOf(env);
+    }
+
+    @Override
+    @JsonIgnore
+    public JobKind kind() {
+        return JobKind.EXEC;
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.paperpod.schemas.job;
+
+import org.jspecify.annotations.NullMarked;
