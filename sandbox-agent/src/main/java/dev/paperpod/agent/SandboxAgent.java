@@ -75,8 +75,17 @@ public final class SandboxAgent implements AutoCloseable {
     }
 
     private void handle(SocketChannel client) {
-        FrameWriter out = new FrameWriter(client);
         try (client) {
+            serveRequest(client);
+        } catch (IOException e) {
+            // closing failed: nothing left to do
+        }
+    }
+
+    private void serveRequest(SocketChannel client) {
+        FrameWriter out = new FrameWriter(client);
+        // Errors are answered while the connection is still open (a try-with-resources catch would run after close).
+        try {
             Frame request = FrameIO.read(client);
             if (request == null) {
                 return;
