@@ -81,7 +81,7 @@ public final class KafkaServer implements AutoCloseable {
                 format(config);
             }
             long started = System.nanoTime();
-            process = new ProcessBuilder(command(MAIN, config.toString()))
+            process = new ProcessBuilder(ChildProcesses.detached(command(MAIN, config.toString())))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .start();

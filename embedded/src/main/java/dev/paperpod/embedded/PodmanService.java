@@ -64,7 +64,7 @@ public final class PodmanService implements AutoCloseable {
             command.add("podman");
             command.addAll(flags);
             command.addAll(List.of("system", "service", "--time=0", "unix://" + socket));
-            Process process = new ProcessBuilder(command)
+            Process process = new ProcessBuilder(ChildProcesses.detached(command))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .start();

@@ -1,6 +1,8 @@
 package dev.paperpod.schemas;
 
 import dev.paperpod.schemas.job.JobKind;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Kafka topic names. Every producer and consumer takes its topic from here. */
 public final class Topics {
@@ -22,4 +24,21 @@ public final class Topics {
     public static String jobs(JobKind kind) {
         return JOBS_PREFIX + kind.wireName();
     }
+
+    /**
+     * Every shared topic with its partition count. A job topic's partitions bound how many workers share its
+     * load, so they are sized for the largest worker fleet expected.
+     */
+    public static List<Definition> definitions() {
+        List<Definition> all = new ArrayList<>();
+        for (JobKind kind : JobKind.values()) {
+            all.add(new Definition(jobs(kind), 8));
+        }
+        all.add(new Definition(JOB_EVENTS, 8));
+        all.add(new Definition(WORKERS, 1));
+        return List.copyOf(all);
+    }
+
+    /** A topic and its partition count. */
+    public record Definition(String name, int partitions) {}
 }

@@ -1,0 +1,35 @@
+package dev.paperpod.api;
+
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Settings of the API.
+ *
+ * @param instanceId names this instance; its sync replies arrive on {@code paperpod.replies.<instanceId>}
+ * @param defaultTimeout a job's wall-clock limit when the request names none
+ * @param maxTimeout the largest {@code timeoutMs} a request may ask for
+ * @param syncQueueGrace how long a sync caller waits, beyond its job's timeout, for a worker to take the job
+ * @param maxWait the longest long poll, {@code GET /v1/jobs/{id}?wait=}
+ * @param maxBodySize the largest request body accepted
+ * @param devToken a development token to register for the {@code dev} account at start-up, or null
+ * @param heartbeatStaleness how old a worker's or the outbox relay's heartbeat may be for {@code /health} to count it
+ */
+@ConfigurationProperties("paperpod.api")
+public record ApiProperties(
+        @DefaultValue("api-1") String instanceId,
+        @DefaultValue("30s") Duration defaultTimeout,
+        @DefaultValue("10m") Duration maxTimeout,
+        @DefaultValue("30s") Duration syncQueueGrace,
+        @DefaultValue("60s") Duration maxWait,
+        @DefaultValue("10MB") DataSize maxBodySize,
+        @Nullable String devToken,
+        @DefaultValue("10s") Duration heartbeatStaleness) {
+
+    public String replyTopic() {
+        return dev.paperpod.schemas.Topics.REPLIES_PREFIX + instanceId;
+    }
+}

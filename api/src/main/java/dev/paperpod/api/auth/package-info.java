@@ -1,0 +1,4 @@
+@NullMarked
+package dev.paperpod.api.auth;
+
+import org.jspecify.annotations.NullMarked;

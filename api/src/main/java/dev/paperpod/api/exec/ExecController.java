@@ -1,0 +1,101 @@
+package dev.paperpod.api.exec;
+
+import dev.paperpod.api.ApiProperties;
+import dev.paperpod.api.auth.Caller;
+import dev.paperpod.api.web.ApiException;
+import dev.paperpod.api.web.JsonBody;
+import dev.paperpod.schemas.event.JobFinished;
+import dev.paperpod.schemas.http.ExecRequest;
+import dev.paperpod.schemas.http.ExecResponse;
+import dev.paperpod.schemas.http.TimingView;
+import dev.paperpod.schemas.job.ExecResult;
+import dev.paperpod.schemas.job.ExecSpec;
+import dev.paperpod.schemas.job.JobEnvelope;
+import dev.paperpod.schemas.job.JobError;
+import dev.paperpod.schemas.job.JobSource;
+import jakarta.servlet.http.HttpServletRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code POST /execute}: run code and answer with its output, the client waiting. */
+@RestController
+class ExecController {
+
+    private final JsonBody body;
+    private final ExecRequestValidator validator;
+    private final JobQueue queue;
+    private final ApiProperties properties;
+    private final Clock clock;
+
+    ExecController(
+            JsonBody body, ExecRequestValidator validator, JobQueue queue, ApiProperties properties, Clock clock) {
+        this.body = body;
+        this.validator = validator;
+        this.queue = queue;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    @PostMapping("/execute")
+    CompletableFuture<ExecResponse> execute(Caller caller, HttpServletRequest request) {
+        ExecSpec spec = validator.toSpec(body.read(request, ExecRequest.class));
+        Instant now = clock.instant();
+        Duration wait = Duration.ofMillis(spec.timeoutMs()).plus(properties.syncQueueGrace());
+        JobEnvelope job =
+                new JobEnvelope(UUID.randomUUID(), caller.accountId(), JobSource.SYNC, now, now.plus(wait), 1, spec);
+        return queue.submitAndAwait(job, wait)
+                .exceptionally(e -> {
+                    throw failure(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+                })
+                .thenApply(ExecController::response);
+    }
+
+    private static ExecResponse response(JobFinished finished) {
+        ExecResult result = finished.result();
+        if (result == null) {
+            JobError error = finished.error();
+            String code = error == null ? "JOB_FAILED" : error.code();
+            String message =
+                    error == null ? "the job ended " + finished.status() + " without a result" : error.message();
+            HttpStatus status =
+                    error != null && error.retryable() ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.BAD_GATEWAY;
+            throw new ApiException(status, code, message, "retry; GET /health shows whether workers are ready", null);
+        }
+        return new ExecResponse(
+                result.stdout(),
+                result.stderr(),
+                result.exitCode(),
+                result.durationMs(),
+                result.verdict(),
+                result.truncated(),
+                finished.jobId(),
+                finished.timing() == null ? null : TimingView.of(finished.timing()));
+    }
+
+    private static RuntimeException failure(Throwable e) {
+        if (e instanceof ApiException api) {
+            return api;
+        }
+        if (e instanceof JobQueue.NoReplyException) {
+            return new ApiException(
+                    HttpStatus.GATEWAY_TIMEOUT,
+                    "NO_WORKER_REPLY",
+                    e.getMessage(),
+                    "GET /health shows whether a worker with a ready sandbox is up; long work belongs in POST /v1/jobs",
+                    null);
+        }
+        return new ApiException(
+                HttpStatus.SERVICE_UNAVAILABLE,
+                "QUEUE_UNAVAILABLE",
+                "the job could not be queued: " + e.getMessage(),
+                "retry; GET /health shows whether Kafka is up",
+                null);
+    }
+}

@@ -1,0 +1,23 @@
+package dev.paperpod.api.exec;
+
+import dev.paperpod.schemas.event.JobFinished;
+import dev.paperpod.schemas.job.JobEnvelope;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/** Where synchronous jobs go: straight to the workers, with the caller waiting for the outcome. */
+public interface JobQueue {
+
+    /**
+     * Queues a job and completes with its outcome, or exceptionally with {@link NoReplyException} when no worker
+     * answers within {@code wait}.
+     */
+    CompletableFuture<JobFinished> submitAndAwait(JobEnvelope job, Duration wait);
+
+    /** No outcome arrived in time. */
+    final class NoReplyException extends RuntimeException {
+        public NoReplyException(Duration wait, Throwable cause) {
+            super("no worker answered within " + wait.toSeconds() + " s", cause);
+        }
+    }
+}

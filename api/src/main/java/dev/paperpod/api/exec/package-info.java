@@ -1,0 +1,4 @@
+@NullMarked
+package dev.paperpod.api.exec;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.paperpod.api.health;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,137 @@
+package dev.paperpod.api.jobs;
+
+import dev.paperpod.api.ApiProperties;
+import dev.paperpod.api.auth.Caller;
+import dev.paperpod.api.exec.ExecRequestValidator;
+import dev.paperpod.api.web.ApiException;
+import dev.paperpod.api.web.JsonBody;
+import dev.paperpod.schemas.http.ExecRequest;
+import dev.paperpod.schemas.http.JobAccepted;
+import dev.paperpod.schemas.http.JobView;
+import dev.paperpod.schemas.job.ExecSpec;
+import dev.paperpod.schemas.job.JobEnvelope;
+import dev.paperpod.schemas.job.JobSource;
+import dev.paperpod.schemas.job.JobStatus;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code /v1/jobs}: submit work durably and in the background, then poll (or long-poll) for its outcome. */
+@RestController
+@RequestMapping("/v1/jobs")
+class JobController {
+
+    private final JsonBody body;
+    private final ExecRequestValidator validator;
+    private final JobRepository jobs;
+    private final JobCompletions completions;
+    private final ApiProperties properties;
+    private final Clock clock;
+
+    JobController(
+            JsonBody body,
+            ExecRequestValidator validator,
+            JobRepository jobs,
+            JobCompletions completions,
+            ApiProperties properties,
+            Clock clock) {
+        this.body = body;
+        this.validator = validator;
+        this.jobs = jobs;
+        this.completions = completions;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    @PostMapping
+    ResponseEntity<JobAccepted> submit(Caller caller, HttpServletRequest request) {
+        ExecSpec spec = validator.toSpec(body.read(request, ExecRequest.class));
+        Instant now = clock.instant();
+        JobEnvelope job = new JobEnvelope(UUID.randomUUID(), caller.accountId(), JobSource.ASYNC, now, null, 1, spec);
+        jobs.submit(job);
+        String url = "/v1/jobs/" + job.jobId();
+        return ResponseEntity.accepted()
+                .location(URI.create(url))
+                .body(new JobAccepted(job.jobId(), JobStatus.QUEUED, now, url));
+    }
+
+    /**
+     * The job now, or with {@code ?wait=N} as soon as it ends but after at most N seconds.
+     */
+    @GetMapping("/{id}")
+    CompletableFuture<JobView> get(
+            Caller caller, @PathVariable String id, @RequestParam(required = false) @Nullable String wait) {
+        UUID jobId = parseId(id);
+        long waitSeconds = parseWait(wait);
+        JobRecord job = load(jobId, caller);
+        if (job.status().isTerminal() || waitSeconds == 0) {
+            return CompletableFuture.completedFuture(job.view());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds);
+        return awaitEnd(jobId, caller, deadline);
+    }
+
+    private CompletableFuture<JobView> awaitEnd(UUID jobId, Caller caller, long deadline) {
+        // Register first, then look: an end recorded in between still wakes us.
+        CompletableFuture<Void> signal = completions.next(jobId);
+        JobRecord job = load(jobId, caller);
+        long left = deadline - System.nanoTime();
+        if (job.status().isTerminal() || left <= 0) {
+            completions.cancel(jobId, signal);
+            return CompletableFuture.completedFuture(job.view());
+        }
+        return signal.completeOnTimeout(null, left, TimeUnit.NANOSECONDS).thenCompose(ignored -> {
+            completions.cancel(jobId, signal);
+            return System.nanoTime() >= deadline
+                    ? CompletableFuture.completedFuture(load(jobId, caller).view())
+                    : awaitEnd(jobId, caller, deadline);
+        });
+    }
+
+    private JobRecord load(UUID jobId, Caller caller) {
+        return jobs.find(jobId, caller.accountId())
+                .orElseThrow(() -> ApiException.notFound(
+                        "no job " + jobId, "check the id; jobs are visible only to the account that submitted them"));
+    }
+
+    private static UUID parseId(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("no job " + id, "job ids are UUIDs, as returned by POST /v1/jobs");
+        }
+    }
+
+    private long parseWait(@Nullable String wait) {
+        if (wait == null || wait.isBlank()) {
+            return 0;
+        }
+        long max = properties.maxWait().toSeconds();
+        long seconds;
+        try {
+            seconds = Long.parseLong(wait.trim());
+        } catch (NumberFormatException e) {
+            throw ApiException.invalidField(
+                    "wait", "wait '" + wait + "' is not a number of seconds", "use ?wait=N with 0 ≤ N ≤ " + max);
+        }
+        if (seconds < 0 || seconds > max) {
+            throw ApiException.invalidField(
+                    "wait",
+                    "wait must be between 0 and " + max + " seconds, not " + seconds,
+                    "use ?wait=N with 0 ≤ N ≤ " + max);
+        }
+        return seconds;
+    }
+}

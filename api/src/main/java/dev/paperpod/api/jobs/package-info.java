@@ -1,0 +1,4 @@
+@NullMarked
+package dev.paperpod.api.jobs;
+
+import org.jspecify.annotations.NullMarked;

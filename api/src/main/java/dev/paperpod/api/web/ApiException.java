@@ -1,0 +1,39 @@
+package dev.paperpod.api.web;
+
+import dev.paperpod.schemas.http.ErrorBody;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+
+/** An error answered to the client as {@code {"error":{"code","message","hint","field"}}}. */
+public final class ApiException extends RuntimeException {
+
+    private final HttpStatus status;
+    private final String code;
+    private final String hint;
+    private final @Nullable String field;
+
+    public ApiException(HttpStatus status, String code, String message, String hint, @Nullable String field) {
+        super(message);
+        this.status = status;
+        this.code = code;
+        this.hint = hint;
+        this.field = field;
+    }
+
+    /** A request field that is missing or wrong: 400 {@code INVALID_FIELD}. */
+    public static ApiException invalidField(String field, String message, String hint) {
+        return new ApiException(HttpStatus.BAD_REQUEST, "INVALID_FIELD", message, hint, field);
+    }
+
+    public static ApiException notFound(String message, String hint) {
+        return new ApiException(HttpStatus.NOT_FOUND, "NOT_FOUND", message, hint, null);
+    }
+
+    public HttpStatus status() {
+        return status;
+    }
+
+    public ErrorBody body() {
+        return ErrorBody.of(code, getMessage(), hint, field);
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.paperpod.api.web;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,53 @@
+package dev.paperpod.scheduler.outbox;
+
+import dev.paperpod.scheduler.SchedulerProperties;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(name = "paperpod.scheduler.outbox.enabled", matchIfMissing = true)
+class OutboxConfig {
+
+    @Bean
+    OutboxRelay outboxRelay(
+            DataSourceProperties dataSource, KafkaProperties kafka, SchedulerProperties properties, JdbcClient jdbc) {
+        SchedulerProperties.Outbox outbox = properties.outbox();
+        try {
+            Files.createDirectories(outbox.offsetDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the outbox relay's offset directory", e);
+        }
+        String identity = jdbc.sql("select system_identifier::text from pg_control_system()")
+                .query(String.class)
+                .single();
+        DebeziumSettings settings = new DebeziumSettings(
+                dataSource.getUrl(), dataSource.getUsername(), dataSource.getPassword(), identity, outbox);
+        return new OutboxRelay(settings, relayProducer(kafka), outbox);
+    }
+
+    /** Its own producer: idempotent, acks from all replicas, no lingering (latency is the point). */
+    private static Producer<String, byte[]> relayProducer(KafkaProperties kafka) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBootstrapServers());
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, "paperpod-outbox-relay");
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000);
+        return new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
+    }
+}

@@ -1,0 +1,77 @@
+package dev.paperpod.scheduler.outbox;
+
+import dev.paperpod.scheduler.SchedulerProperties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/** Records the outbox relay's state in {@code component_heartbeats} every few seconds, for {@code /health}. */
+@Component
+@ConditionalOnProperty(name = "paperpod.scheduler.outbox.enabled", matchIfMissing = true)
+class RelayHeartbeats implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(RelayHeartbeats.class);
+
+    private final OutboxRelay relay;
+    private final JdbcClient jdbc;
+    private final SchedulerProperties properties;
+    private ScheduledExecutorService timer;
+
+    RelayHeartbeats(OutboxRelay relay, JdbcClient jdbc, SchedulerProperties properties) {
+        this.relay = relay;
+        this.jdbc = jdbc;
+        this.properties = properties;
+    }
+
+    @Override
+    public void start() {
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "relay-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = properties.heartbeatInterval().toMillis();
+        timer.scheduleAtFixedRate(this::record, 0, period, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void stop() {
+        timer.shutdownNow();
+        timer = null;
+        record();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return timer != null;
+    }
+
+    /** After the relay starts, before it stops: the heartbeat never claims a relay that is not there. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE + 1;
+    }
+
+    private void record() {
+        RelayStatus status = relay.status();
+        try {
+            jdbc.sql("""
+                            insert into component_heartbeats (component, instance_id, state, detail, last_seen)
+                            values ('outbox-relay', ?, ?, ?, now())
+                            on conflict (component) do update
+                            set instance_id = excluded.instance_id, state = excluded.state,
+                                detail = excluded.detail, last_seen = excluded.last_seen
+                            """)
+                    .params(properties.instanceId(), status.state().name(), status.detail())
+                    .update();
+        } catch (RuntimeException e) {
+            log.warn("Cannot record the outbox relay heartbeat: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.paperpod.scheduler.outbox;
+
+import org.jspecify.annotations.NullMarked;

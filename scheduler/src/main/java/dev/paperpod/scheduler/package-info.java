@@ -1,0 +1,4 @@
+@NullMarked
+package dev.paperpod.scheduler;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,90 @@
+package dev.paperpod.scheduler.projection;
+
+import dev.paperpod.schemas.MalformedMessageException;
+import dev.paperpod.schemas.Wire;
+import dev.paperpod.schemas.event.JobEvent;
+import dev.paperpod.schemas.event.JobFinished;
+import dev.paperpod.schemas.event.JobOutput;
+import dev.paperpod.schemas.event.JobQueued;
+import dev.paperpod.schemas.event.JobStarted;
+import dev.paperpod.schemas.event.WorkerHeartbeat;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Projects job events and worker heartbeats from Kafka into PostgreSQL, a batch per transaction. Each event's id
+ * is recorded with its effect, so a redelivered batch changes nothing. The offsets are committed after the
+ * transaction: a crash in between redelivers, never loses.
+ */
+@Component
+class JobEventProjector {
+
+    private static final Logger log = LoggerFactory.getLogger(JobEventProjector.class);
+
+    private final JobProjection projection;
+    private final TransactionTemplate tx;
+
+    JobEventProjector(JobProjection projection, TransactionTemplate tx) {
+        this.projection = projection;
+        this.tx = tx;
+    }
+
+    @KafkaListener(
+            id = "job-events",
+            topics = "#{T(dev.paperpod.schemas.Topics).JOB_EVENTS}",
+            groupId = "paperpod-projector",
+            batch = "true")
+    void onEvents(List<ConsumerRecord<String, byte[]>> records) {
+        tx.executeWithoutResult(status -> records.forEach(this::apply));
+    }
+
+    @KafkaListener(
+            id = "worker-heartbeats",
+            topics = "#{T(dev.paperpod.schemas.Topics).WORKERS}",
+            groupId = "paperpod-projector",
+            batch = "true")
+    void onHeartbeats(List<ConsumerRecord<String, byte[]>> records) {
+        tx.executeWithoutResult(status -> {
+            for (ConsumerRecord<String, byte[]> record : records) {
+                try {
+                    projection.heartbeat(Wire.read(record.value(), WorkerHeartbeat.class));
+                } catch (MalformedMessageException e) {
+                    log.error("Skipping a malformed heartbeat at offset {}: {}", record.offset(), e.getMessage());
+                }
+            }
+        });
+    }
+
+    private void apply(ConsumerRecord<String, byte[]> record) {
+        JobEvent event;
+        try {
+            event = Wire.read(record.value(), JobEvent.class);
+        } catch (MalformedMessageException e) {
+            log.error(
+                    "Skipping a malformed job event at {}-{}@{}: {}",
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    e.getMessage());
+            return;
+        }
+        if (event instanceof JobOutput) {
+            return; // output is streamed to clients, not stored; the result holds the whole of it
+        }
+        if (!projection.firstTime(event.eventId())) {
+            return;
+        }
+        if (event instanceof JobQueued queued) {
+            projection.queued(queued);
+        } else if (event instanceof JobStarted started) {
+            projection.started(started);
+        } else if (event instanceof JobFinished finished) {
+            projection.finished(finished);
+        }
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.paperpod.scheduler.projection;
+
+import org.jspecify.annotations.NullMarked;

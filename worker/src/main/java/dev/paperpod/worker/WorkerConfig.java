@@ -1,0 +1,111 @@
+package dev.paperpod.worker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import dev.paperpod.schemas.Topics;
+import dev.paperpod.worker.exec.ExecRunner;
+import dev.paperpod.worker.jobs.JobEventPublisher;
+import dev.paperpod.worker.jobs.JobProcessor;
+import dev.paperpod.worker.jobs.WorkerHeartbeats;
+import dev.paperpod.worker.sandbox.PodmanSandboxRuntime;
+import dev.paperpod.worker.sandbox.SandboxPool;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.ProducerFactory;
+
+@Configuration(proxyBeanMethods = false)
+class WorkerConfig {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerConfig.class);
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    String workerId(WorkerProperties properties) {
+        String id = properties.id();
+        return id != null && !id.isBlank()
+                ? id
+                : "worker-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Bean(destroyMethod = "close")
+    DockerClient dockerClient(WorkerProperties properties) {
+        DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                .withDockerHost(properties.dockerHost())
+                .build();
+        ZerodepDockerHttpClient http = new ZerodepDockerHttpClient.Builder()
+                .dockerHost(URI.create(properties.dockerHost()))
+                .connectionTimeout(Duration.ofSeconds(5))
+                .responseTimeout(Duration.ofSeconds(60))
+                .maxConnections(32)
+                .build();
+        return DockerClientImpl.getInstance(config, http);
+    }
+
+    @Bean
+    PodmanSandboxRuntime sandboxRuntime(
+            DockerClient docker, WorkerProperties properties, String workerId, Clock clock) {
+        PodmanSandboxRuntime runtime = new PodmanSandboxRuntime(docker, properties.sandbox(), workerId, clock);
+        runtime.checkImage();
+        int reaped = runtime.reapLeftovers();
+        if (reaped > 0) {
+            log.info("Removed {} sandbox(es) left by workers that are gone", reaped);
+        }
+        return runtime;
+    }
+
+    @Bean(initMethod = "start", destroyMethod = "close")
+    SandboxPool sandboxPool(PodmanSandboxRuntime runtime, WorkerProperties properties) {
+        return new SandboxPool(runtime, properties.sandbox());
+    }
+
+    @Bean
+    JobProcessor jobProcessor(
+            SandboxPool pool, JobEventPublisher events, String workerId, WorkerProperties properties, Clock clock) {
+        ExecRunner runner =
+                new ExecRunner(clock, properties.sandbox().outputLimit().toBytes());
+        return new JobProcessor(
+                pool, runner, events, workerId, properties.sandbox().claimTimeout(), clock);
+    }
+
+    @Bean
+    WorkerHeartbeats workerHeartbeats(
+            KafkaTemplate<String, byte[]> kafka,
+            SandboxPool pool,
+            String workerId,
+            WorkerProperties properties,
+            Clock clock) {
+        return new WorkerHeartbeats(kafka, pool, workerId, properties, clock);
+    }
+
+    @Bean
+    KafkaTemplate<String, byte[]> kafkaTemplate(ProducerFactory<String, byte[]> producers) {
+        return new KafkaTemplate<>(producers);
+    }
+
+    @Bean
+    KafkaAdmin.NewTopics topics(@Value("${paperpod.kafka.replication-factor:1}") short replicas) {
+        return new KafkaAdmin.NewTopics(Topics.definitions().stream()
+                .map(t -> TopicBuilder.name(t.name())
+                        .partitions(t.partitions())
+                        .replicas(replicas)
+                        .build())
+                .toArray(NewTopic[]::new));
+    }
+}

@@ -1,0 +1,58 @@
+package dev.paperpod.worker;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Settings of a worker.
+ *
+ * @param id names this worker in heartbeats, job attempts and container labels; a random one when unset
+ * @param dockerHost Podman's Docker-compatible API
+ * @param concurrency jobs this worker runs at once; also its Kafka listener threads
+ * @param heartbeatInterval how often the worker says it is alive
+ * @param sandbox the warm pool and the limits of every sandbox
+ */
+@ConfigurationProperties("paperpod.worker")
+public record WorkerProperties(
+        @Nullable String id,
+        @DefaultValue("unix:///run/podman/podman.sock") String dockerHost,
+        @DefaultValue("2") int concurrency,
+        @DefaultValue("2s") Duration heartbeatInterval,
+        @DefaultValue Sandbox sandbox) {
+
+    /**
+     * @param image the sandbox image, built by {@code infra/sandbox/build-images.sh}
+     * @param minIdle warm sandboxes kept ready
+     * @param max sandboxes at most, ready and busy together
+     * @param claimTimeout how long a job waits for a sandbox before it fails as SANDBOX_UNAVAILABLE
+     * @param agentReadyTimeout how long a new sandbox's agent may take to answer
+     * @param socketRoot host directory under which each sandbox gets the directory holding its agent socket
+     * @param agentPath the agent's jar or classes directory on the host; found on the class path when unset
+     * @param memory memory limit of a sandbox (no swap)
+     * @param cpus CPU limit of a sandbox, in cores
+     * @param pids most processes in a sandbox
+     * @param network {@code none} (no network at all) or a Podman network name such as {@code bridge}
+     * @param workspaceSize size of the writable {@code /workspace}
+     * @param tmpSize size of the writable {@code /tmp}
+     * @param outputLimit most bytes of stdout plus stderr a run may produce
+     */
+    public record Sandbox(
+            @DefaultValue("localhost/paperpod/test") String image,
+            @DefaultValue("2") int minIdle,
+            @DefaultValue("4") int max,
+            @DefaultValue("30s") Duration claimTimeout,
+            @DefaultValue("30s") Duration agentReadyTimeout,
+            @DefaultValue("/run/paperpod/sandboxes") Path socketRoot,
+            @Nullable Path agentPath,
+            @DefaultValue("512MB") DataSize memory,
+            @DefaultValue("1.0") double cpus,
+            @DefaultValue("256") long pids,
+            @DefaultValue("none") String network,
+            @DefaultValue("1GB") DataSize workspaceSize,
+            @DefaultValue("256MB") DataSize tmpSize,
+            @DefaultValue("1MB") DataSize outputLimit) {}
+}

@@ -1,0 +1,13 @@
+package dev.paperpod.worker.exec;
+
+import dev.paperpod.schemas.event.JobOutput;
+
+/** Where a run's output goes while it runs, besides its result. */
+@FunctionalInterface
+public interface OutputSink {
+
+    OutputSink NONE = (stream, text) -> {};
+
+    /** Text as it came, decoded as UTF-8 across chunk boundaries. */
+    void accept(JobOutput.Stream stream, String text);
+}

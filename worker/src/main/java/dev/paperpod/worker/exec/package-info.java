@@ -1,0 +1,4 @@
+@NullMarked
+package dev.paperpod.worker.exec;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,89 @@
+package dev.paperpod.worker.jobs;
+
+import dev.paperpod.schemas.MalformedMessageException;
+import dev.paperpod.schemas.Wire;
+import dev.paperpod.schemas.event.JobFinished;
+import dev.paperpod.schemas.job.JobEnvelope;
+import dev.paperpod.schemas.job.JobSource;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.support.KafkaHeaders;
+import org.springframework.stereotype.Component;
+
+/**
+ * Takes exec jobs from Kafka. The record is acknowledged only after the job's {@code job.finished} event (and, for
+ * a sync job, its reply) is durably on Kafka: a worker that dies mid-job leaves the job to be taken again.
+ */
+@Component
+class JobListener {
+
+    private static final Logger log = LoggerFactory.getLogger(JobListener.class);
+
+    private final JobProcessor processor;
+    private final JobEventPublisher events;
+    private final Clock clock;
+
+    JobListener(JobProcessor processor, JobEventPublisher events, Clock clock) {
+        this.processor = processor;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    @KafkaListener(
+            id = "exec-jobs",
+            topics = "#{T(dev.paperpod.schemas.Topics).jobs(T(dev.paperpod.schemas.job.JobKind).EXEC)}",
+            groupId = "paperpod-workers",
+            concurrency = "${paperpod.worker.concurrency:2}")
+    void onJob(ConsumerRecord<String, byte[]> record) throws InterruptedException {
+        Instant receivedAt = clock.instant();
+        JobEnvelope job;
+        try {
+            job = Wire.read(record.value(), JobEnvelope.class);
+        } catch (MalformedMessageException e) {
+            log.error(
+                    "Skipping a malformed job at {}-{}@{}: {}",
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    e.getMessage());
+            return;
+        }
+        Instant relayedAt = job.source() == JobSource.ASYNC ? Instant.ofEpochMilli(record.timestamp()) : null;
+        JobFinished finished = processor.process(job, receivedAt, relayedAt);
+
+        CompletableFuture<?> recorded = events.publish(finished);
+        CompletableFuture<?> replied = replyAddress(record)
+                .map(to -> events.reply(to, finished))
+                .orElse(CompletableFuture.completedFuture(null));
+        try {
+            CompletableFuture.allOf(recorded, replied).get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // Not acknowledged: the job will be taken again (issue #4 makes that idempotent end to end).
+            throw new IllegalStateException("could not record the end of job " + job.jobId(), e);
+        }
+        log.debug(
+                "Job {} {} in {}",
+                job.jobId(),
+                finished.status(),
+                finished.timing() == null ? "-" : finished.timing().totalMs() + " ms");
+    }
+
+    private static java.util.Optional<JobEventPublisher.ReplyAddress> replyAddress(ConsumerRecord<?, ?> record) {
+        Header topic = record.headers().lastHeader(KafkaHeaders.REPLY_TOPIC);
+        Header correlation = record.headers().lastHeader(KafkaHeaders.CORRELATION_ID);
+        if (topic == null || correlation == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new JobEventPublisher.ReplyAddress(
+                new String(topic.value(), java.nio.charset.StandardCharsets.UTF_8), correlation.value()));
+    }
+}

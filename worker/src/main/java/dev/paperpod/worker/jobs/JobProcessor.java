@@ -1,0 +1,162 @@
+package dev.paperpod.worker.jobs;
+
+import dev.paperpod.agent.client.AgentException;
+import dev.paperpod.schemas.event.JobFinished;
+import dev.paperpod.schemas.event.JobStarted;
+import dev.paperpod.schemas.job.ExecResult;
+import dev.paperpod.schemas.job.ExecSpec;
+import dev.paperpod.schemas.job.JobEnvelope;
+import dev.paperpod.schemas.job.JobError;
+import dev.paperpod.schemas.job.JobSource;
+import dev.paperpod.schemas.job.JobStatus;
+import dev.paperpod.schemas.job.Timing;
+import dev.paperpod.worker.exec.ExecRunner;
+import dev.paperpod.worker.exec.OutputSink;
+import dev.paperpod.worker.sandbox.Sandbox;
+import dev.paperpod.worker.sandbox.SandboxException;
+import dev.paperpod.worker.sandbox.SandboxPool;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Runs one job from its envelope to its {@link JobFinished}: drops a sync job whose client has given up, claims a
+ * warm sandbox, announces the start, runs, gives the sandbox back. Faults of PaperPod's own (no sandbox, the agent
+ * lost) end the job FAILED with a retryable error; the user's code failing is a result.
+ */
+public final class JobProcessor {
+
+    private static final Logger log = LoggerFactory.getLogger(JobProcessor.class);
+
+    private final SandboxPool pool;
+    private final ExecRunner runner;
+    private final JobEventPublisher events;
+    private final String workerId;
+    private final Duration claimTimeout;
+    private final Clock clock;
+
+    public JobProcessor(
+            SandboxPool pool,
+            ExecRunner runner,
+            JobEventPublisher events,
+            String workerId,
+            Duration claimTimeout,
+            Clock clock) {
+        this.pool = pool;
+        this.runner = runner;
+        this.events = events;
+        this.workerId = workerId;
+        this.claimTimeout = claimTimeout;
+        this.clock = clock;
+    }
+
+    /**
+     * @param receivedAt when the worker took the job from Kafka
+     * @param relayedAt when the outbox relay put an async job on Kafka, or null
+     */
+    public JobFinished process(JobEnvelope job, Instant receivedAt, @Nullable Instant relayedAt) {
+        MDC.put("jobId", job.jobId().toString());
+        try {
+            if (job.expiresAt() != null && receivedAt.isAfter(job.expiresAt())) {
+                return finished(
+                        job,
+                        JobStatus.CANCELED,
+                        null,
+                        new JobError("EXPIRED", "the client stopped waiting before a worker took the job", false),
+                        null);
+            }
+            Sandbox sandbox;
+            try {
+                sandbox = pool.claim(claimTimeout);
+            } catch (SandboxException e) {
+                log.error("No sandbox for job {}: {}", job.jobId(), e.getMessage());
+                return finished(
+                        job, JobStatus.FAILED, null, new JobError("SANDBOX_UNAVAILABLE", e.getMessage(), true), null);
+            }
+            Instant claimedAt = clock.instant();
+            try {
+                MDC.put("sandboxId", sandbox.id());
+                return run(job, sandbox, receivedAt, relayedAt, claimedAt);
+            } finally {
+                pool.release(sandbox);
+                MDC.remove("sandboxId");
+            }
+        } finally {
+            MDC.remove("jobId");
+        }
+    }
+
+    private JobFinished run(
+            JobEnvelope job, Sandbox sandbox, Instant receivedAt, @Nullable Instant relayedAt, Instant claimedAt) {
+        events.publish(new JobStarted(
+                UUID.randomUUID(),
+                job.jobId(),
+                claimedAt,
+                job.accountId(),
+                job.kind(),
+                job.source(),
+                job.attempt(),
+                workerId,
+                sandbox.id()));
+        ExecSpec spec = (ExecSpec) job.spec();
+        // A sync client gets the output in the reply; only background jobs stream it as events.
+        OutputEventSink stream =
+                job.source() == JobSource.ASYNC ? new OutputEventSink(job.jobId(), job.attempt(), events, clock) : null;
+        try {
+            ExecRunner.Run run = runner.run(sandbox, spec, stream == null ? OutputSink.NONE : stream);
+            if (stream != null) {
+                stream.flush();
+            }
+            Timing timing =
+                    new Timing(job.submittedAt(), relayedAt, receivedAt, claimedAt, run.startedAt(), run.finishedAt());
+            return finished(job, statusOf(run.result()), run.result(), null, timing);
+        } catch (AgentException e) {
+            log.error("The agent of sandbox {} refused job {}: {}", sandbox.id(), job.jobId(), e.getMessage());
+            return finished(
+                    job, JobStatus.FAILED, null, new JobError("AGENT_" + e.code(), e.getMessage(), false), null);
+        } catch (IOException e) {
+            log.error("Lost the agent of sandbox {} running job {}: {}", sandbox.id(), job.jobId(), e.toString());
+            return finished(
+                    job,
+                    JobStatus.FAILED,
+                    null,
+                    new JobError("SANDBOX_LOST", "the sandbox stopped answering: " + e.getMessage(), true),
+                    null);
+        }
+    }
+
+    /** A program that ran is a result, whatever its exit code; only the way it ended decides the status. */
+    static JobStatus statusOf(ExecResult result) {
+        return switch (result.verdict()) {
+            case OK -> JobStatus.SUCCEEDED;
+            case TIMEOUT -> JobStatus.TIMED_OUT;
+            case MEMORY_LIMIT, OUTPUT_LIMIT, KILLED, ERROR -> JobStatus.FAILED;
+        };
+    }
+
+    private JobFinished finished(
+            JobEnvelope job,
+            JobStatus status,
+            @Nullable ExecResult result,
+            @Nullable JobError error,
+            @Nullable Timing timing) {
+        return new JobFinished(
+                UUID.randomUUID(),
+                job.jobId(),
+                clock.instant(),
+                job.accountId(),
+                job.kind(),
+                job.source(),
+                job.attempt(),
+                status,
+                result,
+                error,
+                timing);
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.paperpod.worker.jobs;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,257 @@
+package dev.paperpod.worker.sandbox;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.CreateContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Ulimit;
+import com.github.dockerjava.api.model.Volume;
+import dev.paperpod.agent.SandboxAgent;
+import dev.paperpod.worker.WorkerProperties;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sandboxes as Podman containers, created through Podman's Docker-compatible API with docker-java. Each runs the
+ * sandbox agent (mounted read-only from the host) on a Unix socket in a host directory bind-mounted at
+ * {@value #SOCKET_MOUNT}. Hardened by default: every capability dropped, {@code no-new-privileges}, a read-only
+ * root with tmpfs {@code /workspace} and {@code /tmp}, memory, CPU and pids limits, no network.
+ */
+public final class PodmanSandboxRuntime implements SandboxRuntime {
+
+    private static final Logger log = LoggerFactory.getLogger(PodmanSandboxRuntime.class);
+
+    static final String SOCKET_MOUNT = "/run/paperpod";
+    static final String LABEL_MANAGED = "dev.paperpod.managed";
+    static final String LABEL_SANDBOX = "dev.paperpod.sandbox";
+    static final String LABEL_WORKER = "dev.paperpod.worker";
+    static final String LABEL_HOST = "dev.paperpod.host";
+    static final String LABEL_OWNER = "dev.paperpod.owner";
+
+    /** Small, quick-starting JVM for a process that mostly waits on a socket. */
+    private static final List<String> AGENT_JVM = List.of(
+            "-XX:+UseSerialGC",
+            "-Xms8m",
+            "-Xmx64m",
+            "-Xss512k",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:-UsePerfData",
+            "-Xshare:auto");
+
+    private final DockerClient docker;
+    private final WorkerProperties.Sandbox settings;
+    private final String workerId;
+    private final Clock clock;
+    private final Path agentPath;
+    private final String host = hostName();
+    private final String owner = ownerOf(ProcessHandle.current());
+
+    public PodmanSandboxRuntime(DockerClient docker, WorkerProperties.Sandbox settings, String workerId, Clock clock) {
+        this.docker = docker;
+        this.settings = settings;
+        this.workerId = workerId;
+        this.clock = clock;
+        this.agentPath = settings.agentPath() != null ? settings.agentPath() : agentOnClassPath();
+    }
+
+    /** Fails with a clear message when the image has not been built. */
+    public void checkImage() {
+        try {
+            docker.inspectImageCmd(settings.image()).exec();
+        } catch (NotFoundException e) {
+            throw new SandboxException("sandbox image " + settings.image()
+                    + " not found: build it with infra/sandbox/build-images.sh (./paperpod up does)");
+        }
+    }
+
+    @Override
+    public Sandbox create() {
+        String id = "sbx-" + UUID.randomUUID().toString().substring(0, 12);
+        Path socketDir = settings.socketRoot().resolve(id);
+        try {
+            Files.createDirectories(socketDir);
+        } catch (IOException e) {
+            throw new SandboxException("cannot create " + socketDir + " for the agent socket", e);
+        }
+        boolean jar = Files.isRegularFile(agentPath);
+        String agentMount = jar ? "/opt/paperpod/agent.jar" : "/opt/paperpod/agent";
+        List<String> command = new ArrayList<>();
+        command.add("java");
+        command.addAll(AGENT_JVM);
+        command.addAll(
+                List.of("-cp", agentMount, SandboxAgent.class.getName(), SOCKET_MOUNT + "/" + Sandbox.SOCKET_NAME));
+        HostConfig host = HostConfig.newHostConfig()
+                .withBinds(
+                        new Bind(socketDir.toString(), new Volume(SOCKET_MOUNT), AccessMode.rw),
+                        new Bind(agentPath.toString(), new Volume(agentMount), AccessMode.ro))
+                .withReadonlyRootfs(true)
+                .withTmpFs(Map.of(
+                        "/workspace",
+                                "rw,exec,nosuid,nodev,size="
+                                        + settings.workspaceSize().toBytes(),
+                        "/tmp",
+                                "rw,exec,nosuid,nodev,size="
+                                        + settings.tmpSize().toBytes()))
+                .withMemory(settings.memory().toBytes())
+                .withMemorySwap(settings.memory().toBytes())
+                .withNanoCPUs((long) (settings.cpus() * 1_000_000_000L))
+                .withPidsLimit(settings.pids())
+                .withCapDrop(Capability.ALL)
+                .withSecurityOpts(List.of("no-new-privileges"))
+                // Podman's defaults exceed the host's hard limits and runc then fails to set them, so we name our own,
+                // below any host's hard limit. pids-limit, not nproc, is the real bound on processes.
+                .withUlimits(List.of(new Ulimit("nofile", 4096L, 4096L), new Ulimit("nproc", 16384L, 16384L)))
+                .withNetworkMode(settings.network())
+                .withInit(true);
+        Instant created = clock.instant();
+        CreateContainerResponse container;
+        try {
+            container = docker.createContainerCmd(settings.image())
+                    .withName("paperpod-" + id)
+                    .withLabels(Map.of(
+                            LABEL_MANAGED, "true",
+                            LABEL_SANDBOX, id,
+                            LABEL_WORKER, workerId,
+                            LABEL_HOST, this.host,
+                            LABEL_OWNER, owner))
+                    .withEnv(
+                            "HOME=/workspace",
+                            "LANG=C.UTF-8",
+                            "PAPERPOD_AGENT_CWD=/workspace",
+                            "PAPERPOD_AGENT_SCRATCH=/tmp/.paperpod")
+                    .withWorkingDir("/workspace")
+                    .withCmd(command)
+                    .withHostConfig(host)
+                    .exec();
+        } catch (RuntimeException e) {
+            deleteQuietly(socketDir);
+            throw new SandboxException("cannot create a sandbox from " + settings.image() + ": " + e.getMessage(), e);
+        }
+        Sandbox sandbox = new Sandbox(id, container.getId(), socketDir, created);
+        try {
+            docker.startContainerCmd(container.getId()).exec();
+        } catch (RuntimeException e) {
+            destroy(sandbox);
+            throw new SandboxException("cannot start sandbox " + id + ": " + e.getMessage(), e);
+        }
+        return sandbox;
+    }
+
+    @Override
+    public void destroy(Sandbox sandbox) {
+        try {
+            docker.removeContainerCmd(sandbox.containerId())
+                    .withForce(true)
+                    .withRemoveVolumes(true)
+                    .exec();
+        } catch (NotFoundException e) {
+            // already gone
+        } catch (RuntimeException e) {
+            log.warn("Cannot remove sandbox {} ({}): {}", sandbox.id(), sandbox.containerId(), e.toString());
+        }
+        deleteQuietly(sandbox.socketDir());
+    }
+
+    @Override
+    public int reapLeftovers() {
+        List<Container> managed = docker.listContainersCmd()
+                .withShowAll(true)
+                .withLabelFilter(Map.of(LABEL_MANAGED, "true", LABEL_HOST, host))
+                .exec();
+        int reaped = 0;
+        for (Container c : managed) {
+            Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
+            if (ownerAlive(labels.getOrDefault(LABEL_OWNER, ""))) {
+                continue;
+            }
+            String id = labels.getOrDefault(LABEL_SANDBOX, c.getId());
+            log.info("Removing sandbox {} left by worker {}", id, labels.get(LABEL_WORKER));
+            destroy(new Sandbox(id, c.getId(), settings.socketRoot().resolve(id), clock.instant()));
+            reaped++;
+        }
+        return reaped;
+    }
+
+    /** Whether the process that created a container ({@code pid@startMillis}) still runs. */
+    private static boolean ownerAlive(String owner) {
+        int at = owner.indexOf('@');
+        if (at < 0) {
+            return false;
+        }
+        try {
+            long pid = Long.parseLong(owner.substring(0, at));
+            return ProcessHandle.of(pid)
+                    .map(PodmanSandboxRuntime::ownerOf)
+                    .filter(owner::equals)
+                    .isPresent();
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static String ownerOf(ProcessHandle process) {
+        long started = process.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
+        return process.pid() + "@" + started;
+    }
+
+    private static Path agentOnClassPath() {
+        try {
+            Path path = Path.of(Objects.requireNonNull(
+                            SandboxAgent.class.getProtectionDomain().getCodeSource())
+                    .getLocation()
+                    .toURI());
+            if (!Files.exists(path)) {
+                throw new SandboxException("the sandbox agent at " + path + " does not exist");
+            }
+            return path;
+        } catch (URISyntaxException e) {
+            throw new SandboxException("cannot locate the sandbox agent; set paperpod.worker.sandbox.agent-path", e);
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return Optional.ofNullable(System.getenv("HOSTNAME")).orElse("localhost");
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            log.debug("Cannot delete {}: {}", dir, e.toString());
+        }
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.paperpod.worker.sandbox;
+
+import org.jspecify.annotations.NullMarked;
