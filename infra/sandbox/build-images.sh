@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Builds PaperPod's sandbox images locally; no image can be pulled on our build machines.
 #
-#   localhost/paperpod/base  Debian bookworm minbase from debootstrap, imported into Podman
+#   localhost/paperpod/base  Debian bookworm minbase from debootstrap (base/rootfs.sh), imported into Podman
 #   localhost/paperpod/test  base + the runtimes the fast tests need (sh, python3, node, a JRE for the agent)
 #
 # Idempotent: every image carries the label dev.paperpod.hash, a hash of what it is built from,
-# and is skipped when an image with that hash already exists. Usage: build-images.sh [base|test|all]
+# and is skipped when an image with that hash already exists.
+# Usage: build-images.sh [base|test|all]      build what is missing or stale
+#        build-images.sh --check [test|all]   only say whether the images are up to date (exit 1 if not)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,10 +27,13 @@ current_hash() {
   pp_podman image inspect "$1" --format "{{ index .Labels \"$label\" }}" 2>/dev/null || true
 }
 
+base_wanted() { content_hash "$here/base/rootfs.sh" "$mirror" "$suite"; }
+layer_wanted() { content_hash "$(base_wanted)" "$here/$1/Containerfile"; }
+
 build_base() {
   local image=localhost/paperpod/base
   local hash
-  hash=$(content_hash "$here/build-images.sh" "$mirror" "$suite")
+  hash=$(base_wanted)
   if [ "$(current_hash "$image")" = "$hash" ]; then
     log "$image is up to date ($hash)"
     echo "$hash"
@@ -37,16 +42,12 @@ build_base() {
   command -v debootstrap >/dev/null || { log "debootstrap is missing: apt-get install -y debootstrap"; exit 1; }
   local root
   root=$(mktemp -d /var/tmp/paperpod-rootfs.XXXXXX)
-  trap 'rm -rf "$root"' RETURN
+  trap 'rm -rf "$root" "$root.log"' RETURN
   log "debootstrap $suite from $mirror (about 30 s)"
-  debootstrap --variant=minbase "$suite" "$root" "$mirror" >"$root.log" 2>&1 || {
+  bash "$here/base/rootfs.sh" "$root" "$mirror" "$suite" >"$root.log" 2>&1 || {
     tail -20 "$root.log" >&2
     exit 1
   }
-  rm -f "$root.log"
-  # Keep apt lean inside images and let later layers use the same mirror.
-  printf 'deb %s %s main\ndeb %s %s-updates main\n' "$mirror" "$suite" "$mirror" "$suite" >"$root/etc/apt/sources.list"
-  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
   log "importing $image"
   tar -C "$root" -c . | pp_podman import --quiet \
     --change "LABEL $label=$hash" \
@@ -57,11 +58,11 @@ build_base() {
   echo "$hash"
 }
 
-build_layer() { # name, parent hash
-  local name=$1 parent=$2
+build_layer() { # name
+  local name=$1
   local image=localhost/paperpod/$name dir=$here/$name
   local hash
-  hash=$(content_hash "$parent" "$dir/Containerfile")
+  hash=$(layer_wanted "$name")
   if [ "$(current_hash "$image")" = "$hash" ]; then
     log "$image is up to date ($hash)"
     return
@@ -71,10 +72,25 @@ build_layer() { # name, parent hash
   log "$image built ($hash)"
 }
 
+if [ "${1:-}" = "--check" ]; then
+  stale=0
+  for name in base ${2:-test}; do
+    [ "$name" = all ] && name=test
+    want=$( [ "$name" = base ] && base_wanted || layer_wanted "$name")
+    have=$(current_hash "localhost/paperpod/$name")
+    if [ -z "$have" ]; then
+      echo "localhost/paperpod/$name is missing"; stale=1
+    elif [ "$have" != "$want" ]; then
+      echo "localhost/paperpod/$name is stale (built from $have, sources now $want)"; stale=1
+    fi
+  done
+  exit $stale
+fi
+
 what=${1:-all}
-base_hash=$(build_base)
+build_base >/dev/null
 case "$what" in
   base) ;;
-  test | all) build_layer test "$base_hash" ;;
+  test | all) build_layer test ;;
   *) log "unknown image '$what' (base|test|all)"; exit 2 ;;
 esac

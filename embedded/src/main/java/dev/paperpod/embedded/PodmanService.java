@@ -33,6 +33,22 @@ public final class PodmanService implements AutoCloseable {
      */
     public static final List<String> DEFAULT_FLAGS = List.of("--runtime", "runc", "--cgroup-manager", "cgroupfs");
 
+    /**
+     * Settings for containers created through our service by any client (Testcontainers too). Podman's default
+     * {@code nofile} limit exceeds the hard limit of many hosts, and runc then fails to start the container
+     * ("error setting rlimit type 7"): use limits every host allows. The process count is bounded by each
+     * container's pids limit, not by nproc.
+     */
+    private static final String CONTAINERS_CONF = """
+            # Written by PaperPod for the Podman API service it starts.
+            [containers]
+            default_ulimits = ["nofile=4096:4096", "nproc=16384:16384"]
+
+            [engine]
+            runtime = "runc"
+            cgroup_manager = "cgroupfs"
+            """;
+
     private final Path socket;
     private final @Nullable Process process;
 
@@ -60,12 +76,15 @@ public final class PodmanService implements AutoCloseable {
         try {
             Files.createDirectories(socket.getParent());
             Files.createDirectories(logFile.getParent());
+            Path conf = logFile.resolveSibling("containers.conf");
+            Files.writeString(conf, CONTAINERS_CONF);
             List<String> command = new ArrayList<>();
             command.add("podman");
             command.addAll(flags);
             command.addAll(List.of("system", "service", "--time=0", "unix://" + socket));
-            Process process = new ProcessBuilder(ChildProcesses.detached(command))
-                    .redirectErrorStream(true)
+            ProcessBuilder builder = new ProcessBuilder(ChildProcesses.detached(command));
+            builder.environment().put("CONTAINERS_CONF", conf.toString());
+            Process process = builder.redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .start();
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

@@ -8,9 +8,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingDeque;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -37,17 +36,19 @@ public final class SandboxPool implements AutoCloseable {
 
     private final AtomicInteger creating = new AtomicInteger();
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
-    private final ScheduledExecutorService background;
+    private final ScheduledThreadPoolExecutor background;
     private volatile boolean closed;
 
     public SandboxPool(SandboxRuntime runtime, WorkerProperties.Sandbox settings) {
         this.runtime = runtime;
         this.settings = settings;
-        this.background = Executors.newScheduledThreadPool(2, r -> {
+        this.background = new ScheduledThreadPoolExecutor(2, r -> {
             Thread t = new Thread(r, "sandbox-pool");
             t.setDaemon(true);
             return t;
         });
+        // Refills scheduled for later are dropped at close; creations under way finish and are destroyed.
+        this.background.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
     /** Starts filling the pool. */
@@ -124,7 +125,13 @@ public final class SandboxPool implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        background.shutdownNow();
+        background.shutdown();
+        try {
+            // Interrupting a creation could leave a container half made; let it finish (it destroys itself).
+            background.awaitTermination(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         List<Sandbox> all = new ArrayList<>(ready);
         all.addAll(busy);
         ready.clear();

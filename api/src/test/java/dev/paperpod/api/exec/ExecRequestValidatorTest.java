@@ -1,0 +1,62 @@
+package dev.paperpod.api.exec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.paperpod.api.ApiProperties;
+import dev.paperpod.api.web.ApiException;
+import dev.paperpod.schemas.http.ExecRequest;
+import dev.paperpod.schemas.job.ExecSpec;
+import dev.paperpod.schemas.job.Language;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.util.unit.DataSize;
+
+class ExecRequestValidatorTest {
+
+    private final ExecRequestValidator validator = new ExecRequestValidator(new ApiProperties(
+            "api-test",
+            Duration.ofSeconds(30),
+            Duration.ofMinutes(10),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(60),
+            DataSize.ofMegabytes(1),
+            null,
+            Duration.ofSeconds(10)));
+
+    @Test
+    void appliesTheDefaultTimeoutAndKeepsEverythingElse() {
+        ExecSpec spec = validator.toSpec(new ExecRequest("print(1)", "python", null, Map.of("A", "1"), "in"));
+
+        assertThat(spec).isEqualTo(new ExecSpec(Language.PYTHON, "print(1)", 30_000, Map.of("A", "1"), "in"));
+    }
+
+    @Test
+    void namesTheFieldAtFault() {
+        assertField(new ExecRequest(null, "python", null, null, null), "code");
+        assertField(new ExecRequest("\n ", "python", null, null, null), "code");
+        assertField(new ExecRequest("x", null, null, null, null), "language");
+        assertField(new ExecRequest("x", "Python", null, null, null), "language");
+        assertField(new ExecRequest("x", "python", 0L, null, null), "timeoutMs");
+        assertField(new ExecRequest("x", "python", 600_001L, null, null), "timeoutMs");
+        assertField(new ExecRequest("x", "python", null, Map.of("A-B", "1"), null), "env.A-B");
+    }
+
+    @Test
+    void acceptsTheLargestTimeout() {
+        assertThat(validator
+                        .toSpec(new ExecRequest("x", "shell", 600_000L, null, null))
+                        .timeoutMs())
+                .isEqualTo(600_000);
+    }
+
+    private void assertField(ExecRequest request, String field) {
+        assertThatThrownBy(() -> validator.toSpec(request)).isInstanceOfSatisfying(ApiException.class, e -> {
+            assertThat(e.body().error().field()).isEqualTo(field);
+            assertThat(e.body().error().code()).isEqualTo("INVALID_FIELD");
+            assertThat(e.body().error().hint()).isNotBlank();
+            assertThat(e.status().value()).isEqualTo(400);
+        });
+    }
+}

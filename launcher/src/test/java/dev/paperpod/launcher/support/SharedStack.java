@@ -1,0 +1,72 @@
+package dev.paperpod.launcher.support;
+
+import dev.paperpod.embedded.PodmanService;
+import dev.paperpod.launcher.EmbeddedStack;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Starts one embedded PaperPod for the whole test run (the expensive part: Kafka, PostgreSQL, Podman, the apps)
+ * and hands it to every test class that asks for an {@link EmbeddedStack} or an {@link Api}. Closed when the run
+ * ends. Tests keep their data apart by job ids, not by resetting the stack.
+ */
+public final class SharedStack implements ParameterResolver {
+
+    private static final String TOKEN = "pp_test_" + Long.toHexString(System.nanoTime());
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        Class<?> type = parameter.getParameter().getType();
+        return type == EmbeddedStack.class || type == Api.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        EmbeddedStack stack = stack(context);
+        return parameter.getParameter().getType() == Api.class ? new Api(stack.baseUrl(), stack.devToken()) : stack;
+    }
+
+    static EmbeddedStack stack(ExtensionContext context) {
+        return context.getRoot()
+                .getStore(ExtensionContext.Namespace.GLOBAL)
+                .getOrComputeIfAbsent(Running.class, key -> new Running(), Running.class)
+                .stack;
+    }
+
+    /** Closed by JUnit when the whole run ends. */
+    private static final class Running implements ExtensionContext.Store.CloseableResource {
+        final EmbeddedStack stack;
+
+        Running() {
+            Path home;
+            try {
+                home = Files.createTempDirectory(Path.of("target"), "paperpod-it-")
+                        .toAbsolutePath();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            stack = new EmbeddedStack(new EmbeddedStack.Settings(
+                            home,
+                            0,
+                            TOKEN,
+                            PodmanService.defaultSocket(),
+                            true,
+                            Map.of(
+                                    "paperpod.worker.sandbox.min-idle", "2",
+                                    "paperpod.worker.sandbox.max", "4",
+                                    "paperpod.api.heartbeat-staleness", "6s")))
+                    .start();
+        }
+
+        @Override
+        public void close() {
+            stack.close();
+        }
+    }
+}

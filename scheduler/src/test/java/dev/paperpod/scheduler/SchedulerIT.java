@@ -1,0 +1,284 @@
+package dev.paperpod.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.paperpod.embedded.KafkaServer;
+import dev.paperpod.embedded.PostgresServer;
+import dev.paperpod.scheduler.outbox.OutboxRelay;
+import dev.paperpod.schemas.Topics;
+import dev.paperpod.schemas.Wire;
+import dev.paperpod.schemas.event.JobFinished;
+import dev.paperpod.schemas.event.JobQueued;
+import dev.paperpod.schemas.event.JobStarted;
+import dev.paperpod.schemas.job.ExecResult;
+import dev.paperpod.schemas.job.ExecSpec;
+import dev.paperpod.schemas.job.JobEnvelope;
+import dev.paperpod.schemas.job.JobKind;
+import dev.paperpod.schemas.job.JobSource;
+import dev.paperpod.schemas.job.JobStatus;
+import dev.paperpod.schemas.job.Language;
+import dev.paperpod.schemas.job.Timing;
+import dev.paperpod.schemas.job.Verdict;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The scheduler against a real PostgreSQL and Kafka: the Debezium outbox relay and the projector of job events.
+ */
+class SchedulerIT {
+
+    @TempDir
+    static Path home;
+
+    static PostgresServer postgres;
+    static KafkaServer kafka;
+    static ConfigurableApplicationContext scheduler;
+    static KafkaConsumer<String, byte[]> jobs;
+    static final Map<String, ConsumerRecord<String, byte[]>> relayed = new ConcurrentHashMap<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        postgres = PostgresServer.start(home.resolve("pg"), 0, "paperpod");
+        kafka = KafkaServer.start(home.resolve("kafka"), 0);
+        // The schema (and with it the replication slot) exists before the relay ever runs, as after an upgrade.
+        Flyway.configure()
+                .dataSource(postgres.jdbcUrl(), postgres.user(), postgres.password())
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+        insertOutbox("written-before-the-relay-first-ran", "{\"n\": 0}");
+
+        scheduler = SchedulerApplication.builder()
+                .registerShutdownHook(false)
+                .run(
+                        "--spring.datasource.url=" + postgres.jdbcUrl(),
+                        "--spring.datasource.username=" + postgres.user(),
+                        "--spring.datasource.password=",
+                        "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                        "--paperpod.scheduler.outbox.offset-dir=" + home.resolve("offsets"),
+                        "--spring.main.banner-mode=off");
+        jobs = consumer("relay-it");
+        jobs.subscribe(List.of(Topics.jobs(JobKind.EXEC)));
+    }
+
+    @AfterAll
+    static void stop() {
+        jobs.close();
+        scheduler.close();
+        kafka.close();
+        postgres.close();
+    }
+
+    @Test
+    void relaysAJobCommittedBeforeTheRelayFirstStarted() {
+        ConsumerRecord<String, byte[]> record = awaitRelayed("written-before-the-relay-first-ran");
+
+        assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo("{\"n\": 0}");
+        assertThat(record.headers().lastHeader(OutboxRelay.OUTBOX_ID_HEADER)).isNotNull();
+    }
+
+    @Test
+    void relaysCommittedOutboxRowsKeyedByAggregateAndNeverRolledBackOnes() throws Exception {
+        insertOutbox("committed-1", "{\"n\": 1}");
+        try (Connection c = postgres.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            insertOutbox(c, "rolled-back", "{\"n\": 2}");
+            c.rollback();
+        }
+        insertOutbox("committed-2", "{\"n\": 3}");
+
+        assertThat(new String(awaitRelayed("committed-1").value(), StandardCharsets.UTF_8))
+                .contains("\"n\": 1");
+        awaitRelayed("committed-2");
+        // Kafka keeps order within a partition; committed-2 went after the rolled-back row would have.
+        assertThat(relayed).doesNotContainKey("rolled-back");
+        assertThat(count("select count(*) from outbox"))
+                .as("the outbox table stays empty")
+                .isZero();
+    }
+
+    @Test
+    void recordsTheRelayAsRunningForHealth() {
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> count("select count(*) from component_heartbeats where component = 'outbox-relay'"
+                                + " and state = 'RUNNING' and last_seen > now() - interval '10 seconds'")
+                        == 1);
+    }
+
+    @Test
+    void projectsJobEventsOnceWhateverTheirOrderAndDuplicates() throws Exception {
+        UUID jobId = UUID.randomUUID();
+        UUID account = account();
+        Instant t0 = Instant.parse("2026-11-28T12:00:00Z");
+        JobEnvelope job = new JobEnvelope(
+                jobId,
+                account,
+                JobSource.SYNC,
+                t0,
+                null,
+                1,
+                new ExecSpec(Language.SHELL, "echo hi", 1000, Map.of(), null));
+        JobQueued queued = new JobQueued(UUID.randomUUID(), jobId, t0, job);
+        JobStarted started = new JobStarted(
+                UUID.randomUUID(), jobId, t0.plusMillis(5), account, JobKind.EXEC, JobSource.SYNC, 1, "w-1", "sbx-1");
+        JobFinished finished = new JobFinished(
+                UUID.randomUUID(),
+                jobId,
+                t0.plusMillis(20),
+                account,
+                JobKind.EXEC,
+                JobSource.SYNC,
+                1,
+                JobStatus.SUCCEEDED,
+                new ExecResult("hi\n", "", 0, Verdict.OK, false, 10),
+                null,
+                new Timing(t0, null, t0.plusMillis(2), t0.plusMillis(5), t0.plusMillis(6), t0.plusMillis(16)));
+
+        // The worker's events before the API's job.queued, and everything twice.
+        publish(started, finished, queued, started, finished, queued);
+
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> count("select count(*) from jobs where id = '" + jobId + "' and status = 'SUCCEEDED'"
+                                + " and spec is not null")
+                        == 1);
+        assertThat(count("select count(*) from job_attempts where job_id = '" + jobId + "'"))
+                .isEqualTo(1);
+        assertThat(count("select version from jobs where id = '" + jobId + "'"))
+                .as("each distinct event applied once")
+                .isEqualTo(2);
+        assertThat(count("select count(*) from processed_events where event_id in ('" + queued.eventId() + "','"
+                        + started.eventId() + "','" + finished.eventId() + "')"))
+                .isEqualTo(3);
+    }
+
+    @Test
+    void aLateStartedEventDoesNotReopenAFinishedJob() throws Exception {
+        UUID jobId = UUID.randomUUID();
+        UUID account = account();
+        Instant t0 = Instant.now();
+        JobFinished finished = new JobFinished(
+                UUID.randomUUID(),
+                jobId,
+                t0.plusMillis(20),
+                account,
+                JobKind.EXEC,
+                JobSource.ASYNC,
+                1,
+                JobStatus.TIMED_OUT,
+                new ExecResult("", "", null, Verdict.TIMEOUT, false, 1000),
+                null,
+                null);
+        JobStarted lateStart =
+                new JobStarted(UUID.randomUUID(), jobId, t0, account, JobKind.EXEC, JobSource.ASYNC, 1, "w-1", "sbx-1");
+
+        publish(finished, lateStart);
+
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> count("select count(*) from job_attempts where job_id = '" + jobId + "'") == 1);
+        assertThat(count("select count(*) from jobs where id = '" + jobId + "' and status = 'TIMED_OUT'"))
+                .isEqualTo(1);
+    }
+
+    private static ConsumerRecord<String, byte[]> awaitRelayed(String key) {
+        return await().atMost(Duration.ofSeconds(60))
+                .until(
+                        () -> {
+                            for (ConsumerRecord<String, byte[]> r : jobs.poll(Duration.ofMillis(200))) {
+                                relayed.put(r.key(), r);
+                            }
+                            return relayed.get(key);
+                        },
+                        r -> r != null);
+    }
+
+    private static void publish(Object... events) throws Exception {
+        Map<String, Object> config = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+            for (Object event : events) {
+                String key =
+                        ((dev.paperpod.schemas.event.JobEvent) event).jobId().toString();
+                producer.send(new ProducerRecord<>(Topics.JOB_EVENTS, key, Wire.write(event)))
+                        .get();
+            }
+        }
+    }
+
+    private static UUID account() throws Exception {
+        UUID id = UUID.randomUUID();
+        try (Connection c = postgres.dataSource().getConnection();
+                PreparedStatement s = c.prepareStatement("insert into accounts (id, name) values (?, ?)")) {
+            s.setObject(1, id);
+            s.setString(2, "account-" + id);
+            s.executeUpdate();
+        }
+        return id;
+    }
+
+    private static void insertOutbox(String key, String payload) throws Exception {
+        try (Connection c = postgres.dataSource().getConnection()) {
+            insertOutbox(c, key, payload);
+        }
+    }
+
+    /** As the API writes it: the insert is what gets relayed, the delete keeps the table empty. */
+    private static void insertOutbox(Connection c, String key, String payload) throws Exception {
+        UUID id = UUID.randomUUID();
+        try (PreparedStatement s = c.prepareStatement(
+                "insert into outbox (id, aggregatetype, aggregateid, type, payload) values (?, 'exec', ?, 'test', ?::jsonb)")) {
+            s.setObject(1, id);
+            s.setString(2, key);
+            s.setString(3, payload);
+            s.executeUpdate();
+        }
+        try (Statement s = c.createStatement()) {
+            s.executeUpdate("delete from outbox where id = '" + id + "'");
+        }
+    }
+
+    private static long count(String sql) throws Exception {
+        try (Connection c = postgres.dataSource().getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static KafkaConsumer<String, byte[]> consumer(String group) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+}

@@ -1,0 +1,28 @@
+package dev.paperpod.worker.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.paperpod.schemas.job.ExecResult;
+import dev.paperpod.schemas.job.JobStatus;
+import dev.paperpod.schemas.job.Verdict;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class JobProcessorTest {
+
+    @ParameterizedTest(name = "{0} exit {1} -> {2}")
+    @CsvSource({
+        "OK, 0, SUCCEEDED",
+        "OK, 3, SUCCEEDED",
+        "TIMEOUT, , TIMED_OUT",
+        "OUTPUT_LIMIT, , FAILED",
+        "MEMORY_LIMIT, , FAILED",
+        "KILLED, , FAILED",
+        "ERROR, , FAILED"
+    })
+    void aProgramThatRanIsAResultAndOnlyHowItEndedDecidesTheStatus(Verdict verdict, Integer exit, JobStatus status) {
+        ExecResult result = new ExecResult("", "", exit, verdict, false, 1);
+
+        assertThat(JobProcessor.statusOf(result)).isEqualTo(status);
+    }
+}
