@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,17 +122,31 @@ public final class PostgresServer implements AutoCloseable {
         close(); // the server is gone; this releases the data directory's lock in this JVM
     }
 
+    /** Stops the server (a fast shutdown) and returns once its postmaster is gone. */
     @Override
     public synchronized void close() {
         if (postgres == null) {
             return;
         }
+        Optional<ProcessHandle> postmaster = postmaster();
         try {
             postgres.close();
         } catch (IOException e) {
             log.warn("PostgreSQL did not stop cleanly", e);
         }
         postgres = null;
+        // pg_ctl gives up after a few seconds on a busy machine; make sure the server is really down.
+        postmaster.ifPresent(p -> ChildProcesses.stop(p, Duration.ofSeconds(30)));
+    }
+
+    private Optional<ProcessHandle> postmaster() {
+        try {
+            long pid = Long.parseLong(
+                    Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     private void createDatabase() {

@@ -1,5 +1,6 @@
 package dev.paperpod.worker.sandbox;
 
+import dev.paperpod.agent.client.ExecCommand;
 import dev.paperpod.worker.WorkerProperties;
 import java.io.IOException;
 import java.time.Duration;
@@ -26,6 +27,7 @@ public final class SandboxPool implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SandboxPool.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final ExecCommand WARM_UP = ExecCommand.shell("true", 5_000);
 
     private final SandboxRuntime runtime;
     private final WorkerProperties.Sandbox settings;
@@ -213,7 +215,21 @@ public final class SandboxPool implements AutoCloseable {
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
+        warmUp(sandbox);
         return sandbox;
+    }
+
+    /**
+     * Runs one trivial command before the sandbox is handed out: the agent's first run in a fresh JVM loads and
+     * links the process machinery (about 50-100 ms), and that cost belongs to the pool's background, not to the
+     * first job.
+     */
+    private static void warmUp(Sandbox sandbox) {
+        try {
+            sandbox.agent().exec(WARM_UP, (isStderr, data, offset, length) -> {}, Duration.ofSeconds(10));
+        } catch (IOException e) {
+            log.warn("Warm-up run in sandbox {} failed: {}", sandbox.id(), e.toString());
+        }
     }
 
     private static boolean alive(Sandbox sandbox) {

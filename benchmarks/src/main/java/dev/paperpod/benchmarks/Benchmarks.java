@@ -1,0 +1,403 @@
+package dev.paperpod.benchmarks;
+
+import dev.paperpod.embedded.PodmanService;
+import dev.paperpod.launcher.EmbeddedStack;
+import dev.paperpod.schemas.Wire;
+import dev.paperpod.schemas.http.ExecResponse;
+import dev.paperpod.schemas.http.TimingView;
+import dev.paperpod.worker.sandbox.SandboxPool;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code ./paperpod bench}: starts the embedded default in a scratch home and measures, each beside its baseline:
+ *
+ * <ul>
+ *   <li>the outbox relay, commit → record readable on Kafka, beside a plain Kafka produce → consume;
+ *   <li>sync exec of {@code echo hi}, HTTP in → HTTP out, beside {@code podman exec} of the same command and the
+ *       agent alone.
+ * </ul>
+ *
+ * Closed loop, one request at a time; prints a Markdown table and writes it to {@code benchmarks/target}.
+ * Arguments: {@code relay=N exec=N podman=N} (sample counts).
+ */
+public final class Benchmarks {
+
+    private static final Logger log = LoggerFactory.getLogger(Benchmarks.class);
+    private static final String BENCH_TOPIC = "paperpod.jobs.bench";
+    private static final String PODMAN = "podman";
+    private static final List<String> PODMAN_FLAGS = PodmanService.DEFAULT_FLAGS;
+
+    private Benchmarks() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, Integer> n = counts(args);
+        Path home = Files.createTempDirectory("paperpod-bench-");
+        EmbeddedStack stack = new EmbeddedStack(new EmbeddedStack.Settings(
+                home,
+                0,
+                "pp_bench_" + UUID.randomUUID(),
+                PodmanService.defaultSocket(),
+                true,
+                Map.of("paperpod.worker.sandbox.min-idle", "3", "paperpod.worker.sandbox.max", "6")));
+        List<Samples> results = new ArrayList<>();
+        try {
+            stack.start();
+            results.add(kafkaRoundTrip(stack, n.get("relay")));
+            results.add(outboxRelay(stack, n.get("relay")));
+            Breakdown breakdown = new Breakdown();
+            Samples exec = syncExec(stack, n.get("exec"), breakdown);
+            results.add(exec);
+            results.add(syncExec(stack, n.get("exec") / 2, null));
+            results.add(agentAlone(stack, n.get("exec")));
+            Samples podman = podmanExec(n.get("podman"));
+            results.add(podman);
+            report(results, exec, podman, breakdown);
+        } finally {
+            stack.close();
+        }
+        System.exit(0);
+    }
+
+    /** Baseline of the relay: what Kafka alone costs from send to a consumer's poll, in this JVM. */
+    private static Samples kafkaRoundTrip(EmbeddedStack stack, int count) throws Exception {
+        createTopic(stack, BENCH_TOPIC);
+        Samples samples = new Samples("baseline: Kafka produce → consume (acks=all)");
+        try (KafkaProducer<String, String> producer = producer(stack);
+                Listener listener = new Listener(stack, BENCH_TOPIC)) {
+            for (int i = -50; i < count; i++) {
+                String key = "kafka-" + i;
+                long start = System.nanoTime();
+                producer.send(new ProducerRecord<>(BENCH_TOPIC, key, "{}"));
+                long arrived = listener.await(key);
+                if (i >= 0) {
+                    samples.add(arrived - start);
+                }
+            }
+        }
+        return samples;
+    }
+
+    /** Commit of an outbox row → the relayed record readable by a consumer. */
+    private static Samples outboxRelay(EmbeddedStack stack, int count) throws Exception {
+        Samples samples = new Samples("outbox relay: commit → record on Kafka");
+        try (Connection db = stack.postgres().dataSource().getConnection();
+                Listener listener = new Listener(stack, BENCH_TOPIC)) {
+            db.setAutoCommit(false);
+            PreparedStatement insert = db.prepareStatement(
+                    "insert into outbox (id, aggregatetype, aggregateid, type, payload) values (?, 'bench', ?, 'bench', '{}'::jsonb)");
+            PreparedStatement delete = db.prepareStatement("delete from outbox where id = ?");
+            for (int i = -50; i < count; i++) {
+                String key = "outbox-" + i;
+                UUID id = UUID.randomUUID();
+                insert.setObject(1, id);
+                insert.setString(2, key);
+                insert.executeUpdate();
+                delete.setObject(1, id);
+                delete.executeUpdate();
+                db.commit();
+                long committed = System.nanoTime();
+                long arrived = listener.await(key);
+                if (i >= 0) {
+                    samples.add(arrived - committed);
+                }
+            }
+        }
+        return samples;
+    }
+
+    /**
+     * {@code POST /execute} of {@code echo hi}. Warm: each request waits (unmeasured) for a ready sandbox, so the
+     * path measured is the warm one. Back to back: no waiting, so the pool's refill rate shows.
+     */
+    private static Samples syncExec(EmbeddedStack stack, int count, @Nullable Breakdown breakdown) throws Exception {
+        boolean warm = breakdown != null;
+        Samples samples = new Samples(
+                warm
+                        ? "sync exec `echo hi`, HTTP → HTTP, warm sandbox"
+                        : "sync exec `echo hi`, back to back (pool refill)");
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(stack.baseUrl() + "/execute"))
+                .header("Authorization", "Bearer " + stack.devToken())
+                .POST(HttpRequest.BodyPublishers.ofString("{\"language\":\"shell\",\"code\":\"echo hi\"}"))
+                .build();
+        SandboxPool pool = stack.workers().get(0).getBean(SandboxPool.class);
+        for (int i = -20; i < count; i++) {
+            if (warm) {
+                awaitReady(pool);
+            }
+            long start = System.nanoTime();
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            long took = System.nanoTime() - start;
+            if (response.statusCode() != 200 || !response.body().contains("\"stdout\":\"hi\\n\"")) {
+                throw new IllegalStateException("unexpected answer: " + response.statusCode() + " " + response.body());
+            }
+            if (i >= 0) {
+                samples.add(took);
+                if (breakdown != null) {
+                    breakdown.add(Wire.read(response.body(), ExecResponse.class), took);
+                }
+            }
+        }
+        return samples;
+    }
+
+    /** Where the time of the warm sync exec went, from the timing every answer carries. */
+    private static final class Breakdown {
+        final Samples queue = new Samples("  submitted → worker took it (api, Kafka)");
+        final Samples claim = new Samples("  took it → sandbox claimed (incl. agent ping)");
+        final Samples prepare = new Samples("  claimed → process started (event, script, spawn)");
+        final Samples run = new Samples("  process started → result assembled");
+        final Samples reply = new Samples("  result → HTTP answer (reply, api, client)");
+
+        void add(ExecResponse response, long httpNanos) {
+            TimingView t = response.timing();
+            if (t == null) {
+                return;
+            }
+            queue.add(t.queueMs() * 1_000_000L);
+            claim.add(t.claimMs() * 1_000_000L);
+            prepare.add(Duration.between(t.claimedAt(), t.startedAt()).toNanos());
+            run.add(t.runMs() * 1_000_000L);
+            reply.add(Math.max(
+                    0,
+                    httpNanos
+                            - Duration.between(t.submittedAt(), t.finishedAt()).toNanos()));
+        }
+
+        List<Samples> all() {
+            return List.of(queue, claim, prepare, run, reply);
+        }
+    }
+
+    /** The floor of our exec: the worker's agent client to the agent in a warm sandbox, no Kafka, no HTTP. */
+    private static Samples agentAlone(EmbeddedStack stack, int count) throws IOException {
+        Samples samples = new Samples("agent alone: `sh -c 'echo hi'` over its socket");
+        SandboxPool pool = stack.workers().get(0).getBean(SandboxPool.class);
+        var sandbox = pool.claim(Duration.ofSeconds(60));
+        try {
+            var command = dev.paperpod.agent.client.ExecCommand.shell("echo hi", 10_000);
+            for (int i = -50; i < count; i++) {
+                long start = System.nanoTime();
+                sandbox.agent().exec(command, (e, d, o, l) -> {}, Duration.ofSeconds(10));
+                if (i >= 0) {
+                    samples.add(System.nanoTime() - start);
+                }
+            }
+        } finally {
+            pool.release(sandbox);
+        }
+        return samples;
+    }
+
+    /** Baseline: the same command through {@code podman exec} into a running container of the same image. */
+    private static Samples podmanExec(int count) throws Exception {
+        Samples samples = new Samples("baseline: `podman exec … sh -c 'echo hi'`");
+        String name = "paperpod-bench-" + UUID.randomUUID().toString().substring(0, 8);
+        run(podman(
+                "run",
+                "-d",
+                "--rm",
+                "--name",
+                name,
+                "--ulimit",
+                "nofile=4096:4096",
+                "--ulimit",
+                "nproc=16384:16384",
+                "localhost/paperpod/test",
+                "sleep",
+                "3600"));
+        try {
+            for (int i = -3; i < count; i++) {
+                long start = System.nanoTime();
+                String out = run(podman("exec", name, "sh", "-c", "echo hi"));
+                long took = System.nanoTime() - start;
+                if (!out.equals("hi\n")) {
+                    throw new IllegalStateException("podman exec answered: " + out);
+                }
+                if (i >= 0) {
+                    samples.add(took);
+                }
+            }
+        } finally {
+            run(podman("rm", "-f", "-t", "0", name));
+        }
+        return samples;
+    }
+
+    private static void report(List<Samples> results, Samples exec, Samples podman, Breakdown breakdown)
+            throws IOException {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(
+                Locale.ROOT,
+                "PaperPod benchmarks, %s, %d cores, Java %s%n%n",
+                java.time.LocalDate.now(),
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version")));
+        out.append(Samples.header()).append('\n');
+        results.forEach(s -> out.append(s.row()).append('\n'));
+        out.append("\nWhere the warm sync exec's time went (from the timing in each answer):\n\n");
+        out.append(Samples.header()).append('\n');
+        breakdown.all().forEach(s -> out.append(s.row()).append('\n'));
+        out.append(String.format(
+                Locale.ROOT, "%nratio sync exec (warm) / podman exec, p50: %.3f%n", exec.p50() / podman.p50()));
+        Samples relay = results.stream()
+                .filter(s -> s.name().startsWith("outbox"))
+                .findFirst()
+                .orElseThrow();
+        Samples kafka = results.get(0);
+        out.append(String.format(
+                Locale.ROOT,
+                "ratio outbox relay / Kafka alone, p50: %.2f, p99: %.2f%n",
+                relay.p50() / kafka.p50(),
+                relay.p99() / kafka.p99()));
+        System.out.println();
+        System.out.println(out);
+        Path file = Path.of("benchmarks/target/benchmark-results.md");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, out.toString());
+        log.info("Results written to {}", file.toAbsolutePath());
+    }
+
+    private static void awaitReady(SandboxPool pool) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (pool.readyCount() == 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no warm sandbox within 60 s");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+
+    private static List<String> podman(String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(PODMAN);
+        command.addAll(PODMAN_FLAGS);
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    private static String run(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+        }
+        return out;
+    }
+
+    private static void createTopic(EmbeddedStack stack, String topic) throws Exception {
+        try (Admin admin =
+                Admin.create(Map.of("bootstrap.servers", stack.kafka().bootstrapServers()))) {
+            if (!admin.listTopics().names().get().contains(topic)) {
+                admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)))
+                        .all()
+                        .get();
+            }
+        }
+    }
+
+    private static KafkaProducer<String, String> producer(EmbeddedStack stack) {
+        Map<String, Object> config = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                stack.kafka().bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.LINGER_MS_CONFIG,
+                0);
+        return new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
+    }
+
+    private static Map<String, Integer> counts(String[] args) {
+        Map<String, Integer> n = new ConcurrentHashMap<>(Map.of("relay", 1000, "exec", 300, "podman", 40));
+        for (String arg : args) {
+            String[] kv = arg.split("=", 2);
+            if (kv.length == 2 && n.containsKey(kv[0])) {
+                n.put(kv[0], Integer.parseInt(kv[1]));
+            }
+        }
+        return n;
+    }
+
+    /** A consumer on its own thread, noting when each key arrives. */
+    private static final class Listener implements AutoCloseable {
+        private final Map<String, CompletableFuture<Long>> arrivals = new ConcurrentHashMap<>();
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        Listener(EmbeddedStack stack, String topic) {
+            Properties props = new Properties();
+            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
+            props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
+            props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+            KafkaConsumer<String, String> consumer =
+                    new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+            consumer.subscribe(List.of(topic));
+            while (consumer.assignment().isEmpty()) {
+                consumer.poll(Duration.ofMillis(100));
+            }
+            thread = new Thread(
+                    () -> {
+                        try (consumer) {
+                            while (running) {
+                                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
+                                    long now = System.nanoTime();
+                                    arrivals.computeIfAbsent(r.key(), k -> new CompletableFuture<>())
+                                            .complete(now);
+                                }
+                            }
+                        }
+                    },
+                    "bench-listener");
+            thread.start();
+        }
+
+        /** When the key arrived (it may have arrived before this call). */
+        long await(String key) throws Exception {
+            try {
+                return arrivals.computeIfAbsent(key, k -> new CompletableFuture<>())
+                        .get(30, TimeUnit.SECONDS);
+            } finally {
+                arrivals.remove(key);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            thread.join();
+        }
+    }
+}
