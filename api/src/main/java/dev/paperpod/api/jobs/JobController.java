@@ -75,9 +75,9 @@ class JobController {
             Caller caller, @PathVariable String id, @RequestParam(required = false) @Nullable String wait) {
         UUID jobId = parseId(id);
         long waitSeconds = parseWait(wait);
-        JobRecord job = load(jobId, caller);
+        JobView job = load(jobId, caller);
         if (job.status().isTerminal() || waitSeconds == 0) {
-            return CompletableFuture.completedFuture(job.view());
+            return CompletableFuture.completedFuture(job);
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds);
         return awaitEnd(jobId, caller, deadline);
@@ -86,21 +86,21 @@ class JobController {
     private CompletableFuture<JobView> awaitEnd(UUID jobId, Caller caller, long deadline) {
         // Register first, then look: an end recorded in between still wakes us.
         CompletableFuture<Void> signal = completions.next(jobId);
-        JobRecord job = load(jobId, caller);
+        JobView job = load(jobId, caller);
         long left = deadline - System.nanoTime();
         if (job.status().isTerminal() || left <= 0) {
             completions.cancel(jobId, signal);
-            return CompletableFuture.completedFuture(job.view());
+            return CompletableFuture.completedFuture(job);
         }
         return signal.completeOnTimeout(null, left, TimeUnit.NANOSECONDS).thenCompose(ignored -> {
             completions.cancel(jobId, signal);
             return System.nanoTime() >= deadline
-                    ? CompletableFuture.completedFuture(load(jobId, caller).view())
+                    ? CompletableFuture.completedFuture(load(jobId, caller))
                     : awaitEnd(jobId, caller, deadline);
         });
     }
 
-    private JobRecord load(UUID jobId, Caller caller) {
+    private JobView load(UUID jobId, Caller caller) {
         return jobs.find(jobId, caller.accountId())
                 .orElseThrow(() -> ApiException.notFound(
                         "no job " + jobId, "check the id; jobs are visible only to the account that submitted them"));

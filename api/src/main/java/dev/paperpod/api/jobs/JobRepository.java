@@ -1,5 +1,6 @@
 package dev.paperpod.api.jobs;
 
+import dev.paperpod.schemas.http.JobView;
 import dev.paperpod.schemas.job.JobEnvelope;
 import java.util.Optional;
 import java.util.UUID;
@@ -13,6 +14,6 @@ public interface JobRepository {
      */
     void submit(JobEnvelope job);
 
-    /** The job, if it exists and belongs to the account. */
-    Optional<JobRecord> find(UUID jobId, UUID accountId);
+    /** The job as its owner sees it, if it exists and belongs to the account. */
+    Optional<JobView> find(UUID jobId, UUID accountId);
 }

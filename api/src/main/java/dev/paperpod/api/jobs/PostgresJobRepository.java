@@ -1,6 +1,8 @@
 package dev.paperpod.api.jobs;
 
 import dev.paperpod.schemas.Wire;
+import dev.paperpod.schemas.http.JobView;
+import dev.paperpod.schemas.http.TimingView;
 import dev.paperpod.schemas.job.ExecResult;
 import dev.paperpod.schemas.job.JobEnvelope;
 import dev.paperpod.schemas.job.JobError;
@@ -54,9 +56,9 @@ class PostgresJobRepository implements JobRepository {
     }
 
     @Override
-    public Optional<JobRecord> find(UUID jobId, UUID accountId) {
+    public Optional<JobView> find(UUID jobId, UUID accountId) {
         return jdbc.sql("""
-                        select id, account_id, kind, source, status, created_at, started_at, finished_at, attempts,
+                        select id, kind, source, status, created_at, started_at, finished_at, attempts,
                                result::text as result, error::text as error, timing::text as timing
                         from jobs where id = ? and account_id = ?
                         """)
@@ -65,10 +67,10 @@ class PostgresJobRepository implements JobRepository {
                 .optional();
     }
 
-    private static JobRecord map(ResultSet rs, int row) throws SQLException {
-        return new JobRecord(
+    private static JobView map(ResultSet rs, int row) throws SQLException {
+        Timing timing = json(rs, "timing", Timing.class);
+        return new JobView(
                 rs.getObject("id", UUID.class),
-                rs.getObject("account_id", UUID.class),
                 rs.getString("kind"),
                 rs.getString("source"),
                 JobStatus.valueOf(rs.getString("status")),
@@ -78,7 +80,7 @@ class PostgresJobRepository implements JobRepository {
                 rs.getInt("attempts"),
                 json(rs, "result", ExecResult.class),
                 json(rs, "error", JobError.class),
-                json(rs, "timing", Timing.class));
+                timing == null ? null : TimingView.of(timing));
     }
 
     private static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {

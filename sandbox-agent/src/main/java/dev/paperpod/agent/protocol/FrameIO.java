@@ -3,6 +3,7 @@ package dev.paperpod.agent.protocol;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import org.jspecify.annotations.Nullable;
@@ -59,7 +60,7 @@ public final class FrameIO {
         ByteBuffer body = ByteBuffer.wrap(payload, offset, length);
         ByteBuffer[] buffers = {header, body};
         while (header.hasRemaining() || body.hasRemaining()) {
-            if (channel instanceof java.nio.channels.GatheringByteChannel gathering) {
+            if (channel instanceof GatheringByteChannel gathering) {
                 gathering.write(buffers);
             } else {
                 channel.write(header.hasRemaining() ? header : body);

@@ -37,14 +37,15 @@ class RelayHeartbeats implements SmartLifecycle {
             return t;
         });
         long period = properties.heartbeatInterval().toMillis();
-        timer.scheduleAtFixedRate(this::record, 0, period, TimeUnit.MILLISECONDS);
+        timer.scheduleAtFixedRate(() -> record(relay.status()), 0, period, TimeUnit.MILLISECONDS);
     }
 
+    /** Says the relay is going away (it stops right after), so health turns at once, not when the beat goes stale. */
     @Override
     public void stop() {
         timer.shutdownNow();
         timer = null;
-        record();
+        record(new RelayStatus(RelayStatus.State.STOPPED, "the scheduler is stopping"));
     }
 
     @Override
@@ -58,8 +59,7 @@ class RelayHeartbeats implements SmartLifecycle {
         return SmartLifecycle.DEFAULT_PHASE + 1;
     }
 
-    private void record() {
-        RelayStatus status = relay.status();
+    private void record(RelayStatus status) {
         try {
             jdbc.sql("""
                             insert into component_heartbeats (component, instance_id, state, detail, last_seen)

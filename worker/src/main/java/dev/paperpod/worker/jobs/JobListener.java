@@ -5,8 +5,10 @@ import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.event.JobFinished;
 import dev.paperpod.schemas.job.JobEnvelope;
 import dev.paperpod.schemas.job.JobSource;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -77,13 +79,13 @@ class JobListener {
                 finished.timing() == null ? "-" : finished.timing().totalMs() + " ms");
     }
 
-    private static java.util.Optional<JobEventPublisher.ReplyAddress> replyAddress(ConsumerRecord<?, ?> record) {
+    private static Optional<JobEventPublisher.ReplyAddress> replyAddress(ConsumerRecord<?, ?> record) {
         Header topic = record.headers().lastHeader(KafkaHeaders.REPLY_TOPIC);
         Header correlation = record.headers().lastHeader(KafkaHeaders.CORRELATION_ID);
         if (topic == null || correlation == null) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of(new JobEventPublisher.ReplyAddress(
-                new String(topic.value(), java.nio.charset.StandardCharsets.UTF_8), correlation.value()));
+        return Optional.of(new JobEventPublisher.ReplyAddress(
+                new String(topic.value(), StandardCharsets.UTF_8), correlation.value()));
     }
 }

@@ -7,6 +7,7 @@ import dev.paperpod.worker.WorkerProperties;
 import dev.paperpod.worker.sandbox.SandboxPool;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -72,7 +73,7 @@ public final class WorkerHeartbeats implements SmartLifecycle {
         return timer != null;
     }
 
-    private java.util.concurrent.CompletableFuture<?> send(int ready) {
+    private CompletableFuture<?> send(int ready) {
         WorkerHeartbeat beat =
                 new WorkerHeartbeat(workerId, clock.instant(), startedAt, ready, pool.busyCount(), pool.max());
         return kafka.send(Topics.WORKERS, workerId, Wire.write(beat)).whenComplete((ok, e) -> {
