@@ -206,7 +206,8 @@ public final class Benchmarks {
     private static Samples agentAlone(EmbeddedStack stack, int count) throws IOException {
         Samples samples = new Samples("agent alone: `sh -c 'echo hi'` over its socket");
         SandboxPool pool = stack.workers().get(0).getBean(SandboxPool.class);
-        var sandbox = pool.claim(Duration.ofSeconds(60));
+        UUID account = UUID.randomUUID();
+        var sandbox = pool.claim(account, Duration.ofSeconds(60));
         try {
             var command = dev.paperpod.agent.client.ExecCommand.shell("echo hi", 10_000);
             for (int i = -50; i < count; i++) {
@@ -217,7 +218,7 @@ public final class Benchmarks {
                 }
             }
         } finally {
-            pool.release(sandbox);
+            pool.release(sandbox, account, false);
         }
         return samples;
     }

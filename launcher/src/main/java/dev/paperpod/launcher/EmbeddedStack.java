@@ -114,6 +114,11 @@ public final class EmbeddedStack implements AutoCloseable {
         return List.copyOf(workers);
     }
 
+    /** The api's Spring context (tests reach its beans, e.g. to register a second account). */
+    public ConfigurableApplicationContext api() {
+        return Objects.requireNonNull(api);
+    }
+
     public String baseUrl() {
         return "http://localhost:" + apiPort();
     }

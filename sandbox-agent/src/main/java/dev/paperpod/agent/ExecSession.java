@@ -33,31 +33,13 @@ import org.jspecify.annotations.Nullable;
  */
 final class ExecSession {
 
-    /**
-     * @param scratchDir where scripts sent with the request are written
-     * @param defaultCwd working directory when the request names none
-     * @param setsid whether {@code setsid} exists here, so a process tree can be killed as one group
-     * @param leftoverGraceMs how long processes left behind by the main process may keep the output open
-     */
-    record Settings(Path scratchDir, Path defaultCwd, boolean setsid, long leftoverGraceMs) {
-
-        static Settings fromEnvironment() {
-            Path cwd = Path.of(System.getenv().getOrDefault("PAPERPOD_AGENT_CWD", "/workspace"));
-            if (!Files.isDirectory(cwd)) {
-                cwd = Path.of(System.getProperty("user.dir"));
-            }
-            Path scratch = Path.of(System.getenv()
-                    .getOrDefault("PAPERPOD_AGENT_SCRATCH", System.getProperty("java.io.tmpdir") + "/paperpod"));
-            return new Settings(scratch, cwd, Files.isExecutable(Path.of("/usr/bin/setsid")), 200);
-        }
-    }
-
     private static final int CHUNK = 64 * 1024;
 
     private final SocketChannel client;
     private final FrameWriter out;
     private final Fields request;
-    private final Settings settings;
+    private final AgentSettings settings;
+    private final Sessions sessions;
 
     private final AtomicReference<@Nullable String> verdict = new AtomicReference<>();
     private final AtomicLong outputBytes = new AtomicLong();
@@ -66,11 +48,12 @@ final class ExecSession {
     private long outputLimit;
     private @Nullable Process process;
 
-    ExecSession(SocketChannel client, FrameWriter out, Fields request, Settings settings) {
+    ExecSession(SocketChannel client, FrameWriter out, Fields request, AgentSettings settings, Sessions sessions) {
         this.client = client;
         this.out = out;
         this.request = request;
         this.settings = settings;
+        this.sessions = sessions;
     }
 
     void run() throws IOException {
@@ -118,6 +101,9 @@ final class ExecSession {
                 return;
             }
             process = p;
+            if (settings.setsid()) {
+                sessions.started(p.pid()); // setsid execs in place: the pid is the session's id
+            }
             out.write(MessageType.STARTED, Fields.writer().putLong(Tag.PID, p.pid()));
             Thread stdout = daemon("stdout", () -> pump(p.getInputStream(), MessageType.STDOUT));
             Thread stderr = daemon("stderr", () -> pump(p.getErrorStream(), MessageType.STDERR));
@@ -147,6 +133,10 @@ final class ExecSession {
                     .putLong(Tag.WALL_MS, wallMs);
             if ("OK".equals(how)) {
                 exit.putLong(Tag.EXIT_CODE, exitCode);
+            }
+            if (scriptDir != null) {
+                deleteTree(scriptDir); // before EXIT: the next request may look for leftovers
+                scriptDir = null;
             }
             out.write(MessageType.EXIT, exit);
         } catch (InterruptedException e) {

@@ -31,10 +31,11 @@ public final class SandboxAgent implements AutoCloseable {
     private final Path socket;
     private final long startedAt = System.nanoTime();
     private final AtomicLong connections = new AtomicLong();
-    private final ExecSession.Settings settings;
+    private final AgentSettings settings;
+    private final Sessions sessions = new Sessions();
     private final ServerSocketChannel server;
 
-    SandboxAgent(Path socket, ExecSession.Settings settings) throws IOException {
+    SandboxAgent(Path socket, AgentSettings settings) throws IOException {
         this.socket = socket;
         this.settings = settings;
         Files.createDirectories(socket.toAbsolutePath().getParent());
@@ -50,7 +51,7 @@ public final class SandboxAgent implements AutoCloseable {
             System.err.println("usage: SandboxAgent <socket-path>");
             System.exit(2);
         }
-        new SandboxAgent(Path.of(args[0]), ExecSession.Settings.fromEnvironment()).serve();
+        new SandboxAgent(Path.of(args[0]), AgentSettings.fromEnvironment(System.getenv())).serve();
     }
 
     /** Accepts connections until {@link #close()}. */
@@ -98,7 +99,8 @@ public final class SandboxAgent implements AutoCloseable {
                                     .putLong(Tag.VERSION, PROTOCOL_VERSION)
                                     .putLong(Tag.PID, ProcessHandle.current().pid())
                                     .putLong(Tag.UPTIME_MS, (System.nanoTime() - startedAt) / 1_000_000));
-                case MessageType.EXEC -> new ExecSession(client, out, request.fields(), settings).run();
+                case MessageType.EXEC -> new ExecSession(client, out, request.fields(), settings, sessions).run();
+                case MessageType.RESET -> out.write(MessageType.RESET_DONE, new Reset(settings, sessions).run());
                 default -> error(out, "UNKNOWN_TYPE", "unknown request type " + request.type());
             }
         } catch (ProtocolException e) {

@@ -9,6 +9,7 @@ import dev.paperpod.agent.client.AgentException;
 import dev.paperpod.agent.client.ExecCommand;
 import dev.paperpod.agent.client.ExecOutcome;
 import dev.paperpod.agent.client.OutputListener;
+import dev.paperpod.agent.client.ResetOutcome;
 import dev.paperpod.agent.protocol.Frame;
 import dev.paperpod.agent.protocol.FrameIO;
 import dev.paperpod.agent.protocol.MessageType;
@@ -43,7 +44,15 @@ class SandboxAgentTest {
     @BeforeEach
     void startAgent() throws IOException {
         Path socket = dir.resolve("run/agent.sock");
-        agent = new SandboxAgent(socket, new ExecSession.Settings(dir.resolve("scratch"), dir, true, 200));
+        agent = new SandboxAgent(
+                socket,
+                new AgentSettings(
+                        dir.resolve("scratch"),
+                        dir,
+                        true,
+                        200,
+                        List.of(dir.resolve("workspace"), dir.resolve("scratch")),
+                        false));
         Thread serving = new Thread(() -> {
             try {
                 agent.serve();
@@ -155,6 +164,33 @@ class SandboxAgentTest {
                             AgentException.class, e -> assertThat(e.code()).isEqualTo("SPAWN_FAILED"))
                     .hasMessageContaining(program);
         }
+    }
+
+    @Test
+    void resetKillsWhatARunLeftBehindAndWipesTheResetDirectories() throws IOException {
+        Path workspace = Files.createDirectories(dir.resolve("workspace"));
+        String marker = uniqueSleep();
+        ExecCommand leave = new ExecCommand(
+                List.of("/bin/sh", "-c", "(sleep " + marker + " >/dev/null 2>&1 &); mkdir -p sub && echo s > sub/f"),
+                Map.of(),
+                workspace.toString(),
+                null,
+                null,
+                "script",
+                10_000,
+                Long.MAX_VALUE);
+        assertThat(client.exec(leave, new Captured(), DEADLINE).exitCode()).isZero();
+        assertThat(processesNamed(marker)).as("an orphan outlives its run").isEqualTo(1);
+
+        ResetOutcome reset = client.reset(DEADLINE);
+
+        assertThat(reset.verified()).as(String.valueOf(reset.problem())).isTrue();
+        assertThat(reset.killed()).isGreaterThanOrEqualTo(1);
+        assertThat(workspace).isEmptyDirectory();
+        await().atMost(Duration.ofSeconds(10)).until(() -> processesNamed(marker) == 0);
+        assertThat(client.exec(ExecCommand.shell("echo still serving", 5_000), new Captured(), DEADLINE)
+                        .exitCode())
+                .isZero();
     }
 
     @Test

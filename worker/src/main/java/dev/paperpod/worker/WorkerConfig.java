@@ -71,8 +71,8 @@ class WorkerConfig {
     }
 
     @Bean(initMethod = "start", destroyMethod = "close")
-    SandboxPool sandboxPool(PodmanSandboxRuntime runtime, WorkerProperties properties) {
-        return new SandboxPool(runtime, properties.sandbox());
+    SandboxPool sandboxPool(PodmanSandboxRuntime runtime, WorkerProperties properties, Clock clock) {
+        return new SandboxPool(runtime, properties.sandbox(), clock);
     }
 
     @Bean

@@ -39,6 +39,9 @@ public record WorkerProperties(
      * @param workspaceSize size of the writable {@code /workspace}
      * @param tmpSize size of the writable {@code /tmp}
      * @param outputLimit most bytes of stdout plus stderr a run may produce
+     * @param reusePerAccount sandboxes kept, reset, for an account's next jobs (0: destroy every sandbox after
+     *     its job)
+     * @param reuseIdleTimeout how long a sandbox kept for an account may wait for its next job
      */
     public record Sandbox(
             @DefaultValue("localhost/paperpod/test") String image,
@@ -54,5 +57,7 @@ public record WorkerProperties(
             @DefaultValue("none") String network,
             @DefaultValue("1GB") DataSize workspaceSize,
             @DefaultValue("256MB") DataSize tmpSize,
-            @DefaultValue("1MB") DataSize outputLimit) {}
+            @DefaultValue("1MB") DataSize outputLimit,
+            @DefaultValue("2") int reusePerAccount,
+            @DefaultValue("2m") Duration reuseIdleTimeout) {}
 }

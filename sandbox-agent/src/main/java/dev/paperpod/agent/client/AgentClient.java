@@ -54,6 +54,21 @@ public final class AgentClient {
         }
     }
 
+    /** Makes the sandbox fit for the same account's next job; see {@link ResetOutcome#verified()}. */
+    public ResetOutcome reset(Duration deadline) throws IOException {
+        try (SocketChannel channel = open();
+                Watchdog ignored = new Watchdog(channel, deadline)) {
+            FrameIO.write(channel, MessageType.RESET, new byte[0]);
+            Frame answer = expectFrame(channel);
+            if (answer.type() != MessageType.RESET_DONE) {
+                throw unexpected(answer);
+            }
+            Fields f = answer.fields();
+            return new ResetOutcome(
+                    f.getLong(Tag.KILLED, 0), f.getBool(Tag.VERIFIED, false), f.getString(Tag.ERROR_MESSAGE));
+        }
+    }
+
     /**
      * Runs a command, handing output to {@code listener} as it comes.
      *

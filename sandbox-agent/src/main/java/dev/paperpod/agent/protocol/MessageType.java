@@ -33,5 +33,17 @@ public final class MessageType {
     /** The request failed: {@link Tag#ERROR_CODE}, {@link Tag#ERROR_MESSAGE}. The connection closes after it. */
     public static final byte ERROR = 15;
 
+    /**
+     * Request: make the sandbox fit for the same account's next job: kill every process a job left, wipe the reset
+     * directories, check both. Answered by {@link #RESET_DONE}.
+     */
+    public static final byte RESET = 20;
+
+    /**
+     * Answer to {@link #RESET}: {@link Tag#KILLED}, {@link Tag#VERIFIED}, and when not verified
+     * {@link Tag#ERROR_MESSAGE} saying what is left.
+     */
+    public static final byte RESET_DONE = 21;
+
     private MessageType() {}
 }

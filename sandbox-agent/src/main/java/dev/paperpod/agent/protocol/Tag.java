@@ -31,6 +31,11 @@ public final class Tag {
     public static final int WALL_MS = 24;
     public static final int ERROR_CODE = 30;
     public static final int ERROR_MESSAGE = 31;
+    /** Long: processes a RESET killed. */
+    public static final int KILLED = 32;
+    /** Bool: a RESET found no process left and every reset directory empty. */
+    public static final int VERIFIED = 33;
+
     public static final int VERSION = 40;
     public static final int UPTIME_MS = 41;
 

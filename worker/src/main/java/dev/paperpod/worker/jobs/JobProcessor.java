@@ -73,18 +73,21 @@ public final class JobProcessor {
             }
             Sandbox sandbox;
             try {
-                sandbox = pool.claim(claimTimeout);
+                sandbox = pool.claim(job.accountId(), claimTimeout);
             } catch (SandboxException e) {
                 log.error("No sandbox for job {}: {}", job.jobId(), e.getMessage());
                 return finished(
                         job, JobStatus.FAILED, null, new JobError("SANDBOX_UNAVAILABLE", e.getMessage(), true), null);
             }
             Instant claimedAt = clock.instant();
+            JobFinished finished = null;
             try {
                 MDC.put("sandboxId", sandbox.id());
-                return run(job, sandbox, receivedAt, relayedAt, claimedAt);
+                finished = run(job, sandbox, receivedAt, relayedAt, claimedAt);
+                return finished;
             } finally {
-                pool.release(sandbox);
+                // Reused (after a verified reset) only when the run ended as the agent reported it.
+                pool.release(sandbox, job.accountId(), finished != null && finished.result() != null);
                 MDC.remove("sandboxId");
             }
         } finally {

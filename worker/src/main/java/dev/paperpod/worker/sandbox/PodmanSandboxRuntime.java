@@ -19,6 +19,7 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,6 +44,8 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
     private static final Logger log = LoggerFactory.getLogger(PodmanSandboxRuntime.class);
 
     static final String SOCKET_MOUNT = "/run/paperpod";
+    static final String SCRATCH_MOUNT = "/run/paperpod-exec";
+    private static final int NOBODY = 65534;
     static final String LABEL_MANAGED = "dev.paperpod.managed";
     static final String LABEL_SANDBOX = "dev.paperpod.sandbox";
     static final String LABEL_WORKER = "dev.paperpod.worker";
@@ -139,7 +142,10 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
                             "HOME=/workspace",
                             "LANG=C.UTF-8",
                             "PAPERPOD_AGENT_CWD=/workspace",
-                            "PAPERPOD_AGENT_SCRATCH=/tmp/.paperpod")
+                            "PAPERPOD_AGENT_SCRATCH=" + SCRATCH_MOUNT,
+                            // every process but the agent and init is a job's: a reset kills them all
+                            "PAPERPOD_AGENT_OWNS_PID_NAMESPACE=true",
+                            "PAPERPOD_AGENT_RESET_DIRS=/workspace:/tmp:/dev/shm:" + SCRATCH_MOUNT)
                     .withWorkingDir("/workspace")
                     .withCmd(command)
                     .withHostConfig(host)
@@ -156,6 +162,21 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
             throw new SandboxException("cannot start sandbox " + id + ": " + e.getMessage(), e);
         }
         return sandbox;
+    }
+
+    /**
+     * Gives the socket directory to {@value #NOBODY} with mode 0555: root inside the sandbox has no capability to
+     * override file permissions or ownership (all are dropped), so it can neither write there nor chmod it back.
+     */
+    @Override
+    public void seal(Sandbox sandbox) {
+        try {
+            Files.setPosixFilePermissions(sandbox.socketDir(), PosixFilePermissions.fromString("r-xr-xr-x"));
+            Files.setAttribute(sandbox.socketDir(), "unix:uid", NOBODY);
+            Files.setAttribute(sandbox.socketDir(), "unix:gid", NOBODY);
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new SandboxException("cannot seal the socket directory of sandbox " + sandbox.id(), e);
+        }
     }
 
     @Override

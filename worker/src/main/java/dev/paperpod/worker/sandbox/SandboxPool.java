@@ -1,12 +1,21 @@
 package dev.paperpod.worker.sandbox;
 
 import dev.paperpod.agent.client.ExecCommand;
+import dev.paperpod.agent.client.ResetOutcome;
 import dev.paperpod.worker.WorkerProperties;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingDeque;
@@ -14,26 +23,41 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Warm sandboxes, ready before a job asks: up to {@code minIdle} are kept started with their agent answering, and
- * at most {@code max} exist at once. A claim takes a ready one (checked with a ping, about a millisecond), or
- * creates one when none is ready and the ceiling allows, or waits. A released sandbox is destroyed, never handed
- * to another job, and the pool refills in the background.
+ * Warm sandboxes, ready before a job asks.
+ *
+ * <ul>
+ *   <li>Fresh: up to {@code minIdle} are kept started, agent answering and warmed up; at most {@code max} exist.
+ *   <li>Claim: an idle sandbox this account used before (reset), else a fresh one (checked with a ping, about a
+ *       millisecond), else one created on the spot, else — at the ceiling — another account's idle sandbox is
+ *       destroyed to make room; otherwise the claim waits.
+ *   <li>Release: a sandbox whose run ended normally is reset by its agent (every process killed, the writable
+ *       directories wiped, both verified) and kept for the same account only, at most {@code reusePerAccount} of
+ *       them, for {@code reuseIdleTimeout}; anything else, or a reset that does not verify, is destroyed.
+ * </ul>
+ *
+ * A sandbox never passes from one account to another.
  */
 public final class SandboxPool implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SandboxPool.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final Duration AGENT_CALL = Duration.ofSeconds(10);
     private static final ExecCommand WARM_UP = ExecCommand.shell("true", 5_000);
 
     private final SandboxRuntime runtime;
     private final WorkerProperties.Sandbox settings;
-    private final BlockingDeque<Sandbox> ready = new LinkedBlockingDeque<>();
+    private final Clock clock;
+    private final BlockingDeque<Sandbox> fresh = new LinkedBlockingDeque<>();
+    /** Idle sandboxes reset for reuse by one account, oldest first; guarded by itself. */
+    private final Map<UUID, Deque<Idle>> reusable = new HashMap<>();
+
     private final Set<Sandbox> busy = ConcurrentHashMap.newKeySet();
-    /** Sandboxes that exist or are being created: ready + busy + creating + being destroyed. */
+    /** Sandboxes that exist or are being created or destroyed: the ceiling counts them all. */
     private final AtomicInteger total = new AtomicInteger();
 
     private final AtomicInteger creating = new AtomicInteger();
@@ -41,9 +65,12 @@ public final class SandboxPool implements AutoCloseable {
     private final ScheduledThreadPoolExecutor background;
     private volatile boolean closed;
 
-    public SandboxPool(SandboxRuntime runtime, WorkerProperties.Sandbox settings) {
+    private record Idle(Sandbox sandbox, Instant since) {}
+
+    public SandboxPool(SandboxRuntime runtime, WorkerProperties.Sandbox settings, Clock clock) {
         this.runtime = runtime;
         this.settings = settings;
+        this.clock = clock;
         this.background = new ScheduledThreadPoolExecutor(2, r -> {
             Thread t = new Thread(r, "sandbox-pool");
             t.setDaemon(true);
@@ -53,23 +80,28 @@ public final class SandboxPool implements AutoCloseable {
         this.background.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
-    /** Starts filling the pool. */
+    /** Starts filling the pool and expiring idle sandboxes. */
     public void start() {
         refill();
+        long every = Math.max(1_000, settings.reuseIdleTimeout().toMillis() / 4);
+        background.scheduleWithFixedDelay(this::expireIdle, every, every, TimeUnit.MILLISECONDS);
     }
 
     /**
-     * A sandbox for one job, to be given back with {@link #release}.
+     * A sandbox for one job of {@code account}, to be given back with {@link #release}.
      *
      * @throws SandboxException when none can be had within {@code timeout}
      */
-    public Sandbox claim(Duration timeout) {
+    public Sandbox claim(UUID account, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         SandboxException lastFailure = null;
         while (!closed) {
-            Sandbox sandbox = ready.pollFirst();
+            Sandbox sandbox = takeReusable(account);
+            if (sandbox == null) {
+                sandbox = fresh.pollFirst();
+            }
             // Create on the spot at most once per claim: a failing runtime should not be hammered.
-            if (sandbox == null && lastFailure == null && reserve()) {
+            if (sandbox == null && lastFailure == null && (reserve() || evictIdleOfAnotherAccount(account))) {
                 try {
                     sandbox = createReady();
                 } catch (SandboxException e) {
@@ -82,7 +114,7 @@ public final class SandboxPool implements AutoCloseable {
                     break;
                 }
                 try {
-                    sandbox = ready.pollFirst(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)), TimeUnit.NANOSECONDS);
+                    sandbox = fresh.pollFirst(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new SandboxException("interrupted while waiting for a sandbox");
@@ -106,14 +138,34 @@ public final class SandboxPool implements AutoCloseable {
                 lastFailure);
     }
 
-    /** Gives a claimed sandbox back; it is destroyed and a fresh one takes its place. */
-    public void release(Sandbox sandbox) {
+    /**
+     * Gives a claimed sandbox back.
+     *
+     * @param reusable whether the run ended normally, so the sandbox may be reset and kept for the same account
+     */
+    public void release(Sandbox sandbox, UUID account, boolean reusable) {
         busy.remove(sandbox);
-        discard(sandbox);
+        if (!reusable || closed || settings.reusePerAccount() == 0) {
+            discard(sandbox);
+            return;
+        }
+        background.execute(() -> resetForReuse(sandbox, account));
     }
 
+    /** Sandboxes waiting for a job: fresh ones and those kept for an account. */
     public int readyCount() {
-        return ready.size();
+        synchronized (reusable) {
+            return fresh.size()
+                    + reusable.values().stream().mapToInt(Deque::size).sum();
+        }
+    }
+
+    /** Idle sandboxes kept for this account. */
+    public int reusableCount(UUID account) {
+        synchronized (reusable) {
+            Deque<Idle> idle = reusable.get(account);
+            return idle == null ? 0 : idle.size();
+        }
     }
 
     public int busyCount() {
@@ -134,11 +186,103 @@ public final class SandboxPool implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        List<Sandbox> all = new ArrayList<>(ready);
+        List<Sandbox> all = new ArrayList<>(fresh);
+        synchronized (reusable) {
+            reusable.values().forEach(idle -> idle.forEach(i -> all.add(i.sandbox())));
+            reusable.clear();
+        }
         all.addAll(busy);
-        ready.clear();
+        fresh.clear();
         busy.clear();
         all.parallelStream().forEach(runtime::destroy);
+    }
+
+    private void resetForReuse(Sandbox sandbox, UUID account) {
+        try {
+            ResetOutcome reset = sandbox.agent().reset(AGENT_CALL);
+            if (!reset.verified()) {
+                log.warn("Reset of sandbox {} did not verify ({}); destroying it", sandbox.id(), reset.problem());
+                discard(sandbox);
+                return;
+            }
+        } catch (IOException e) {
+            log.warn("Cannot reset sandbox {}: {}; destroying it", sandbox.id(), e.toString());
+            discard(sandbox);
+            return;
+        }
+        Sandbox surplus = null;
+        synchronized (reusable) {
+            if (closed) {
+                surplus = sandbox;
+            } else {
+                Deque<Idle> idle = reusable.computeIfAbsent(account, a -> new ArrayDeque<>());
+                idle.addLast(new Idle(sandbox, clock.instant()));
+                if (idle.size() > settings.reusePerAccount()) {
+                    surplus = idle.pollFirst().sandbox();
+                }
+            }
+        }
+        if (surplus != null) {
+            discard(surplus);
+        }
+    }
+
+    private @Nullable Sandbox takeReusable(UUID account) {
+        synchronized (reusable) {
+            Deque<Idle> idle = reusable.get(account);
+            Idle newest = idle == null ? null : idle.pollLast();
+            if (idle != null && idle.isEmpty()) {
+                reusable.remove(account);
+            }
+            return newest == null ? null : newest.sandbox();
+        }
+    }
+
+    /**
+     * At the ceiling, room for this account is made by destroying the longest-idle sandbox kept for another one.
+     * Returns true with a slot reserved.
+     */
+    private boolean evictIdleOfAnotherAccount(UUID account) {
+        Idle oldest = null;
+        synchronized (reusable) {
+            UUID owner = null;
+            for (Map.Entry<UUID, Deque<Idle>> e : reusable.entrySet()) {
+                Idle first = e.getValue().peekFirst();
+                if (!e.getKey().equals(account)
+                        && first != null
+                        && (oldest == null || first.since().isBefore(oldest.since()))) {
+                    oldest = first;
+                    owner = e.getKey();
+                }
+            }
+            if (oldest == null) {
+                return false;
+            }
+            Deque<Idle> idle = reusable.get(owner);
+            idle.pollFirst();
+            if (idle.isEmpty()) {
+                reusable.remove(owner);
+            }
+        }
+        runtime.destroy(oldest.sandbox()); // its slot passes straight to the caller
+        return true;
+    }
+
+    private void expireIdle() {
+        Instant cutoff = clock.instant().minus(settings.reuseIdleTimeout());
+        List<Sandbox> expired = new ArrayList<>();
+        synchronized (reusable) {
+            for (Iterator<Deque<Idle>> accounts = reusable.values().iterator(); accounts.hasNext(); ) {
+                Deque<Idle> idle = accounts.next();
+                while (!idle.isEmpty() && idle.peekFirst().since().isBefore(cutoff)) {
+                    expired.add(idle.pollFirst().sandbox());
+                }
+                if (idle.isEmpty()) {
+                    accounts.remove();
+                }
+            }
+        }
+        expired.forEach(this::discard);
     }
 
     private void discard(Sandbox sandbox) {
@@ -156,9 +300,9 @@ public final class SandboxPool implements AutoCloseable {
         });
     }
 
-    /** Starts creating sandboxes until {@code minIdle} are ready or on their way, within the ceiling. */
+    /** Starts creating sandboxes until {@code minIdle} fresh ones are ready or on their way, within the ceiling. */
     private void refill() {
-        while (!closed && ready.size() + creating.get() < settings.minIdle() && reserve()) {
+        while (!closed && fresh.size() + creating.get() < settings.minIdle() && reserve()) {
             creating.incrementAndGet();
             int failures = consecutiveFailures.get();
             long delayMs = failures == 0 ? 0 : Math.min(MAX_BACKOFF.toMillis(), 250L << Math.min(failures, 10));
@@ -173,7 +317,7 @@ public final class SandboxPool implements AutoCloseable {
             if (closed) {
                 runtime.destroy(sandbox);
             } else {
-                ready.addLast(sandbox);
+                fresh.addLast(sandbox);
             }
         } catch (RuntimeException e) {
             int failures = consecutiveFailures.incrementAndGet();
@@ -196,7 +340,10 @@ public final class SandboxPool implements AutoCloseable {
         }
     }
 
-    /** Creates a sandbox and waits for its agent; gives back the reserved slot when that fails. */
+    /**
+     * Creates a sandbox, waits for its agent, seals its socket directory and warms the agent up; gives back the
+     * reserved slot when that fails.
+     */
     private Sandbox createReady() {
         Sandbox sandbox;
         try {
@@ -215,20 +362,32 @@ public final class SandboxPool implements AutoCloseable {
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
-        warmUp(sandbox);
+        try {
+            runtime.seal(sandbox);
+            warmUp(sandbox);
+        } catch (RuntimeException e) {
+            runtime.destroy(sandbox);
+            total.decrementAndGet();
+            throw e instanceof SandboxException se ? se : new SandboxException(e.getMessage(), e);
+        }
         return sandbox;
     }
 
     /**
-     * Runs one trivial command before the sandbox is handed out: the agent's first run in a fresh JVM loads and
-     * links the process machinery (about 50-100 ms), and that cost belongs to the pool's background, not to the
-     * first job.
+     * Runs one trivial command, then a reset, before a new sandbox is handed out. The agent's first run in a fresh
+     * JVM loads and links the process machinery (about 30 ms): that cost belongs to the pool's background, not to
+     * the first job. The reset leaves a new sandbox exactly as clean as a reused one (the JVM's start-up leaves
+     * files in /tmp).
      */
-    private static void warmUp(Sandbox sandbox) {
+    private void warmUp(Sandbox sandbox) {
         try {
-            sandbox.agent().exec(WARM_UP, (isStderr, data, offset, length) -> {}, Duration.ofSeconds(10));
+            sandbox.agent().exec(WARM_UP, (isStderr, data, offset, length) -> {}, AGENT_CALL);
+            ResetOutcome reset = sandbox.agent().reset(AGENT_CALL);
+            if (!reset.verified()) {
+                throw new SandboxException("a new sandbox did not reset clean: " + reset.problem());
+            }
         } catch (IOException e) {
-            log.warn("Warm-up run in sandbox {} failed: {}", sandbox.id(), e.toString());
+            throw new SandboxException("warming up sandbox " + sandbox.id() + " failed: " + e, e);
         }
     }
 

@@ -11,6 +11,12 @@ public interface SandboxRuntime {
      */
     Sandbox create();
 
+    /**
+     * Once the agent listens: makes the socket directory read-only to everything inside the sandbox, so no job can
+     * replace its agent's socket or leave files there.
+     */
+    void seal(Sandbox sandbox);
+
     /** Removes the sandbox and everything in it, at once (no graceful stop). Never throws. */
     void destroy(Sandbox sandbox);
 

@@ -19,7 +19,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.util.unit.DataSize;
 
 /** Real Podman containers from the locally built test image, driven through docker-java and the agent. */
 class PodmanSandboxRuntimeIT {
@@ -71,6 +70,13 @@ class PodmanSandboxRuntimeIT {
             assertThat(run(sandbox, "grep NoNewPrivs /proc/self/status").stdout())
                     .contains("1");
             assertThat(run(sandbox, "ls /sys/class/net").stdout()).isEqualTo("lo\n");
+            runtime.seal(sandbox);
+            assertThat(run(
+                                    sandbox,
+                                    "touch /run/paperpod/x 2>/dev/null || chmod 777 /run/paperpod 2>/dev/null"
+                                            + " || echo sealed")
+                            .stdout())
+                    .isEqualTo("sealed\n");
             assertThat(run(sandbox, "cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max")
                             .stdout())
                     .isEqualTo("256\n");
@@ -112,21 +118,7 @@ class PodmanSandboxRuntimeIT {
     }
 
     private static PodmanSandboxRuntime runtime(String workerId) {
-        WorkerProperties.Sandbox settings = new WorkerProperties.Sandbox(
-                "localhost/paperpod/test",
-                0,
-                2,
-                Duration.ofSeconds(30),
-                Duration.ofSeconds(30),
-                sockets,
-                null,
-                DataSize.ofMegabytes(256),
-                1.0,
-                256,
-                "none",
-                DataSize.ofMegabytes(64),
-                DataSize.ofMegabytes(64),
-                DataSize.ofMegabytes(1));
+        WorkerProperties.Sandbox settings = SandboxSettings.aSandbox(sockets).build();
         PodmanSandboxRuntime runtime = new PodmanSandboxRuntime(docker, settings, workerId, Clock.systemUTC());
         runtime.checkImage();
         return runtime;

@@ -5,96 +5,144 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.github.dockerjava.api.DockerClient;
-import dev.paperpod.worker.WorkerProperties;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.util.unit.DataSize;
 
-/** The warm pool on real Podman: filled ahead of demand, bounded, and never reusing a sandbox. */
+/** The warm pool on real Podman: filled ahead of demand, bounded, reused per account only after a verified reset. */
 class SandboxPoolIT {
+
+    private static final UUID ALICE = UUID.randomUUID();
+    private static final UUID BOB = UUID.randomUUID();
+    private static final Duration CLAIM = Duration.ofSeconds(30);
 
     @TempDir
     Path sockets;
 
-    @Test
-    void keepsSandboxesWarmHandsEachOutOnceAndRefills() throws IOException {
-        try (DockerClient docker = Podman.docker();
-                SandboxPool pool = new SandboxPool(runtime(docker, "pool-it-1"), settings(2, 3, "pool-it-1"))) {
-            pool.start();
-            await().atMost(Duration.ofSeconds(60)).until(() -> pool.readyCount() == 2);
+    private DockerClient docker;
+    private SandboxPool pool;
 
-            Sandbox first = pool.claim(Duration.ofSeconds(30));
-            assertThat(PodmanSandboxRuntimeIT.run(first, "echo warm").stdout()).isEqualTo("warm\n");
-            assertThat(pool.busyCount()).isEqualTo(1);
-            pool.release(first);
+    @BeforeEach
+    void connect() {
+        docker = Podman.docker();
+    }
 
-            await().atMost(Duration.ofSeconds(60)).until(() -> pool.readyCount() == 2 && pool.busyCount() == 0);
-            Sandbox second = pool.claim(Duration.ofSeconds(30));
-            Sandbox third = pool.claim(Duration.ofSeconds(30));
-            assertThat(second.id()).isNotEqualTo(first.id());
-            assertThat(third.id()).isNotIn(first.id(), second.id());
+    @AfterEach
+    void closePool() throws IOException {
+        if (pool != null) {
+            pool.close();
         }
+        docker.close();
+    }
+
+    @Test
+    void keepsFreshSandboxesWarmAndRefills() {
+        pool = pool(SandboxSettings.aSandbox(sockets).minIdle(2).max(3).reusePerAccount(0));
+        await().atMost(Duration.ofSeconds(60)).until(() -> pool.readyCount() == 2);
+
+        Sandbox first = pool.claim(ALICE, CLAIM);
+        assertThat(pool.busyCount()).isEqualTo(1);
+        pool.release(first, ALICE, true);
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> pool.readyCount() == 2 && pool.busyCount() == 0);
+        Sandbox second = pool.claim(ALICE, CLAIM);
+        assertThat(second.id())
+                .as("reuse is off: a released sandbox is destroyed")
+                .isNotEqualTo(first.id());
+    }
+
+    @Test
+    void givesAReleasedSandboxBackToTheSameAccountWithNothingLeftInIt() throws IOException {
+        pool = pool(SandboxSettings.aSandbox(sockets).max(2));
+        Sandbox used = pool.claim(ALICE, CLAIM);
+        String leftovers = "echo secret > /workspace/w; echo t > /tmp/t; echo s > /dev/shm/s;"
+                + " (setsid sleep 1001 >/dev/null 2>&1 &); (sleep 1002 >/dev/null 2>&1 &); echo left";
+        assertThat(PodmanSandboxRuntimeIT.run(used, leftovers).stdout()).isEqualTo("left\n");
+        pool.release(used, ALICE, true);
+        await().atMost(Duration.ofSeconds(30)).until(() -> pool.reusableCount(ALICE) == 1);
+
+        Sandbox again = pool.claim(ALICE, CLAIM);
+
+        assertThat(again.id()).isEqualTo(used.id());
+        String seen = PodmanSandboxRuntimeIT.run(
+                        again, "ls -A /workspace /tmp /dev/shm; ps -eo args | grep -c '[s]leep 100' || true")
+                .stdout();
+        assertThat(seen).isEqualTo("/dev/shm:\n\n/tmp:\n\n/workspace:\n0\n");
+    }
+
+    @Test
+    void neverGivesOneAccountsSandboxToAnother() {
+        pool = pool(SandboxSettings.aSandbox(sockets).max(2));
+        Sandbox alices = pool.claim(ALICE, CLAIM);
+        pool.release(alices, ALICE, true);
+        await().atMost(Duration.ofSeconds(30)).until(() -> pool.reusableCount(ALICE) == 1);
+
+        Sandbox bobs = pool.claim(BOB, CLAIM);
+
+        assertThat(bobs.id()).isNotEqualTo(alices.id());
+        assertThat(pool.reusableCount(ALICE)).isEqualTo(1);
+    }
+
+    @Test
+    void atTheCeilingMakesRoomByDestroyingAnotherAccountsIdleSandbox() {
+        pool = pool(SandboxSettings.aSandbox(sockets).max(1));
+        Sandbox alices = pool.claim(ALICE, CLAIM);
+        pool.release(alices, ALICE, true);
+        await().atMost(Duration.ofSeconds(30)).until(() -> pool.reusableCount(ALICE) == 1);
+
+        Sandbox bobs = pool.claim(BOB, CLAIM);
+
+        assertThat(bobs.id()).isNotEqualTo(alices.id());
+        assertThat(pool.reusableCount(ALICE)).isZero();
+    }
+
+    @Test
+    void destroysASandboxWhoseRunDidNotEndNormally() {
+        pool = pool(SandboxSettings.aSandbox(sockets).max(2));
+        Sandbox broken = pool.claim(ALICE, CLAIM);
+        pool.release(broken, ALICE, false);
+
+        Sandbox next = pool.claim(ALICE, CLAIM);
+
+        assertThat(next.id()).isNotEqualTo(broken.id());
     }
 
     @Test
     void refusesAClaimBeyondItsCeilingAfterTheTimeout() {
-        try (DockerClient docker = Podman.docker();
-                SandboxPool pool = new SandboxPool(runtime(docker, "pool-it-2"), settings(0, 1, "pool-it-2"))) {
-            pool.start();
-            Sandbox only = pool.claim(Duration.ofSeconds(30));
+        pool = pool(SandboxSettings.aSandbox(sockets).max(1));
+        Sandbox only = pool.claim(ALICE, CLAIM);
 
-            assertThatThrownBy(() -> pool.claim(Duration.ofMillis(300)))
-                    .isInstanceOf(SandboxException.class)
-                    .hasMessageContaining("1 busy of 1");
-
-            pool.release(only);
-            assertThat(pool.claim(Duration.ofSeconds(30)).id()).isNotEqualTo(only.id());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        assertThatThrownBy(() -> pool.claim(ALICE, Duration.ofMillis(300)))
+                .isInstanceOf(SandboxException.class)
+                .hasMessageContaining("1 busy of 1");
     }
 
     @Test
     void reportsAMissingImageClearly() {
-        try (DockerClient docker = Podman.docker()) {
-            WorkerProperties.Sandbox settings = settings(0, 1, "pool-it-3", "localhost/paperpod/does-not-exist");
-            PodmanSandboxRuntime runtime = new PodmanSandboxRuntime(docker, settings, "pool-it-3", Clock.systemUTC());
+        PodmanSandboxRuntime runtime = new PodmanSandboxRuntime(
+                docker,
+                SandboxSettings.aSandbox(sockets)
+                        .image("localhost/paperpod/does-not-exist")
+                        .build(),
+                "pool-it",
+                Clock.systemUTC());
 
-            assertThatThrownBy(runtime::checkImage)
-                    .isInstanceOf(SandboxException.class)
-                    .hasMessageContaining("build-images.sh");
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        assertThatThrownBy(runtime::checkImage)
+                .isInstanceOf(SandboxException.class)
+                .hasMessageContaining("build-images.sh");
     }
 
-    private PodmanSandboxRuntime runtime(DockerClient docker, String workerId) {
-        return new PodmanSandboxRuntime(docker, settings(0, 1, workerId), workerId, Clock.systemUTC());
-    }
-
-    private WorkerProperties.Sandbox settings(int minIdle, int max, String name) {
-        return settings(minIdle, max, name, "localhost/paperpod/test");
-    }
-
-    private WorkerProperties.Sandbox settings(int minIdle, int max, String name, String image) {
-        return new WorkerProperties.Sandbox(
-                image,
-                minIdle,
-                max,
-                Duration.ofSeconds(30),
-                Duration.ofSeconds(30),
-                sockets.resolve(name),
-                null,
-                DataSize.ofMegabytes(256),
-                1.0,
-                128,
-                "none",
-                DataSize.ofMegabytes(64),
-                DataSize.ofMegabytes(64),
-                DataSize.ofMegabytes(1));
+    private SandboxPool pool(SandboxSettings settings) {
+        var built = settings.build();
+        SandboxPool created = new SandboxPool(
+                new PodmanSandboxRuntime(docker, built, "pool-it", Clock.systemUTC()), built, Clock.systemUTC());
+        created.start();
+        return created;
     }
 }

@@ -1,0 +1,136 @@
+package dev.paperpod.agent;
+
+import dev.paperpod.agent.protocol.Fields;
+import dev.paperpod.agent.protocol.Tag;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Makes a used sandbox fit for the account's next job: kills every process a job left (inside a container, every
+ * process but the agent and init; elsewhere, those of the sessions the agent started), wipes the reset
+ * directories, then checks that both worked. The answer says whether the check passed; a sandbox that fails it
+ * must be destroyed, not reused.
+ */
+final class Reset {
+
+    private static final long KILL_DEADLINE_MS = 3_000;
+
+    private final AgentSettings settings;
+    private final Sessions sessions;
+    private final long self = ProcessHandle.current().pid();
+
+    Reset(AgentSettings settings, Sessions sessions) {
+        this.settings = settings;
+        this.sessions = sessions;
+    }
+
+    Fields.Writer run() {
+        int killed = killLeftovers();
+        List<String> problems = new ArrayList<>();
+        for (Path dir : settings.resetDirs()) {
+            wipe(dir, problems);
+        }
+        List<ProcessHandle> survivors = leftovers();
+        if (!survivors.isEmpty()) {
+            problems.add(survivors.size() + " process(es) survived: "
+                    + survivors.stream()
+                            .map(p -> p.pid() + " " + p.info().command().orElse("?"))
+                            .toList());
+        }
+        for (Path dir : settings.resetDirs()) {
+            if (!isEmpty(dir)) {
+                problems.add(dir + " is not empty");
+            }
+        }
+        sessions.clear();
+        Fields.Writer answer = Fields.writer().putLong(Tag.KILLED, killed).putBool(Tag.VERIFIED, problems.isEmpty());
+        if (!problems.isEmpty()) {
+            answer.putString(Tag.ERROR_MESSAGE, String.join("; ", problems));
+        }
+        return answer;
+    }
+
+    /** Kills leftovers until none is left (a fork bomb keeps making more) or the deadline passes. */
+    private int killLeftovers() {
+        int killed = 0;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(KILL_DEADLINE_MS);
+        List<ProcessHandle> victims;
+        while (!(victims = leftovers()).isEmpty() && System.nanoTime() < deadline) {
+            for (ProcessHandle p : victims) {
+                if (p.destroyForcibly()) {
+                    killed++;
+                }
+            }
+            for (ProcessHandle p : victims) {
+                try {
+                    p.onExit().get(100, TimeUnit.MILLISECONDS);
+                } catch (Exception e) {
+                    // a zombie until its parent (init) reaps it; leftovers() ignores zombies
+                }
+            }
+        }
+        return killed;
+    }
+
+    private List<ProcessHandle> leftovers() {
+        try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
+            return all.filter(p -> p.pid() != self && p.pid() != 1)
+                    .filter(p -> Sessions.running(p.pid()))
+                    .filter(p -> settings.ownsProcessNamespace()
+                            || Sessions.sessionOf(p.pid()).stream().anyMatch(sessions::contains))
+                    .toList();
+        }
+    }
+
+    /** Deletes what is inside {@code dir}, never following links out of it. */
+    private static void wipe(Path dir, List<String> problems) {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> children = Files.list(dir)) {
+            for (Path child : children.toList()) {
+                Files.walkFileTree(child, new SimpleFileVisitor<>() {
+                    @Override
+                    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                        Files.deleteIfExists(file);
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                        Files.deleteIfExists(file);
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                        Files.deleteIfExists(d);
+                        return FileVisitResult.CONTINUE;
+                    }
+                });
+            }
+        } catch (IOException e) {
+            problems.add("cannot wipe " + dir + ": " + e);
+        }
+    }
+
+    private static boolean isEmpty(Path dir) {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return true;
+        }
+        try (Stream<Path> children = Files.list(dir)) {
+            return children.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
