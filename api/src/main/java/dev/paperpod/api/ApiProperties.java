@@ -14,7 +14,8 @@ import org.springframework.util.unit.DataSize;
  * @param maxTimeout the largest {@code timeoutMs} a request may ask for
  * @param syncQueueGrace how long a sync caller waits, beyond its job's timeout, for a worker to take the job
  * @param maxWait the longest long poll, {@code GET /v1/jobs/{id}?wait=}
- * @param maxBodySize the largest request body accepted
+ * @param maxBodySize the largest request body accepted; jobs travel whole on Kafka, whose records are capped at
+ *     {@link dev.paperpod.schemas.Topics#MAX_MESSAGE_BYTES}
  * @param devToken a development token to register for the {@code dev} account at start-up, or null
  * @param heartbeatStaleness how old a worker's or the outbox relay's heartbeat may be for {@code /health} to count it
  */
@@ -25,7 +26,7 @@ public record ApiProperties(
         @DefaultValue("10m") Duration maxTimeout,
         @DefaultValue("30s") Duration syncQueueGrace,
         @DefaultValue("60s") Duration maxWait,
-        @DefaultValue("10MB") DataSize maxBodySize,
+        @DefaultValue("4MB") DataSize maxBodySize,
         @Nullable String devToken,
         @DefaultValue("10s") Duration heartbeatStaleness) {
 

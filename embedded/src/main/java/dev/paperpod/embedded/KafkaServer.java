@@ -131,7 +131,8 @@ public final class KafkaServer implements AutoCloseable {
                 Map.entry("share.coordinator.state.topic.min.isr", "1"),
                 Map.entry("group.initial.rebalance.delay.ms", "0"),
                 Map.entry("log.segment.bytes", String.valueOf(64 * 1024 * 1024)),
-                Map.entry("log.retention.hours", "168")));
+                Map.entry("log.retention.hours", "168"),
+                Map.entry("message.max.bytes", Integer.toString(8 * 1024 * 1024))));
         Path file = home.resolve("server.properties");
         try (var out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             props.store(out, "written by PaperPod at every start");

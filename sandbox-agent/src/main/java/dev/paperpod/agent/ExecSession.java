@@ -86,12 +86,17 @@ final class ExecSession {
             if (settings.setsid()) {
                 command.add("setsid");
             }
+            // The job, not the agent, is what the OOM killer should take: raising one's own score needs no privilege.
+            command.addAll(
+                    List.of("/bin/sh", "-c", "echo 1000 > /proc/self/oom_score_adj 2>/dev/null; exec \"$@\"", "sh"));
             command.addAll(argv);
             ProcessBuilder builder = new ProcessBuilder(command).directory(cwd.toFile());
             builder.environment().putAll(env);
             if (stdin == null) {
                 builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             }
+            long oomKillsBefore = Cgroup.oomKills();
+            long pidsHitsBefore = Cgroup.pidsLimitHits();
             long started = System.nanoTime();
             Process p;
             try {
@@ -118,21 +123,28 @@ final class ExecSession {
             }
             int exitCode = p.waitFor();
             long wallMs = (System.nanoTime() - started) / 1_000_000;
+            if (oomKillsBefore >= 0 && Cgroup.oomKills() > oomKillsBefore) {
+                end("MEMORY_LIMIT");
+            }
             stdout.join(settings.leftoverGraceMs());
             stderr.join(settings.leftoverGraceMs());
             if (stdout.isAlive() || stderr.isAlive()) {
-                killGroup(p.pid());
+                killTree(p);
                 stdout.join(2_000);
                 stderr.join(2_000);
             }
             finished.set(true);
+            if (pidsHitsBefore >= 0 && Cgroup.pidsLimitHits() > pidsHitsBefore) {
+                // The program lived with refused forks (a fork bomb); its leftovers were killed above.
+                verdict.compareAndSet(null, "PIDS_LIMIT");
+            }
             String how = verdict.get() == null ? "OK" : verdict.get();
             Fields.Writer exit = Fields.writer()
                     .putString(Tag.VERDICT, how)
                     .putBool(Tag.TRUNCATED, truncated.get())
                     .putLong(Tag.WALL_MS, wallMs);
-            if ("OK".equals(how)) {
-                exit.putLong(Tag.EXIT_CODE, exitCode);
+            if ("OK".equals(how) || "PIDS_LIMIT".equals(how)) {
+                exit.putLong(Tag.EXIT_CODE, exitCode); // the program ended by itself
             }
             if (scriptDir != null) {
                 deleteTree(scriptDir); // before EXIT: the next request may look for leftovers
@@ -193,26 +205,20 @@ final class ExecSession {
         verdict.compareAndSet(null, why);
         Process p = process;
         if (p != null) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            killGroup(p.pid());
-            p.destroyForcibly();
+            killTree(p);
         }
     }
 
-    private void killGroup(long pgid) {
-        if (!settings.setsid()) {
-            return;
+    /**
+     * Kills the run's whole session (setsid made the program its leader, so the session id is its pid), which
+     * catches orphans its descendants left, and then whatever is still below the program.
+     */
+    private void killTree(Process p) {
+        if (settings.setsid()) {
+            Killer.killAll(Killer.inSession(p.pid()), 2_000);
         }
-        try {
-            new ProcessBuilder("/bin/sh", "-c", "kill -9 -" + pgid + " 2>/dev/null")
-                    .redirectErrorStream(true)
-                    .start()
-                    .waitFor(2, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            // The descendants were destroyed one by one already; the group kill only catches orphans.
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
     }
 
     private void pump(InputStream in, byte type) {

@@ -11,7 +11,6 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -26,7 +25,6 @@ final class Reset {
 
     private final AgentSettings settings;
     private final Sessions sessions;
-    private final long self = ProcessHandle.current().pid();
 
     Reset(AgentSettings settings, Sessions sessions) {
         this.settings = settings;
@@ -61,34 +59,16 @@ final class Reset {
 
     /** Kills leftovers until none is left (a fork bomb keeps making more) or the deadline passes. */
     private int killLeftovers() {
-        int killed = 0;
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(KILL_DEADLINE_MS);
-        List<ProcessHandle> victims;
-        while (!(victims = leftovers()).isEmpty() && System.nanoTime() < deadline) {
-            for (ProcessHandle p : victims) {
-                if (p.destroyForcibly()) {
-                    killed++;
-                }
-            }
-            for (ProcessHandle p : victims) {
-                try {
-                    p.onExit().get(100, TimeUnit.MILLISECONDS);
-                } catch (Exception e) {
-                    // a zombie until its parent (init) reaps it; leftovers() ignores zombies
-                }
-            }
-        }
-        return killed;
+        return Killer.killAll(this::leftover, KILL_DEADLINE_MS);
     }
 
     private List<ProcessHandle> leftovers() {
-        try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
-            return all.filter(p -> p.pid() != self && p.pid() != 1)
-                    .filter(p -> Sessions.running(p.pid()))
-                    .filter(p -> settings.ownsProcessNamespace()
-                            || Sessions.sessionOf(p.pid()).stream().anyMatch(sessions::contains))
-                    .toList();
-        }
+        return Killer.running(this::leftover);
+    }
+
+    private boolean leftover(long pid) {
+        return settings.ownsProcessNamespace()
+                || Sessions.sessionOf(pid).stream().anyMatch(sessions::contains);
     }
 
     /** Deletes what is inside {@code dir}, never following links out of it. */

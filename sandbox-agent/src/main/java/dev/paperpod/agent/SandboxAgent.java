@@ -60,9 +60,14 @@ public final class SandboxAgent implements AutoCloseable {
         try {
             while (true) {
                 SocketChannel client = server.accept();
-                Thread thread = new Thread(() -> handle(client), "conn-" + connections.incrementAndGet());
-                thread.setDaemon(true);
-                thread.start();
+                try {
+                    Thread thread = new Thread(() -> handle(client), "conn-" + connections.incrementAndGet());
+                    thread.setDaemon(true);
+                    thread.start();
+                } catch (OutOfMemoryError e) {
+                    // No thread to be had (a job exhausted the pids limit): refuse this one, keep serving.
+                    client.close();
+                }
             }
         } catch (ClosedChannelException e) {
             // closed: stop serving

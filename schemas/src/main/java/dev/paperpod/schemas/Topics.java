@@ -16,6 +16,13 @@ public final class Topics {
     /** Prefix of the per-API-instance reply topics of the synchronous path. */
     public static final String REPLIES_PREFIX = "paperpod.replies.";
 
+    /**
+     * The largest record on any PaperPod topic: a result carries up to 1 MiB of output, which JSON escaping can
+     * grow several times. Producers ({@code max.request.size}) and topics ({@code max.message.bytes}) are set to
+     * it; anything bigger belongs in an artifact store, referenced from the message.
+     */
+    public static final int MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
     private static final String JOBS_PREFIX = "paperpod.jobs.";
 
     private Topics() {}

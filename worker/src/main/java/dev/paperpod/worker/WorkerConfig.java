@@ -25,6 +25,8 @@ import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.FixedBackOff;
 
 @Configuration(proxyBeanMethods = false)
 class WorkerConfig {
@@ -92,6 +94,15 @@ class WorkerConfig {
             WorkerProperties properties,
             Clock clock) {
         return new WorkerHeartbeats(kafka, pool, workerId, properties, clock);
+    }
+
+    /**
+     * Never re-run a job because its processing threw: running user code twice is worse than a job left for the
+     * deadline sweeper. Retries with backoff and dead-lettering are issue 4's.
+     */
+    @Bean
+    DefaultErrorHandler jobErrorHandler() {
+        return new DefaultErrorHandler(new FixedBackOff(0, 0));
     }
 
     @Bean

@@ -32,11 +32,12 @@ public record WorkerProperties(
      * @param agentReadyTimeout how long a new sandbox's agent may take to answer
      * @param socketRoot host directory under which each sandbox gets the directory holding its agent socket
      * @param agentPath the agent's jar or classes directory on the host; found on the class path when unset
-     * @param memory memory limit of a sandbox (no swap)
+     * @param memory memory limit of a sandbox (no swap); files in its tmpfs directories count against it
      * @param cpus CPU limit of a sandbox, in cores
      * @param pids most processes in a sandbox
      * @param network {@code none} (no network at all) or a Podman network name such as {@code bridge}
-     * @param workspaceSize size of the writable {@code /workspace}
+     * @param workspaceSize size of the writable {@code /workspace}: the limit on what a job can write there (a
+     *     write past it fails with "No space left on device"); keep the tmpfs sizes together below {@code memory}
      * @param tmpSize size of the writable {@code /tmp}
      * @param outputLimit most bytes of stdout plus stderr a run may produce
      * @param reusePerAccount sandboxes kept, reset, for an account's next jobs (0: destroy every sandbox after
@@ -51,11 +52,11 @@ public record WorkerProperties(
             @DefaultValue("30s") Duration agentReadyTimeout,
             @DefaultValue("/run/paperpod/sandboxes") Path socketRoot,
             @Nullable Path agentPath,
-            @DefaultValue("512MB") DataSize memory,
+            @DefaultValue("1GB") DataSize memory,
             @DefaultValue("1.0") double cpus,
             @DefaultValue("256") long pids,
             @DefaultValue("none") String network,
-            @DefaultValue("1GB") DataSize workspaceSize,
+            @DefaultValue("512MB") DataSize workspaceSize,
             @DefaultValue("256MB") DataSize tmpSize,
             @DefaultValue("1MB") DataSize outputLimit,
             @DefaultValue("2") int reusePerAccount,

@@ -1,6 +1,7 @@
 package dev.paperpod.scheduler.outbox;
 
 import dev.paperpod.scheduler.SchedulerProperties;
+import dev.paperpod.schemas.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -48,6 +49,7 @@ class OutboxConfig {
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000);
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES);
         return new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
     }
 }

@@ -23,12 +23,14 @@ import org.springframework.stereotype.Component;
 
 /**
  * Takes exec jobs from Kafka. The record is acknowledged only after the job's {@code job.finished} event (and, for
- * a sync job, its reply) is durably on Kafka: a worker that dies mid-job leaves the job to be taken again.
+ * a sync job, its reply) is durably on Kafka: a worker that dies mid-job leaves the job to be taken again. A job
+ * whose processing throws is not run again by the container (see {@code WorkerConfig#jobErrorHandler}).
  */
 @Component
 class JobListener {
 
     private static final Logger log = LoggerFactory.getLogger(JobListener.class);
+    private static final int PUBLISH_ATTEMPTS = 3;
 
     private final JobProcessor processor;
     private final JobEventPublisher events;
@@ -62,21 +64,45 @@ class JobListener {
         Instant relayedAt = job.source() == JobSource.ASYNC ? Instant.ofEpochMilli(record.timestamp()) : null;
         JobFinished finished = processor.process(job, receivedAt, relayedAt);
 
-        CompletableFuture<?> recorded = events.publish(finished);
-        CompletableFuture<?> replied = replyAddress(record)
-                .map(to -> events.reply(to, finished))
-                .orElse(CompletableFuture.completedFuture(null));
-        try {
-            CompletableFuture.allOf(recorded, replied).get(60, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            // Not acknowledged: the job will be taken again (issue #4 makes that idempotent end to end).
-            throw new IllegalStateException("could not record the end of job " + job.jobId(), e);
-        }
+        recordEnd(job, finished, replyAddress(record));
         log.debug(
                 "Job {} {} in {}",
                 job.jobId(),
                 finished.status(),
                 finished.timing() == null ? "-" : finished.timing().totalMs() + " ms");
+    }
+
+    /**
+     * Publishes the end of a job (and the sync reply), retrying the publication, never the job: a program must not
+     * run twice because Kafka was briefly away. When every attempt fails the job is left to the deadline sweeper
+     * (issue 4) and the record is acknowledged.
+     */
+    private void recordEnd(JobEnvelope job, JobFinished finished, Optional<JobEventPublisher.ReplyAddress> replyTo)
+            throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            CompletableFuture<?> recorded = events.publish(finished);
+            CompletableFuture<?> replied =
+                    replyTo.map(to -> events.reply(to, finished)).orElse(CompletableFuture.completedFuture(null));
+            try {
+                CompletableFuture.allOf(recorded, replied).get(30, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                if (attempt == PUBLISH_ATTEMPTS) {
+                    log.error(
+                            "Could not record the end of job {} after {} attempts; leaving it: {}",
+                            job.jobId(),
+                            attempt,
+                            e.toString());
+                    return;
+                }
+                log.warn(
+                        "Recording the end of job {} failed (attempt {}), retrying: {}",
+                        job.jobId(),
+                        attempt,
+                        e.toString());
+                TimeUnit.SECONDS.sleep(attempt);
+            }
+        }
     }
 
     private static Optional<JobEventPublisher.ReplyAddress> replyAddress(ConsumerRecord<?, ?> record) {

@@ -139,7 +139,7 @@ public final class JobProcessor {
         return switch (result.verdict()) {
             case OK -> JobStatus.SUCCEEDED;
             case TIMEOUT -> JobStatus.TIMED_OUT;
-            case MEMORY_LIMIT, OUTPUT_LIMIT, KILLED, ERROR -> JobStatus.FAILED;
+            case MEMORY_LIMIT, OUTPUT_LIMIT, PIDS_LIMIT, KILLED, ERROR -> JobStatus.FAILED;
         };
     }
 

@@ -17,6 +17,7 @@ class JobProcessorTest {
         "TIMEOUT, , TIMED_OUT",
         "OUTPUT_LIMIT, , FAILED",
         "MEMORY_LIMIT, , FAILED",
+        "PIDS_LIMIT, 0, FAILED",
         "KILLED, , FAILED",
         "ERROR, , FAILED"
     })
