@@ -3,11 +3,13 @@
 #
 #   localhost/paperpod/base  Debian bookworm minbase from debootstrap (base/rootfs.sh), imported into Podman
 #   localhost/paperpod/test  base + the runtimes the fast tests need (sh, python3, node, a JRE for the agent)
+#   localhost/paperpod/full  base + 50+ tools, trusting the host's CA bundle (the image PaperPod ships)
 #
 # Idempotent: every image carries the label dev.paperpod.hash, a hash of what it is built from,
 # and is skipped when an image with that hash already exists.
-# Usage: build-images.sh [base|test|all]      build what is missing or stale
-#        build-images.sh --check [test|all]   only say whether the images are up to date (exit 1 if not)
+# Usage: build-images.sh [base|test|full|all]      build what is missing or stale (all = test and full)
+#        build-images.sh --check [test|full|all]   only say whether the images are up to date (exit 1 if not)
+# PAPERPOD_CA_BUNDLE: the CA bundle the full image trusts (default: the host's /etc/ssl/certs/ca-certificates.crt)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,7 +30,11 @@ current_hash() {
 }
 
 base_wanted() { content_hash "$here/base/rootfs.sh" "$mirror" "$suite"; }
-layer_wanted() { content_hash "$(base_wanted)" "$here/$1/Containerfile"; }
+ca_bundle=${PAPERPOD_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
+layer_inputs() { # the files a layer is built from, beside its Containerfile
+  case "$1" in full) echo "$ca_bundle" ;; esac
+}
+layer_wanted() { content_hash "$(base_wanted)" "$here/$1/Containerfile" $(layer_inputs "$1"); }
 
 build_base() {
   local image=localhost/paperpod/base
@@ -68,14 +74,26 @@ build_layer() { # name
     return
   fi
   log "building $image"
-  pp_podman build --quiet --label "$label=$hash" -t "$image" -f "$dir/Containerfile" "$dir" >/dev/null
+  local context
+  context=$(mktemp -d /var/tmp/paperpod-context.XXXXXX)
+  cp "$dir/Containerfile" "$context/"
+  if [ "$name" = full ]; then
+    [ -f "$ca_bundle" ] || { log "CA bundle $ca_bundle not found: set PAPERPOD_CA_BUNDLE"; exit 1; }
+    cp "$ca_bundle" "$context/ca-bundle.crt"
+  fi
+  pp_podman build --quiet --label "$label=$hash" -t "$image" -f "$context/Containerfile" "$context" >/dev/null || {
+    rm -rf "$context"
+    exit 1
+  }
+  rm -rf "$context"
   log "$image built ($hash)"
 }
 
 if [ "${1:-}" = "--check" ]; then
   stale=0
-  for name in base ${2:-test}; do
-    [ "$name" = all ] && name=test
+  names=${2:-test}
+  [ "$names" = all ] && names="test full"
+  for name in base $names; do
     want=$( [ "$name" = base ] && base_wanted || layer_wanted "$name")
     have=$(current_hash "localhost/paperpod/$name")
     if [ -z "$have" ]; then
@@ -91,6 +109,8 @@ what=${1:-all}
 build_base >/dev/null
 case "$what" in
   base) ;;
-  test | all) build_layer test ;;
-  *) log "unknown image '$what' (base|test|all)"; exit 2 ;;
+  test) build_layer test ;;
+  full) build_layer full ;;
+  all) build_layer test && build_layer full ;;
+  *) log "unknown image '$what' (base|test|full|all)"; exit 2 ;;
 esac

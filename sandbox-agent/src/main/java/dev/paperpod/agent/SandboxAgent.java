@@ -33,11 +33,13 @@ public final class SandboxAgent implements AutoCloseable {
     private final AtomicLong connections = new AtomicLong();
     private final AgentSettings settings;
     private final Sessions sessions = new Sessions();
+    private final BackgroundProcesses background;
     private final ServerSocketChannel server;
 
     SandboxAgent(Path socket, AgentSettings settings) throws IOException {
         this.socket = socket;
         this.settings = settings;
+        this.background = new BackgroundProcesses(settings, sessions);
         Files.createDirectories(socket.toAbsolutePath().getParent());
         Files.deleteIfExists(socket);
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -105,7 +107,20 @@ public final class SandboxAgent implements AutoCloseable {
                                     .putLong(Tag.PID, ProcessHandle.current().pid())
                                     .putLong(Tag.UPTIME_MS, (System.nanoTime() - startedAt) / 1_000_000));
                 case MessageType.EXEC -> new ExecSession(client, out, request.fields(), settings, sessions).run();
-                case MessageType.RESET -> out.write(MessageType.RESET_DONE, new Reset(settings, sessions).run());
+                case MessageType.RESET -> {
+                    background.clear();
+                    out.write(MessageType.RESET_DONE, new Reset(settings, sessions).run());
+                }
+                case MessageType.FILE_WRITE,
+                        MessageType.FILE_READ,
+                        MessageType.FILE_LIST,
+                        MessageType.MKDIR,
+                        MessageType.DELETE,
+                        MessageType.MOVE -> new FileOps(client, out, settings).handle(request);
+                case MessageType.PROC_START -> background.start(request.fields(), out);
+                case MessageType.PROC_LIST -> background.list(out);
+                case MessageType.PROC_LOGS -> background.logs(request.fields(), client, out);
+                case MessageType.PROC_KILL -> background.kill(request.fields(), out);
                 default -> error(out, "UNKNOWN_TYPE", "unknown request type " + request.type());
             }
         } catch (ProtocolException e) {

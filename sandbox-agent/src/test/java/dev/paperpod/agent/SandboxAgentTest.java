@@ -38,31 +38,13 @@ class SandboxAgentTest {
     @TempDir
     Path dir;
 
-    private SandboxAgent agent;
+    private RunningAgent agent;
     private AgentClient client;
 
     @BeforeEach
     void startAgent() throws IOException {
-        Path socket = dir.resolve("run/agent.sock");
-        agent = new SandboxAgent(
-                socket,
-                new AgentSettings(
-                        dir.resolve("scratch"),
-                        dir,
-                        true,
-                        200,
-                        List.of(dir.resolve("workspace"), dir.resolve("scratch")),
-                        false));
-        Thread serving = new Thread(() -> {
-            try {
-                agent.serve();
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        });
-        serving.setDaemon(true);
-        serving.start();
-        client = new AgentClient(socket);
+        agent = new RunningAgent(dir);
+        client = agent.client;
     }
 
     @AfterEach
@@ -168,7 +150,7 @@ class SandboxAgentTest {
 
     @Test
     void resetKillsWhatARunLeftBehindAndWipesTheResetDirectories() throws IOException {
-        Path workspace = Files.createDirectories(dir.resolve("workspace"));
+        Path workspace = agent.workspace;
         String marker = uniqueSleep();
         ExecCommand leave = new ExecCommand(
                 List.of("/bin/sh", "-c", "(sleep " + marker + " >/dev/null 2>&1 &); mkdir -p sub && echo s > sub/f"),

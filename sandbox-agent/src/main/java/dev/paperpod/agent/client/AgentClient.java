@@ -7,16 +7,22 @@ import dev.paperpod.agent.protocol.MessageType;
 import dev.paperpod.agent.protocol.Tag;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Talks to one sandbox's agent over its Unix socket, one connection per request. Every call has a deadline:
@@ -121,6 +127,189 @@ public final class AgentClient {
                 }
             }
         }
+    }
+
+    // Files
+
+    /** Writes a file from {@code content}, streamed; returns its size. Parents are created. */
+    public long writeFile(String path, InputStream content, @Nullable Long mode, boolean append, Duration deadline)
+            throws IOException {
+        Fields.Writer request = Fields.writer().putString(Tag.PATH, path).putBool(Tag.APPEND, append);
+        if (mode != null) {
+            request.putLong(Tag.MODE, mode);
+        }
+        try (SocketChannel channel = open();
+                Watchdog ignored = new Watchdog(channel, deadline)) {
+            FrameIO.write(channel, MessageType.FILE_WRITE, request.toBytes());
+            byte[] buffer = new byte[64 * 1024];
+            int n;
+            while ((n = content.read(buffer)) > 0) {
+                FrameIO.write(channel, MessageType.DATA, buffer, 0, n);
+            }
+            FrameIO.write(channel, MessageType.DATA_END, new byte[0]);
+            return expect(channel, MessageType.OK).getLong(Tag.SIZE, -1);
+        }
+    }
+
+    /** Reads a file into {@code sink}, streamed. */
+    public FileEntry readFile(String path, OutputStream sink, Duration deadline) throws IOException {
+        try (SocketChannel channel = open();
+                Watchdog ignored = new Watchdog(channel, deadline)) {
+            FrameIO.write(
+                    channel,
+                    MessageType.FILE_READ,
+                    Fields.writer().putString(Tag.PATH, path).toBytes());
+            Fields info = expect(channel, MessageType.FILE_INFO);
+            while (true) {
+                Frame frame = expectFrame(channel);
+                if (frame.type() == MessageType.DATA_END) {
+                    break;
+                }
+                if (frame.type() != MessageType.DATA) {
+                    throw unexpected(frame);
+                }
+                sink.write(frame.payload());
+            }
+            return new FileEntry(
+                    "", "file", info.getLong(Tag.SIZE, 0), info.getLong(Tag.MODE, 0), info.getLong(Tag.MTIME_MS, 0));
+        }
+    }
+
+    public List<FileEntry> listFiles(String path, boolean recursive, Duration deadline) throws IOException {
+        Fields.Writer request = Fields.writer().putString(Tag.PATH, path).putBool(Tag.RECURSIVE, recursive);
+        List<FileEntry> entries = new ArrayList<>();
+        for (Fields f : entries(MessageType.FILE_LIST, request, deadline)) {
+            entries.add(new FileEntry(
+                    f.getString(Tag.NAME),
+                    f.getString(Tag.TYPE),
+                    f.getLong(Tag.SIZE, 0),
+                    f.getLong(Tag.MODE, 0),
+                    f.getLong(Tag.MTIME_MS, 0)));
+        }
+        return entries;
+    }
+
+    public void mkdir(String path, boolean parents, Duration deadline) throws IOException {
+        call(MessageType.MKDIR, Fields.writer().putString(Tag.PATH, path).putBool(Tag.PARENTS, parents), deadline);
+    }
+
+    public void delete(String path, boolean recursive, Duration deadline) throws IOException {
+        call(MessageType.DELETE, Fields.writer().putString(Tag.PATH, path).putBool(Tag.RECURSIVE, recursive), deadline);
+    }
+
+    public void move(String from, String to, boolean overwrite, Duration deadline) throws IOException {
+        call(
+                MessageType.MOVE,
+                Fields.writer()
+                        .putString(Tag.PATH, from)
+                        .putString(Tag.TARGET, to)
+                        .putBool(Tag.OVERWRITE, overwrite),
+                deadline);
+    }
+
+    // Background processes
+
+    /** Starts a background process; returns its pid. */
+    public long startProcess(
+            String name, List<String> argv, Map<String, String> env, @Nullable String cwd, Duration deadline)
+            throws IOException {
+        Fields.Writer request = Fields.writer()
+                .putString(Tag.NAME, name)
+                .putStrings(Tag.ARGV, argv)
+                .putMap(Tag.ENV, env);
+        if (cwd != null) {
+            request.putString(Tag.CWD, cwd);
+        }
+        try (SocketChannel channel = open();
+                Watchdog ignored = new Watchdog(channel, deadline)) {
+            FrameIO.write(channel, MessageType.PROC_START, request.toBytes());
+            return expect(channel, MessageType.PROC_STARTED).getLong(Tag.PID, -1);
+        }
+    }
+
+    public List<BackgroundProcess> listProcesses(Duration deadline) throws IOException {
+        List<BackgroundProcess> processes = new ArrayList<>();
+        for (Fields f : entries(MessageType.PROC_LIST, Fields.writer(), deadline)) {
+            processes.add(new BackgroundProcess(
+                    f.getString(Tag.NAME),
+                    f.getLong(Tag.PID, -1),
+                    f.getBool(Tag.RUNNING, false),
+                    f.has(Tag.EXIT_CODE) ? (int) f.getLong(Tag.EXIT_CODE, -1) : null,
+                    f.getLong(Tag.STARTED_MS, 0),
+                    f.getLong(Tag.DROPPED, 0)));
+        }
+        return processes;
+    }
+
+    /**
+     * A background process's kept output (the last {@code tailBytes}), then, with {@code follow}, its output as it
+     * comes until it exits. Returns its exit code once it has exited, or null while it still runs.
+     */
+    public @Nullable Integer processLogs(
+            String name, long tailBytes, boolean follow, OutputListener listener, Duration deadline)
+            throws IOException {
+        Fields.Writer request = Fields.writer()
+                .putString(Tag.NAME, name)
+                .putLong(Tag.TAIL_BYTES, tailBytes)
+                .putBool(Tag.FOLLOW, follow);
+        try (SocketChannel channel = open();
+                Watchdog ignored = new Watchdog(channel, deadline)) {
+            FrameIO.write(channel, MessageType.PROC_LOGS, request.toBytes());
+            while (true) {
+                Frame frame = expectFrame(channel);
+                byte[] payload = frame.payload();
+                switch (frame.type()) {
+                    case MessageType.STDOUT -> listener.output(false, payload, 0, payload.length);
+                    case MessageType.STDERR -> listener.output(true, payload, 0, payload.length);
+                    case MessageType.PROC_EXITED -> {
+                        return (int) frame.fields().getLong(Tag.EXIT_CODE, -1);
+                    }
+                    case MessageType.LIST_END -> {
+                        return null;
+                    }
+                    default -> throw unexpected(frame);
+                }
+            }
+        }
+    }
+
+    /** Signals a background process's whole session: {@code TERM} or {@code KILL}. */
+    public void killProcess(String name, String signal, Duration deadline) throws IOException {
+        call(MessageType.PROC_KILL, Fields.writer().putString(Tag.NAME, name).putString(Tag.SIGNAL, signal), deadline);
+    }
+
+    private Fields call(byte type, Fields.Writer request, Duration deadline) throws IOException {
+        try (SocketChannel channel = open();
+                Watchdog ignored = new Watchdog(channel, deadline)) {
+            FrameIO.write(channel, type, request.toBytes());
+            return expect(channel, MessageType.OK);
+        }
+    }
+
+    private List<Fields> entries(byte type, Fields.Writer request, Duration deadline) throws IOException {
+        List<Fields> entries = new ArrayList<>();
+        try (SocketChannel channel = open();
+                Watchdog ignored = new Watchdog(channel, deadline)) {
+            FrameIO.write(channel, type, request.toBytes());
+            while (true) {
+                Frame frame = expectFrame(channel);
+                if (frame.type() == MessageType.LIST_END) {
+                    return entries;
+                }
+                if (frame.type() != MessageType.ENTRY) {
+                    throw unexpected(frame);
+                }
+                entries.add(frame.fields());
+            }
+        }
+    }
+
+    private static Fields expect(SocketChannel channel, byte type) throws IOException {
+        Frame frame = expectFrame(channel);
+        if (frame.type() != type) {
+            throw unexpected(frame);
+        }
+        return frame.fields();
     }
 
     private SocketChannel open() throws IOException {

@@ -45,5 +45,79 @@ public final class MessageType {
      */
     public static final byte RESET_DONE = 21;
 
+    // Files. Paths are absolute, or relative to /workspace.
+
+    /**
+     * Request: write a file ({@link Tag#PATH}; {@link Tag#MODE}, {@link Tag#APPEND}), its content following in
+     * {@link #DATA} frames and a {@link #DATA_END}. Parent directories are created. Without APPEND the file is
+     * replaced atomically. Answered by {@link #OK} with {@link Tag#SIZE}.
+     */
+    public static final byte FILE_WRITE = 30;
+
+    /** Request: read a file ({@link Tag#PATH}). Answered by {@link #FILE_INFO}, {@link #DATA} frames, {@link #DATA_END}. */
+    public static final byte FILE_READ = 31;
+
+    /**
+     * Request: list a directory ({@link Tag#PATH}; {@link Tag#RECURSIVE}). Answered by one {@link #ENTRY} per
+     * entry, then {@link #LIST_END}.
+     */
+    public static final byte FILE_LIST = 32;
+
+    /** Request: make a directory ({@link Tag#PATH}; {@link Tag#PARENTS}). Answered by {@link #OK}. */
+    public static final byte MKDIR = 33;
+
+    /** Request: delete a file or directory ({@link Tag#PATH}; {@link Tag#RECURSIVE}). Answered by {@link #OK}. */
+    public static final byte DELETE = 34;
+
+    /** Request: move {@link Tag#PATH} to {@link Tag#TARGET} ({@link Tag#OVERWRITE}). Answered by {@link #OK}. */
+    public static final byte MOVE = 35;
+
+    // Background processes, by name.
+
+    /**
+     * Request: start a background process: {@link Tag#NAME} (unique among live ones) and the fields of
+     * {@link #EXEC} but the limits. Answered by {@link #PROC_STARTED}. Its output is kept (the last MiB).
+     */
+    public static final byte PROC_START = 40;
+
+    /** Request: every background process. Answered by one {@link #ENTRY} each, then {@link #LIST_END}. */
+    public static final byte PROC_LIST = 41;
+
+    /**
+     * Request: a background process's output ({@link Tag#NAME}; {@link Tag#TAIL_BYTES}, {@link Tag#FOLLOW}).
+     * Answered by {@link #STDOUT}/{@link #STDERR} frames, then, once it has exited (with FOLLOW) or at once
+     * (without), {@link #PROC_EXITED} or {@link #LIST_END} while it still runs.
+     */
+    public static final byte PROC_LOGS = 42;
+
+    /** Request: signal a background process's whole session ({@link Tag#NAME}; {@link Tag#SIGNAL} TERM or KILL). */
+    public static final byte PROC_KILL = 43;
+
+    // Answers shared by the requests above.
+
+    /** A chunk of a file's content; raw bytes. */
+    public static final byte DATA = 50;
+
+    /** The end of a file's content. */
+    public static final byte DATA_END = 51;
+
+    /** One directory entry or process: {@link Tag#NAME}, {@link Tag#TYPE}, … */
+    public static final byte ENTRY = 52;
+
+    /** The end of a listing. */
+    public static final byte LIST_END = 53;
+
+    /** Done; fields depend on the request. */
+    public static final byte OK = 54;
+
+    /** A file read's header: {@link Tag#SIZE}, {@link Tag#MODE}, {@link Tag#MTIME_MS}. */
+    public static final byte FILE_INFO = 55;
+
+    /** A background process runs: {@link Tag#NAME}, {@link Tag#PID}. */
+    public static final byte PROC_STARTED = 56;
+
+    /** A background process has ended: {@link Tag#NAME}, {@link Tag#EXIT_CODE}. */
+    public static final byte PROC_EXITED = 57;
+
     private MessageType() {}
 }

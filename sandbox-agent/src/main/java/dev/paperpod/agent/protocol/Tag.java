@@ -37,6 +37,41 @@ public final class Tag {
     public static final int VERIFIED = 33;
 
     public static final int VERSION = 40;
+
+    // files and processes
+    /** String: a file or directory; absolute, or relative to /workspace. */
+    public static final int PATH = 50;
+    /** String: where MOVE puts PATH. */
+    public static final int TARGET = 51;
+    /** Long: Unix permission bits, e.g. 0644. */
+    public static final int MODE = 52;
+
+    public static final int APPEND = 53;
+    public static final int RECURSIVE = 54;
+    /** Long: bytes. */
+    public static final int SIZE = 55;
+    /** Long: last modification, milliseconds since the epoch. */
+    public static final int MTIME_MS = 56;
+    /** String: {@code file}, {@code dir}, {@code link} or {@code other}; for processes, unused. */
+    public static final int TYPE = 57;
+    /** String: an entry's name (relative path when RECURSIVE), or a background process's name. */
+    public static final int NAME = 58;
+
+    public static final int OVERWRITE = 59;
+    public static final int PARENTS = 60;
+    /** String: {@code TERM} or {@code KILL}. */
+    public static final int SIGNAL = 61;
+    /** Bool: a background process still runs. */
+    public static final int RUNNING = 62;
+    /** Long: how much of a background process's kept output to send first (default: all of it). */
+    public static final int TAIL_BYTES = 63;
+    /** Bool: keep sending a background process's output as it comes, until it exits. */
+    public static final int FOLLOW = 64;
+    /** Long: when a background process started, milliseconds since the epoch. */
+    public static final int STARTED_MS = 65;
+    /** Long: output bytes of a background process dropped because only the last MiB is kept. */
+    public static final int DROPPED = 66;
+
     public static final int UPTIME_MS = 41;
 
     private Tag() {}
