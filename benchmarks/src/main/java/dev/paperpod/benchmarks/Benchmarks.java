@@ -5,7 +5,9 @@ import dev.paperpod.launcher.EmbeddedStack;
 import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.http.ExecResponse;
 import dev.paperpod.schemas.http.TimingView;
+import dev.paperpod.schemas.job.Egress;
 import dev.paperpod.worker.sandbox.SandboxPool;
+import dev.paperpod.worker.sandbox.SandboxPools;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -68,6 +70,7 @@ public final class Benchmarks {
         EmbeddedStack stack = new EmbeddedStack(new EmbeddedStack.Settings(
                 home,
                 0,
+                "127.0.0.1",
                 "pp_bench_" + UUID.randomUUID(),
                 PodmanService.defaultSocket(),
                 true,
@@ -153,7 +156,7 @@ public final class Benchmarks {
                 .header("Authorization", "Bearer " + stack.devToken())
                 .POST(HttpRequest.BodyPublishers.ofString("{\"language\":\"shell\",\"code\":\"echo hi\"}"))
                 .build();
-        SandboxPool pool = stack.workers().get(0).getBean(SandboxPool.class);
+        SandboxPool pool = stack.workers().get(0).getBean(SandboxPools.class).pool(Egress.NONE);
         for (int i = -20; i < count; i++) {
             if (warm) {
                 awaitReady(pool);
@@ -205,7 +208,7 @@ public final class Benchmarks {
     /** The floor of our exec: the worker's agent client to the agent in a warm sandbox, no Kafka, no HTTP. */
     private static Samples agentAlone(EmbeddedStack stack, int count) throws IOException {
         Samples samples = new Samples("agent alone: `sh -c 'echo hi'` over its socket");
-        SandboxPool pool = stack.workers().get(0).getBean(SandboxPool.class);
+        SandboxPool pool = stack.workers().get(0).getBean(SandboxPools.class).pool(Egress.NONE);
         UUID account = UUID.randomUUID();
         var sandbox = pool.claim(account, Duration.ofSeconds(60));
         try {

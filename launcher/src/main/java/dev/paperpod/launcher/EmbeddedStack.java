@@ -39,6 +39,7 @@ public final class EmbeddedStack implements AutoCloseable {
     /**
      * @param home data of PostgreSQL, Kafka, the relay's offsets and the sandboxes' sockets; kept across restarts
      * @param port HTTP port of the api, 0 for any free one
+     * @param bindAddress the address the api listens on; loopback by default, where no sandbox can reach it
      * @param devToken registered for the {@code dev} account
      * @param podmanSocket where Podman's Docker-compatible API listens (started if nothing answers there)
      * @param startWorker whether {@link #start()} starts a worker
@@ -47,6 +48,7 @@ public final class EmbeddedStack implements AutoCloseable {
     public record Settings(
             Path home,
             int port,
+            String bindAddress,
             String devToken,
             Path podmanSocket,
             boolean startWorker,
@@ -81,9 +83,14 @@ public final class EmbeddedStack implements AutoCloseable {
         api = run(
                 ApiApplication.builder(),
                 Map.of(
-                        "server.port", Integer.toString(settings.port()),
-                        "paperpod.api.dev-token", settings.devToken(),
-                        "paperpod.api.instance-id", "embedded"));
+                        "server.port",
+                        Integer.toString(settings.port()),
+                        "server.address",
+                        settings.bindAddress(),
+                        "paperpod.api.dev-token",
+                        settings.devToken(),
+                        "paperpod.api.instance-id",
+                        "embedded"));
         log.info("PaperPod started in {} ms", (System.nanoTime() - started) / 1_000_000);
         return this;
     }

@@ -20,7 +20,8 @@ import java.util.concurrent.locks.LockSupport;
  * {@code ./paperpod up}: starts the embedded default and prints where it is and how to call it.
  *
  * <p>Settings (environment): {@code PAPERPOD_HOME} (data, default {@code ~/.paperpod}), {@code PAPERPOD_PORT}
- * (HTTP, default 8080), {@code PAPERPOD_DEV_TOKEN} (the development token; generated once and kept in
+ * (HTTP, default 8080), {@code PAPERPOD_BIND} (the address the API listens on, default 127.0.0.1: loopback, where
+ * no sandbox can reach it), {@code PAPERPOD_DEV_TOKEN} (the development token; generated once and kept in
  * {@code PAPERPOD_HOME/dev-token} when unset), {@code PAPERPOD_PODMAN_SOCKET}.
  */
 public final class PaperPod {
@@ -35,7 +36,9 @@ public final class PaperPod {
         Files.createDirectories(home);
         String token = devToken(home);
 
-        EmbeddedStack stack = new EmbeddedStack(new EmbeddedStack.Settings(home, port, token, socket, true, Map.of()));
+        String bind = env("PAPERPOD_BIND", "127.0.0.1");
+        EmbeddedStack stack =
+                new EmbeddedStack(new EmbeddedStack.Settings(home, port, bind, token, socket, true, Map.of()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(

@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.paperpod.api.auth.AccountTokens;
 import dev.paperpod.launcher.support.Api;
 import dev.paperpod.launcher.support.SharedStack;
+import dev.paperpod.schemas.job.Egress;
 import dev.paperpod.worker.sandbox.SandboxPool;
+import dev.paperpod.worker.sandbox.SandboxPools;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -81,7 +83,7 @@ class SandboxReuseIT {
     }
 
     private SandboxPool pool() {
-        return stack.workers().get(0).getBean(SandboxPool.class);
+        return stack.workers().get(0).getBean(SandboxPools.class).pool(Egress.NONE);
     }
 
     private UUID accountOf(String jobId) throws Exception {

@@ -11,6 +11,7 @@ import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.event.JobFinished;
 import dev.paperpod.schemas.event.JobQueued;
 import dev.paperpod.schemas.event.JobStarted;
+import dev.paperpod.schemas.job.Egress;
 import dev.paperpod.schemas.job.ExecResult;
 import dev.paperpod.schemas.job.ExecSpec;
 import dev.paperpod.schemas.job.JobEnvelope;
@@ -145,7 +146,7 @@ class SchedulerIT {
                 t0,
                 null,
                 1,
-                new ExecSpec(Language.SHELL, "echo hi", 1000, Map.of(), null));
+                new ExecSpec(Language.SHELL, "echo hi", 1000, Map.of(), null, Egress.NONE));
         JobQueued queued = new JobQueued(UUID.randomUUID(), jobId, t0, job);
         JobStarted started = new JobStarted(
                 UUID.randomUUID(), jobId, t0.plusMillis(5), account, JobKind.EXEC, JobSource.SYNC, 1, "w-1", "sbx-1");

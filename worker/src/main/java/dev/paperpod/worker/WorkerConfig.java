@@ -5,15 +5,18 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import dev.paperpod.schemas.Topics;
+import dev.paperpod.schemas.job.Egress;
 import dev.paperpod.worker.exec.ExecRunner;
 import dev.paperpod.worker.jobs.JobEventPublisher;
 import dev.paperpod.worker.jobs.JobProcessor;
 import dev.paperpod.worker.jobs.WorkerHeartbeats;
 import dev.paperpod.worker.sandbox.PodmanSandboxRuntime;
 import dev.paperpod.worker.sandbox.SandboxPool;
+import dev.paperpod.worker.sandbox.SandboxPools;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.slf4j.Logger;
@@ -60,36 +63,36 @@ class WorkerConfig {
         return DockerClientImpl.getInstance(config, http);
     }
 
-    @Bean
-    PodmanSandboxRuntime sandboxRuntime(
-            DockerClient docker, WorkerProperties properties, String workerId, Clock clock) {
-        PodmanSandboxRuntime runtime = new PodmanSandboxRuntime(docker, properties.sandbox(), workerId, clock);
-        runtime.checkImage();
-        int reaped = runtime.reapLeftovers();
+    @Bean(initMethod = "start", destroyMethod = "close")
+    SandboxPools sandboxPools(DockerClient docker, WorkerProperties properties, String workerId, Clock clock) {
+        WorkerProperties.Sandbox isolated = properties.sandbox();
+        WorkerProperties.Sandbox outside = isolated.forFullEgress();
+        PodmanSandboxRuntime noNetwork = new PodmanSandboxRuntime(docker, isolated, "none", workerId, clock);
+        PodmanSandboxRuntime network =
+                new PodmanSandboxRuntime(docker, outside, isolated.egressNetwork(), workerId, clock);
+        noNetwork.checkImage();
+        int reaped = noNetwork.reapLeftovers();
         if (reaped > 0) {
             log.info("Removed {} sandbox(es) left by workers that are gone", reaped);
         }
-        return runtime;
-    }
-
-    @Bean(initMethod = "start", destroyMethod = "close")
-    SandboxPool sandboxPool(PodmanSandboxRuntime runtime, WorkerProperties properties, Clock clock) {
-        return new SandboxPool(runtime, properties.sandbox(), clock);
+        return new SandboxPools(Map.of(
+                Egress.NONE, new SandboxPool(noNetwork, isolated, clock),
+                Egress.FULL, new SandboxPool(network, outside, clock)));
     }
 
     @Bean
     JobProcessor jobProcessor(
-            SandboxPool pool, JobEventPublisher events, String workerId, WorkerProperties properties, Clock clock) {
+            SandboxPools pools, JobEventPublisher events, String workerId, WorkerProperties properties, Clock clock) {
         ExecRunner runner =
                 new ExecRunner(clock, properties.sandbox().outputLimit().toBytes());
         return new JobProcessor(
-                pool, runner, events, workerId, properties.sandbox().claimTimeout(), clock);
+                pools, runner, events, workerId, properties.sandbox().claimTimeout(), clock);
     }
 
     @Bean
     WorkerHeartbeats workerHeartbeats(
             KafkaTemplate<String, byte[]> kafka,
-            SandboxPool pool,
+            SandboxPools pool,
             String workerId,
             WorkerProperties properties,
             Clock clock) {

@@ -35,7 +35,10 @@ public record WorkerProperties(
      * @param memory memory limit of a sandbox (no swap); files in its tmpfs directories count against it
      * @param cpus CPU limit of a sandbox, in cores
      * @param pids most processes in a sandbox
-     * @param network {@code none} (no network at all) or a Podman network name such as {@code bridge}
+     * @param egressNetwork the Podman network of sandboxes whose job asks for {@code "network": "full"}; others
+     *     get no network at all
+     * @param fullEgressMinIdle warm sandboxes kept ready for jobs with full egress
+     * @param fullEgressMax sandboxes with full egress at most (on top of {@code max})
      * @param workspaceSize size of the writable {@code /workspace}: the limit on what a job can write there (a
      *     write past it fails with "No space left on device"); keep the tmpfs sizes together below {@code memory}
      * @param tmpSize size of the writable {@code /tmp}
@@ -55,10 +58,36 @@ public record WorkerProperties(
             @DefaultValue("1GB") DataSize memory,
             @DefaultValue("1.0") double cpus,
             @DefaultValue("256") long pids,
-            @DefaultValue("none") String network,
+            @DefaultValue("bridge") String egressNetwork,
+            @DefaultValue("0") int fullEgressMinIdle,
+            @DefaultValue("2") int fullEgressMax,
             @DefaultValue("512MB") DataSize workspaceSize,
             @DefaultValue("256MB") DataSize tmpSize,
             @DefaultValue("1MB") DataSize outputLimit,
             @DefaultValue("2") int reusePerAccount,
-            @DefaultValue("2m") Duration reuseIdleTimeout) {}
+            @DefaultValue("2m") Duration reuseIdleTimeout) {
+
+        /** The same settings, sized for the pool of sandboxes with full egress. */
+        public Sandbox forFullEgress() {
+            return new Sandbox(
+                    image,
+                    fullEgressMinIdle,
+                    fullEgressMax,
+                    claimTimeout,
+                    agentReadyTimeout,
+                    socketRoot,
+                    agentPath,
+                    memory,
+                    cpus,
+                    pids,
+                    egressNetwork,
+                    fullEgressMinIdle,
+                    fullEgressMax,
+                    workspaceSize,
+                    tmpSize,
+                    outputLimit,
+                    reusePerAccount,
+                    reuseIdleTimeout);
+        }
+    }
 }

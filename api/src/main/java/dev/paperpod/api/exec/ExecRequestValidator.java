@@ -3,6 +3,7 @@ package dev.paperpod.api.exec;
 import dev.paperpod.api.ApiProperties;
 import dev.paperpod.api.web.ApiException;
 import dev.paperpod.schemas.http.ExecRequest;
+import dev.paperpod.schemas.job.Egress;
 import dev.paperpod.schemas.job.ExecSpec;
 import dev.paperpod.schemas.job.Language;
 import java.util.Map;
@@ -66,6 +67,14 @@ public class ExecRequestValidator {
                         "env." + e.getKey(), "env." + e.getKey() + " is null", "send a string value");
             }
         }
-        return new ExecSpec(language, request.code(), timeoutMs, env, request.stdin());
+        Egress network = Egress.NONE;
+        if (request.network() != null) {
+            network = Egress.fromWireName(request.network())
+                    .orElseThrow(() -> ApiException.invalidField(
+                            "network",
+                            "network '" + request.network() + "' is not a policy",
+                            "use \"none\" (no network, the default) or \"full\" (the outside world)"));
+        }
+        return new ExecSpec(language, request.code(), timeoutMs, env, request.stdin(), network);
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.paperpod.api.ApiProperties;
 import dev.paperpod.api.web.ApiException;
 import dev.paperpod.schemas.http.ExecRequest;
+import dev.paperpod.schemas.job.Egress;
 import dev.paperpod.schemas.job.ExecSpec;
 import dev.paperpod.schemas.job.Language;
 import java.time.Duration;
@@ -27,26 +28,28 @@ class ExecRequestValidatorTest {
 
     @Test
     void appliesTheDefaultTimeoutAndKeepsEverythingElse() {
-        ExecSpec spec = validator.toSpec(new ExecRequest("print(1)", "python", null, Map.of("A", "1"), "in"));
+        ExecSpec spec = validator.toSpec(new ExecRequest("print(1)", "python", null, Map.of("A", "1"), "in", null));
 
-        assertThat(spec).isEqualTo(new ExecSpec(Language.PYTHON, "print(1)", 30_000, Map.of("A", "1"), "in"));
+        assertThat(spec)
+                .isEqualTo(new ExecSpec(Language.PYTHON, "print(1)", 30_000, Map.of("A", "1"), "in", Egress.NONE));
     }
 
     @Test
     void namesTheFieldAtFault() {
-        assertField(new ExecRequest(null, "python", null, null, null), "code");
-        assertField(new ExecRequest("\n ", "python", null, null, null), "code");
-        assertField(new ExecRequest("x", null, null, null, null), "language");
-        assertField(new ExecRequest("x", "Python", null, null, null), "language");
-        assertField(new ExecRequest("x", "python", 0L, null, null), "timeoutMs");
-        assertField(new ExecRequest("x", "python", 600_001L, null, null), "timeoutMs");
-        assertField(new ExecRequest("x", "python", null, Map.of("A-B", "1"), null), "env.A-B");
+        assertField(new ExecRequest(null, "python", null, null, null, null), "code");
+        assertField(new ExecRequest("\n ", "python", null, null, null, null), "code");
+        assertField(new ExecRequest("x", null, null, null, null, null), "language");
+        assertField(new ExecRequest("x", "Python", null, null, null, null), "language");
+        assertField(new ExecRequest("x", "python", 0L, null, null, null), "timeoutMs");
+        assertField(new ExecRequest("x", "python", 600_001L, null, null, null), "timeoutMs");
+        assertField(new ExecRequest("x", "python", null, Map.of("A-B", "1"), null, null), "env.A-B");
+        assertField(new ExecRequest("x", "python", null, null, null, "internet"), "network");
     }
 
     @Test
     void acceptsTheLargestTimeout() {
         assertThat(validator
-                        .toSpec(new ExecRequest("x", "shell", 600_000L, null, null))
+                        .toSpec(new ExecRequest("x", "shell", 600_000L, null, null, null))
                         .timeoutMs())
                 .isEqualTo(600_000);
     }

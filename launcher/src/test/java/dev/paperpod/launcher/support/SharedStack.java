@@ -54,6 +54,7 @@ public final class SharedStack implements ParameterResolver {
             stack = new EmbeddedStack(new EmbeddedStack.Settings(
                             home,
                             0,
+                            "127.0.0.1",
                             TOKEN,
                             PodmanService.defaultSocket(),
                             true,

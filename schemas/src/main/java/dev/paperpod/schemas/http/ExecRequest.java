@@ -12,10 +12,12 @@ import org.jspecify.annotations.Nullable;
  * @param timeoutMs wall-clock limit in milliseconds; the server's default when absent
  * @param env extra environment variables
  * @param stdin text for the program's standard input
+ * @param network {@code none} (default) or {@code full}: what the sandbox may reach
  */
 public record ExecRequest(
         @Nullable String code,
         @Nullable String language,
         @Nullable Long timeoutMs,
         @Nullable Map<String, String> env,
-        @Nullable String stdin) {}
+        @Nullable String stdin,
+        @Nullable String network) {}

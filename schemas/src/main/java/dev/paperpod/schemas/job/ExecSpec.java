@@ -12,16 +12,19 @@ import org.jspecify.annotations.Nullable;
  * @param timeoutMs wall-clock limit; past it the process tree is killed and the verdict is {@code TIMEOUT}
  * @param env extra environment variables
  * @param stdin text fed to the program's standard input, or null for none
+ * @param network what the sandbox may reach; {@code none} when absent
  */
 public record ExecSpec(
         Language language,
         String code,
         long timeoutMs,
         Map<String, String> env,
-        @Nullable String stdin) implements JobSpec {
+        @Nullable String stdin,
+        Egress network) implements JobSpec {
 
     public ExecSpec {
         env = env == null ? Map.of() : Map.copyOf(env);
+        network = network == null ? Egress.NONE : network;
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.paperpod.worker.jobs;
 import dev.paperpod.agent.client.AgentException;
 import dev.paperpod.schemas.event.JobFinished;
 import dev.paperpod.schemas.event.JobStarted;
+import dev.paperpod.schemas.job.Egress;
 import dev.paperpod.schemas.job.ExecResult;
 import dev.paperpod.schemas.job.ExecSpec;
 import dev.paperpod.schemas.job.JobEnvelope;
@@ -14,7 +15,7 @@ import dev.paperpod.worker.exec.ExecRunner;
 import dev.paperpod.worker.exec.OutputSink;
 import dev.paperpod.worker.sandbox.Sandbox;
 import dev.paperpod.worker.sandbox.SandboxException;
-import dev.paperpod.worker.sandbox.SandboxPool;
+import dev.paperpod.worker.sandbox.SandboxPools;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,7 +35,7 @@ public final class JobProcessor {
 
     private static final Logger log = LoggerFactory.getLogger(JobProcessor.class);
 
-    private final SandboxPool pool;
+    private final SandboxPools pools;
     private final ExecRunner runner;
     private final JobEventPublisher events;
     private final String workerId;
@@ -42,13 +43,13 @@ public final class JobProcessor {
     private final Clock clock;
 
     public JobProcessor(
-            SandboxPool pool,
+            SandboxPools pools,
             ExecRunner runner,
             JobEventPublisher events,
             String workerId,
             Duration claimTimeout,
             Clock clock) {
-        this.pool = pool;
+        this.pools = pools;
         this.runner = runner;
         this.events = events;
         this.workerId = workerId;
@@ -73,7 +74,7 @@ public final class JobProcessor {
             }
             Sandbox sandbox;
             try {
-                sandbox = pool.claim(job.accountId(), claimTimeout);
+                sandbox = pools.claim(egress(job), job.accountId(), claimTimeout);
             } catch (SandboxException e) {
                 log.error("No sandbox for job {}: {}", job.jobId(), e.getMessage());
                 return finished(
@@ -87,7 +88,7 @@ public final class JobProcessor {
                 return finished;
             } finally {
                 // Reused (after a verified reset) only when the run ended as the agent reported it.
-                pool.release(sandbox, job.accountId(), finished != null && finished.result() != null);
+                pools.release(egress(job), sandbox, job.accountId(), finished != null && finished.result() != null);
                 MDC.remove("sandboxId");
             }
         } finally {
@@ -132,6 +133,10 @@ public final class JobProcessor {
                     new JobError("SANDBOX_LOST", "the sandbox stopped answering: " + e.getMessage(), true),
                     null);
         }
+    }
+
+    private static Egress egress(JobEnvelope job) {
+        return job.spec() instanceof ExecSpec exec ? exec.network() : Egress.NONE;
     }
 
     /** A program that ran is a result, whatever its exit code; only the way it ended decides the status. */

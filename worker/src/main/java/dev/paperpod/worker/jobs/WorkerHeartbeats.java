@@ -4,7 +4,7 @@ import dev.paperpod.schemas.Topics;
 import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.event.WorkerHeartbeat;
 import dev.paperpod.worker.WorkerProperties;
-import dev.paperpod.worker.sandbox.SandboxPool;
+import dev.paperpod.worker.sandbox.SandboxPools;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -25,7 +25,7 @@ public final class WorkerHeartbeats implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(WorkerHeartbeats.class);
 
     private final KafkaTemplate<String, byte[]> kafka;
-    private final SandboxPool pool;
+    private final SandboxPools pool;
     private final String workerId;
     private final WorkerProperties properties;
     private final Clock clock;
@@ -34,7 +34,7 @@ public final class WorkerHeartbeats implements SmartLifecycle {
 
     public WorkerHeartbeats(
             KafkaTemplate<String, byte[]> kafka,
-            SandboxPool pool,
+            SandboxPools pool,
             String workerId,
             WorkerProperties properties,
             Clock clock) {

@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Sandboxes as Podman containers, created through Podman's Docker-compatible API with docker-java. Each runs the
  * sandbox agent (mounted read-only from the host) on a Unix socket in a host directory bind-mounted at
- * {@value #SOCKET_MOUNT}. Hardened by default: every capability dropped, {@code no-new-privileges}, a read-only
- * root with tmpfs {@code /workspace} and {@code /tmp}, memory, CPU and pids limits, no network.
+ * {@value #SOCKET_MOUNT}. Hardened: every capability dropped, {@code no-new-privileges}, a read-only root with
+ * tmpfs {@code /workspace} and {@code /tmp}, memory, CPU and pids limits, and no network unless the runtime is
+ * made for full egress.
  */
 public final class PodmanSandboxRuntime implements SandboxRuntime {
 
@@ -64,15 +65,21 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
 
     private final DockerClient docker;
     private final WorkerProperties.Sandbox settings;
+    private final String network;
     private final String workerId;
     private final Clock clock;
     private final Path agentPath;
     private final String host = hostName();
     private final String owner = ownerOf(ProcessHandle.current());
 
-    public PodmanSandboxRuntime(DockerClient docker, WorkerProperties.Sandbox settings, String workerId, Clock clock) {
+    /**
+     * @param network the Podman network of the sandboxes this runtime makes, {@code none} for no network at all
+     */
+    public PodmanSandboxRuntime(
+            DockerClient docker, WorkerProperties.Sandbox settings, String network, String workerId, Clock clock) {
         this.docker = docker;
         this.settings = settings;
+        this.network = network;
         this.workerId = workerId;
         this.clock = clock;
         this.agentPath = settings.agentPath() != null ? settings.agentPath() : agentOnClassPath();
@@ -125,7 +132,7 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
                 // Podman's defaults exceed the host's hard limits and runc then fails to set them, so we name our own,
                 // below any host's hard limit. pids-limit, not nproc, is the real bound on processes.
                 .withUlimits(List.of(new Ulimit("nofile", 4096L, 4096L), new Ulimit("nproc", 16384L, 16384L)))
-                .withNetworkMode(settings.network())
+                .withNetworkMode(network)
                 .withInit(true);
         Instant created = clock.instant();
         CreateContainerResponse container;

@@ -119,7 +119,7 @@ class PodmanSandboxRuntimeIT {
 
     private static PodmanSandboxRuntime runtime(String workerId) {
         WorkerProperties.Sandbox settings = SandboxSettings.aSandbox(sockets).build();
-        PodmanSandboxRuntime runtime = new PodmanSandboxRuntime(docker, settings, workerId, Clock.systemUTC());
+        PodmanSandboxRuntime runtime = new PodmanSandboxRuntime(docker, settings, "none", workerId, Clock.systemUTC());
         runtime.checkImage();
         return runtime;
     }

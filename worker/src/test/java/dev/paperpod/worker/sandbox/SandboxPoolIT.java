@@ -130,6 +130,7 @@ class SandboxPoolIT {
                 SandboxSettings.aSandbox(sockets)
                         .image("localhost/paperpod/does-not-exist")
                         .build(),
+                "none",
                 "pool-it",
                 Clock.systemUTC());
 
@@ -141,7 +142,9 @@ class SandboxPoolIT {
     private SandboxPool pool(SandboxSettings settings) {
         var built = settings.build();
         SandboxPool created = new SandboxPool(
-                new PodmanSandboxRuntime(docker, built, "pool-it", Clock.systemUTC()), built, Clock.systemUTC());
+                new PodmanSandboxRuntime(docker, built, "none", "pool-it", Clock.systemUTC()),
+                built,
+                Clock.systemUTC());
         created.start();
         return created;
     }

@@ -1,0 +1,95 @@
+package dev.paperpod.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.paperpod.launcher.support.Api;
+import dev.paperpod.launcher.support.SharedStack;
+import java.net.Inet4Address;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Whatever its egress policy, a sandbox reaches none of PaperPod's own services: not the API, not PostgreSQL, not
+ * Kafka, not the Podman socket. With {@code full} it reaches the outside world; with {@code none}, nothing.
+ */
+@ExtendWith(SharedStack.class)
+class NetworkIsolationIT {
+
+    /** Tries each address and port; prints "open host:port" for any that accepts, then whether the web answers. */
+    private static final String PROBE = """
+            import os, socket, struct, urllib.request
+            targets = os.environ["TARGETS"].split()
+            ports = [int(p) for p in os.environ["PORTS"].split()]
+            with open("/proc/net/route") as f:
+                for line in f.readlines()[1:]:
+                    fields = line.split()
+                    if fields[1] == "00000000":
+                        targets.append(socket.inet_ntoa(struct.pack("<L", int(fields[2], 16))))
+            for host in targets:
+                for port in ports:
+                    try:
+                        socket.create_connection((host, port), timeout=2).close()
+                        print("open %s:%d" % (host, port))
+                    except OSError:
+                        pass
+            print("podman socket visible" if os.path.exists("/run/podman/podman.sock") else "no podman socket")
+            try:
+                status = urllib.request.urlopen("http://deb.debian.org/debian/dists/bookworm/Release", timeout=10).status
+                print("web %d" % status)
+            except Exception as e:
+                print("no web")
+            """;
+
+    private final Api api;
+    private final EmbeddedStack stack;
+
+    NetworkIsolationIT(Api api, EmbeddedStack stack) {
+        this.api = api;
+        this.stack = stack;
+    }
+
+    @ParameterizedTest(name = "network {0}")
+    @ValueSource(strings = {"none", "full"})
+    void aSandboxReachesNoneOfPaperPodsServices(String network) throws SocketException {
+        String ports = stack.apiPort() + " " + stack.postgres().port() + " "
+                + stack.kafka().port();
+        Api.Response response = api.post(
+                "/execute",
+                Map.of(
+                        "language",
+                        "python",
+                        "code",
+                        PROBE,
+                        "network",
+                        network,
+                        "timeoutMs",
+                        60_000,
+                        "env",
+                        Map.of("TARGETS", "127.0.0.1 " + hostAddresses(), "PORTS", ports)));
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        JsonNode result = response.json();
+        assertThat(result.path("stderr").asString()).isEmpty();
+        List<String> lines = result.path("stdout").asString().lines().toList();
+        assertThat(lines).noneMatch(l -> l.startsWith("open "));
+        assertThat(lines).contains("no podman socket");
+        assertThat(lines).contains(network.equals("full") ? "web 200" : "no web");
+    }
+
+    /** Every IPv4 address of this machine but loopback: what a sandbox would try to reach the host by. */
+    private static String hostAddresses() throws SocketException {
+        return Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
+                .flatMap(i -> Collections.list(i.getInetAddresses()).stream())
+                .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress())
+                .map(a -> a.getHostAddress())
+                .collect(Collectors.joining(" "));
+    }
+}
