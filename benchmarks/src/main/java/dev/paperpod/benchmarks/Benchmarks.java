@@ -1,11 +1,15 @@
 package dev.paperpod.benchmarks;
 
+import com.github.dockerjava.api.DockerClient;
 import dev.paperpod.embedded.PodmanService;
 import dev.paperpod.launcher.EmbeddedStack;
 import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.http.ExecResponse;
 import dev.paperpod.schemas.http.TimingView;
 import dev.paperpod.schemas.job.Egress;
+import dev.paperpod.worker.WorkerProperties;
+import dev.paperpod.worker.sandbox.PodmanSandboxRuntime;
+import dev.paperpod.worker.sandbox.Sandbox;
 import dev.paperpod.worker.sandbox.SandboxPool;
 import dev.paperpod.worker.sandbox.SandboxPools;
 import java.io.IOException;
@@ -74,7 +78,10 @@ public final class Benchmarks {
                 "pp_bench_" + UUID.randomUUID(),
                 PodmanService.defaultSocket(),
                 true,
-                Map.of("paperpod.worker.sandbox.min-idle", "3", "paperpod.worker.sandbox.max", "6")));
+                Map.of(
+                        "paperpod.worker.sandbox.image", "localhost/paperpod/test",
+                        "paperpod.worker.sandbox.min-idle", "3",
+                        "paperpod.worker.sandbox.max", "6")));
         List<Samples> results = new ArrayList<>();
         try {
             stack.start();
@@ -87,7 +94,10 @@ public final class Benchmarks {
             results.add(agentAlone(stack, n.get("exec")));
             Samples podman = podmanExec(n.get("podman"));
             results.add(podman);
-            report(results, exec, podman, breakdown);
+            results.add(coldSandbox(stack, n.get("cold")));
+            results.add(claim(stack, n.get("claim")));
+            Samples rss = idleRss(stack);
+            report(results, exec, podman, breakdown, rss);
         } finally {
             stack.close();
         }
@@ -226,6 +236,93 @@ public final class Benchmarks {
         return samples;
     }
 
+    /** A new sandbox: container created and started, agent answering (what the pool does ahead of demand). */
+    private static Samples coldSandbox(EmbeddedStack stack, int count) throws IOException {
+        Samples samples = new Samples("cold sandbox: create → agent answers");
+        var worker = stack.workers().get(0);
+        WorkerProperties.Sandbox settings =
+                worker.getBean(WorkerProperties.class).sandbox();
+        PodmanSandboxRuntime runtime = new PodmanSandboxRuntime(
+                worker.getBean(DockerClient.class), settings, "none", "bench", java.time.Clock.systemUTC());
+        for (int i = -2; i < count; i++) {
+            long start = System.nanoTime();
+            Sandbox sandbox = runtime.create();
+            try {
+                while (true) {
+                    try {
+                        sandbox.agent().ping(Duration.ofSeconds(1));
+                        break;
+                    } catch (IOException notYet) {
+                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+                    }
+                }
+                if (i >= 0) {
+                    samples.add(System.nanoTime() - start);
+                }
+            } finally {
+                runtime.destroy(sandbox);
+            }
+        }
+        return samples;
+    }
+
+    /** Taking a ready sandbox from the warm pool (includes its agent ping). */
+    private static Samples claim(EmbeddedStack stack, int count) {
+        Samples samples = new Samples("claim a warm sandbox (incl. agent ping)");
+        SandboxPool pool = stack.workers().get(0).getBean(SandboxPools.class).pool(Egress.NONE);
+        UUID account = UUID.randomUUID();
+        for (int i = -5; i < count; i++) {
+            awaitReady(pool);
+            long start = System.nanoTime();
+            Sandbox sandbox = pool.claim(account, Duration.ofSeconds(30));
+            long took = System.nanoTime() - start;
+            pool.release(sandbox, account, true);
+            if (i >= 0) {
+                samples.add(took);
+            }
+        }
+        return samples;
+    }
+
+    /**
+     * Resident memory of an idle warm sandbox: every process of its container (init and the agent's JVM), read
+     * from the host's /proc. Reported in the "ms" columns as MB.
+     */
+    private static Samples idleRss(EmbeddedStack stack) throws IOException {
+        Samples samples = new Samples("idle sandbox RSS, MB (not ms)");
+        DockerClient docker = stack.workers().get(0).getBean(DockerClient.class);
+        for (var container : docker.listContainersCmd()
+                .withLabelFilter(Map.of("dev.paperpod.managed", "true"))
+                .exec()) {
+            Long pid = docker.inspectContainerCmd(container.getId())
+                    .exec()
+                    .getState()
+                    .getPidLong();
+            if (pid == null || pid <= 0) {
+                continue;
+            }
+            long kb = ProcessHandle.of(pid).stream()
+                    .flatMap(p -> java.util.stream.Stream.concat(java.util.stream.Stream.of(p), p.descendants()))
+                    .mapToLong(Benchmarks::rssKb)
+                    .sum();
+            samples.add(kb * 1_000_000L / 1024); // MB, in the unit Samples prints as "ms"
+        }
+        return samples;
+    }
+
+    private static long rssKb(ProcessHandle p) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // gone
+        }
+        return 0;
+    }
+
     /** Baseline: the same command through {@code podman exec} into a running container of the same image. */
     private static Samples podmanExec(int count) throws Exception {
         Samples samples = new Samples("baseline: `podman exec … sh -c 'echo hi'`");
@@ -261,7 +358,7 @@ public final class Benchmarks {
         return samples;
     }
 
-    private static void report(List<Samples> results, Samples exec, Samples podman, Breakdown breakdown)
+    private static void report(List<Samples> results, Samples exec, Samples podman, Breakdown breakdown, Samples rss)
             throws IOException {
         StringBuilder out = new StringBuilder();
         out.append(String.format(
@@ -272,6 +369,9 @@ public final class Benchmarks {
                 System.getProperty("java.version")));
         out.append(Samples.header()).append('\n');
         results.forEach(s -> out.append(s.row()).append('\n'));
+        if (rss.count() > 0) {
+            out.append(rss.row()).append('\n');
+        }
         out.append("\nWhere the warm sync exec's time went (from the timing in each answer):\n\n");
         out.append(Samples.header()).append('\n');
         breakdown.all().forEach(s -> out.append(s.row()).append('\n'));
@@ -345,7 +445,8 @@ public final class Benchmarks {
     }
 
     private static Map<String, Integer> counts(String[] args) {
-        Map<String, Integer> n = new ConcurrentHashMap<>(Map.of("relay", 1000, "exec", 300, "podman", 40));
+        Map<String, Integer> n =
+                new ConcurrentHashMap<>(Map.of("relay", 1000, "exec", 300, "podman", 40, "cold", 20, "claim", 100));
         for (String arg : args) {
             String[] kv = arg.split("=", 2);
             if (kv.length == 2 && n.containsKey(kv[0])) {

@@ -21,7 +21,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Settings (environment): {@code PAPERPOD_HOME} (data, default {@code ~/.paperpod}), {@code PAPERPOD_PORT}
  * (HTTP, default 8080), {@code PAPERPOD_BIND} (the address the API listens on, default 127.0.0.1: loopback, where
- * no sandbox can reach it), {@code PAPERPOD_DEV_TOKEN} (the development token; generated once and kept in
+ * no sandbox can reach it), {@code PAPERPOD_SANDBOX_IMAGE} (default {@code localhost/paperpod/full}, the image with
+ * every tool), {@code PAPERPOD_DEV_TOKEN} (the development token; generated once and kept in
  * {@code PAPERPOD_HOME/dev-token} when unset), {@code PAPERPOD_PODMAN_SOCKET}.
  */
 public final class PaperPod {
@@ -37,8 +38,9 @@ public final class PaperPod {
         String token = devToken(home);
 
         String bind = env("PAPERPOD_BIND", "127.0.0.1");
-        EmbeddedStack stack =
-                new EmbeddedStack(new EmbeddedStack.Settings(home, port, bind, token, socket, true, Map.of()));
+        String image = env("PAPERPOD_SANDBOX_IMAGE", "localhost/paperpod/full");
+        EmbeddedStack stack = new EmbeddedStack(new EmbeddedStack.Settings(
+                home, port, bind, token, socket, true, Map.of("paperpod.worker.sandbox.image", image)));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(

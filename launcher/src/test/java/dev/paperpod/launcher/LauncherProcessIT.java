@@ -38,8 +38,12 @@ class LauncherProcessIT {
                 .redirectOutput(log.toFile());
         builder.environment()
                 .putAll(Map.of(
-                        "PAPERPOD_HOME", home.toString(),
-                        "PAPERPOD_PORT", Integer.toString(port)));
+                        "PAPERPOD_HOME",
+                        home.toString(),
+                        "PAPERPOD_PORT",
+                        Integer.toString(port),
+                        "PAPERPOD_SANDBOX_IMAGE",
+                        "localhost/paperpod/test")); // the fast suite never needs the full image
         builder.environment().remove("PAPERPOD_DEV_TOKEN");
         Process launcher = builder.start();
         try {

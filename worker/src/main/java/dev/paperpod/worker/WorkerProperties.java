@@ -25,7 +25,8 @@ public record WorkerProperties(
         @DefaultValue Sandbox sandbox) {
 
     /**
-     * @param image the sandbox image, built by {@code infra/sandbox/build-images.sh}
+     * @param image the sandbox image, built by {@code infra/sandbox/build-images.sh}: {@code full} has every tool,
+     *     {@code test} only what the fast tests need
      * @param minIdle warm sandboxes kept ready
      * @param max sandboxes at most, ready and busy together
      * @param claimTimeout how long a job waits for a sandbox before it fails as SANDBOX_UNAVAILABLE
@@ -48,7 +49,7 @@ public record WorkerProperties(
      * @param reuseIdleTimeout how long a sandbox kept for an account may wait for its next job
      */
     public record Sandbox(
-            @DefaultValue("localhost/paperpod/test") String image,
+            @DefaultValue("localhost/paperpod/full") String image,
             @DefaultValue("2") int minIdle,
             @DefaultValue("4") int max,
             @DefaultValue("30s") Duration claimTimeout,

@@ -59,6 +59,7 @@ public final class SharedStack implements ParameterResolver {
                             PodmanService.defaultSocket(),
                             true,
                             Map.of(
+                                    "paperpod.worker.sandbox.image", "localhost/paperpod/test",
                                     "paperpod.worker.sandbox.min-idle", "2",
                                     "paperpod.worker.sandbox.max", "4",
                                     "paperpod.api.heartbeat-staleness", "6s")))
