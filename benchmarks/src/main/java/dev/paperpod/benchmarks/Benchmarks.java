@@ -96,8 +96,13 @@ public final class Benchmarks {
             results.add(podman);
             results.add(coldSandbox(stack, n.get("cold")));
             results.add(claim(stack, n.get("claim")));
-            Samples rss = idleRss(stack);
-            report(results, exec, podman, breakdown, rss);
+            String throughput = asyncThroughput(stack, n.get("async"));
+            report(results, exec, podman, breakdown, idleMemory(stack, "VmRSS:"), idleMemory(stack, "RssAnon:"));
+            System.out.println(throughput);
+            Files.writeString(
+                    Path.of("benchmarks/target/benchmark-results.md"),
+                    "\n" + throughput + "\n",
+                    java.nio.file.StandardOpenOption.APPEND);
         } finally {
             stack.close();
         }
@@ -215,6 +220,66 @@ public final class Benchmarks {
         }
     }
 
+    /**
+     * Sustained async trivial jobs: {@code count} submitted as fast as 16 concurrent clients can, then counted in
+     * PostgreSQL until every one has SUCCEEDED (or two minutes pass). Lost = accepted but not succeeded.
+     */
+    private static String asyncThroughput(EmbeddedStack stack, int count) throws Exception {
+        HttpClient http = HttpClient.newBuilder().build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(stack.baseUrl() + "/v1/jobs"))
+                .header("Authorization", "Bearer " + stack.devToken())
+                .POST(HttpRequest.BodyPublishers.ofString("{\"language\":\"shell\",\"code\":\"echo hi\"}"))
+                .build();
+        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(16);
+        List<UUID> ids = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            inFlight.acquire();
+            http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, e) -> {
+                inFlight.release();
+                if (e == null && response.statusCode() == 202) {
+                    ids.add(Wire.read(response.body(), dev.paperpod.schemas.http.JobAccepted.class)
+                            .id());
+                } else {
+                    refused.incrementAndGet();
+                }
+            });
+        }
+        inFlight.acquire(16);
+        double acceptSeconds = (System.nanoTime() - start) / 1e9;
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        long succeeded = 0;
+        try (Connection db = stack.postgres().dataSource().getConnection();
+                PreparedStatement count1 =
+                        db.prepareStatement("select count(*) from jobs where id = any(?) and status = 'SUCCEEDED'")) {
+            count1.setArray(1, db.createArrayOf("uuid", ids.toArray()));
+            while (System.nanoTime() < deadline) {
+                try (var rs = count1.executeQuery()) {
+                    rs.next();
+                    succeeded = rs.getLong(1);
+                }
+                if (succeeded == ids.size()) {
+                    break;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            }
+        }
+        double allSeconds = (System.nanoTime() - start) / 1e9;
+        return String.format(
+                Locale.ROOT,
+                "async trivial jobs: %d submitted, %d accepted (%.0f/s), %d refused, %d succeeded in %.1f s"
+                        + " = %.1f jobs/s sustained, %d lost",
+                count,
+                ids.size(),
+                ids.size() / acceptSeconds,
+                refused.get(),
+                succeeded,
+                allSeconds,
+                succeeded / allSeconds,
+                ids.size() - succeeded);
+    }
+
     /** The floor of our exec: the worker's agent client to the agent in a warm sandbox, no Kafka, no HTTP. */
     private static Samples agentAlone(EmbeddedStack stack, int count) throws IOException {
         Samples samples = new Samples("agent alone: `sh -c 'echo hi'` over its socket");
@@ -288,8 +353,9 @@ public final class Benchmarks {
      * Resident memory of an idle warm sandbox: every process of its container (init and the agent's JVM), read
      * from the host's /proc. Reported in the "ms" columns as MB.
      */
-    private static Samples idleRss(EmbeddedStack stack) throws IOException {
-        Samples samples = new Samples("idle sandbox RSS, MB (not ms)");
+    private static Samples idleMemory(EmbeddedStack stack, String field) {
+        Samples samples = new Samples(
+                field.equals("VmRSS:") ? "idle sandbox RSS, MB (not ms)" : "  of which private (RssAnon), MB");
         DockerClient docker = stack.workers().get(0).getBean(DockerClient.class);
         for (var container : docker.listContainersCmd()
                 .withLabelFilter(Map.of("dev.paperpod.managed", "true"))
@@ -303,17 +369,17 @@ public final class Benchmarks {
             }
             long kb = ProcessHandle.of(pid).stream()
                     .flatMap(p -> java.util.stream.Stream.concat(java.util.stream.Stream.of(p), p.descendants()))
-                    .mapToLong(Benchmarks::rssKb)
+                    .mapToLong(p -> memoryKb(p, field))
                     .sum();
             samples.add(kb * 1_000_000L / 1024); // MB, in the unit Samples prints as "ms"
         }
         return samples;
     }
 
-    private static long rssKb(ProcessHandle p) {
+    private static long memoryKb(ProcessHandle p, String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status"))) {
-                if (line.startsWith("VmRSS:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }
             }
@@ -358,7 +424,8 @@ public final class Benchmarks {
         return samples;
     }
 
-    private static void report(List<Samples> results, Samples exec, Samples podman, Breakdown breakdown, Samples rss)
+    private static void report(
+            List<Samples> results, Samples exec, Samples podman, Breakdown breakdown, Samples... memory)
             throws IOException {
         StringBuilder out = new StringBuilder();
         out.append(String.format(
@@ -369,8 +436,10 @@ public final class Benchmarks {
                 System.getProperty("java.version")));
         out.append(Samples.header()).append('\n');
         results.forEach(s -> out.append(s.row()).append('\n'));
-        if (rss.count() > 0) {
-            out.append(rss.row()).append('\n');
+        for (Samples m : memory) {
+            if (m.count() > 0) {
+                out.append(m.row()).append('\n');
+            }
         }
         out.append("\nWhere the warm sync exec's time went (from the timing in each answer):\n\n");
         out.append(Samples.header()).append('\n');
@@ -445,8 +514,8 @@ public final class Benchmarks {
     }
 
     private static Map<String, Integer> counts(String[] args) {
-        Map<String, Integer> n =
-                new ConcurrentHashMap<>(Map.of("relay", 1000, "exec", 300, "podman", 40, "cold", 20, "claim", 100));
+        Map<String, Integer> n = new ConcurrentHashMap<>(
+                Map.of("relay", 1000, "exec", 300, "podman", 40, "cold", 20, "claim", 100, "async", 1000));
         for (String arg : args) {
             String[] kv = arg.split("=", 2);
             if (kv.length == 2 && n.containsKey(kv[0])) {

@@ -20,7 +20,7 @@ import org.springframework.util.unit.DataSize;
 public record WorkerProperties(
         @Nullable String id,
         @DefaultValue("unix:///run/podman/podman.sock") String dockerHost,
-        @DefaultValue("2") int concurrency,
+        @DefaultValue("4") int concurrency,
         @DefaultValue("2s") Duration heartbeatInterval,
         @DefaultValue Sandbox sandbox) {
 
@@ -65,7 +65,7 @@ public record WorkerProperties(
             @DefaultValue("512MB") DataSize workspaceSize,
             @DefaultValue("256MB") DataSize tmpSize,
             @DefaultValue("1MB") DataSize outputLimit,
-            @DefaultValue("2") int reusePerAccount,
+            @DefaultValue("4") int reusePerAccount,
             @DefaultValue("2m") Duration reuseIdleTimeout) {
 
         /** The same settings, sized for the pool of sandboxes with full egress. */

@@ -46,7 +46,7 @@ class JobListener {
             id = "exec-jobs",
             topics = "#{T(dev.paperpod.schemas.Topics).jobs(T(dev.paperpod.schemas.job.JobKind).EXEC)}",
             groupId = "paperpod-workers",
-            concurrency = "${paperpod.worker.concurrency:2}")
+            concurrency = "${paperpod.worker.concurrency:4}")
     void onJob(ConsumerRecord<String, byte[]> record) throws InterruptedException {
         Instant receivedAt = clock.instant();
         JobEnvelope job;

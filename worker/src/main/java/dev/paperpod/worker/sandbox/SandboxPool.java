@@ -18,6 +18,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +50,7 @@ public final class SandboxPool implements AutoCloseable {
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final Duration AGENT_CALL = Duration.ofSeconds(10);
     private static final ExecCommand WARM_UP = ExecCommand.shell("true", 5_000);
+    private static final Duration RESET_WAIT = Duration.ofMillis(250);
 
     private final SandboxRuntime runtime;
     private final WorkerProperties.Sandbox settings;
@@ -63,6 +66,11 @@ public final class SandboxPool implements AutoCloseable {
     private final AtomicInteger creating = new AtomicInteger();
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private final ScheduledThreadPoolExecutor background;
+    /** Resets run apart from creations, which take hundreds of milliseconds each, so they never queue behind them. */
+    private final ExecutorService resets;
+    /** Sandboxes being reset, per account; guarded by {@link #reusable}. */
+    private final Map<UUID, Integer> resetting = new HashMap<>();
+
     private volatile boolean closed;
 
     private record Idle(Sandbox sandbox, Instant since) {}
@@ -78,6 +86,11 @@ public final class SandboxPool implements AutoCloseable {
         });
         // Refills scheduled for later are dropped at close; creations under way finish and are destroyed.
         this.background.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.resets = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "sandbox-reset");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Starts filling the pool and expiring idle sandboxes. */
@@ -96,7 +109,7 @@ public final class SandboxPool implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         SandboxException lastFailure = null;
         while (!closed) {
-            Sandbox sandbox = takeReusable(account);
+            Sandbox sandbox = takeReusable(account, deadline);
             if (sandbox == null) {
                 sandbox = fresh.pollFirst();
             }
@@ -149,7 +162,8 @@ public final class SandboxPool implements AutoCloseable {
             discard(sandbox);
             return;
         }
-        background.execute(() -> resetForReuse(sandbox, account));
+        resetting.merge(account, 1, Integer::sum);
+        resets.execute(() -> resetForReuse(sandbox, account));
     }
 
     /** Sandboxes waiting for a job: fresh ones and those kept for an account. */
@@ -179,9 +193,11 @@ public final class SandboxPool implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        resets.shutdown();
         background.shutdown();
         try {
             // Interrupting a creation could leave a container half made; let it finish (it destroys itself).
+            resets.awaitTermination(30, TimeUnit.SECONDS);
             background.awaitTermination(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -198,6 +214,17 @@ public final class SandboxPool implements AutoCloseable {
     }
 
     private void resetForReuse(Sandbox sandbox, UUID account) {
+        try {
+            resetAndKeep(sandbox, account);
+        } finally {
+            synchronized (reusable) {
+                resetting.computeIfPresent(account, (a, n) -> n > 1 ? n - 1 : null);
+                reusable.notifyAll();
+            }
+        }
+    }
+
+    private void resetAndKeep(Sandbox sandbox, UUID account) {
         try {
             ResetOutcome reset = sandbox.agent().reset(AGENT_CALL);
             if (!reset.verified()) {
@@ -227,14 +254,33 @@ public final class SandboxPool implements AutoCloseable {
         }
     }
 
-    private @Nullable Sandbox takeReusable(UUID account) {
+    /**
+     * The account's most recently used idle sandbox. When none is idle but some are being reset, waits for them
+     * (a reset takes milliseconds) rather than spend a fresh sandbox, up to {@link #RESET_WAIT}.
+     */
+    private @Nullable Sandbox takeReusable(UUID account, long claimDeadline) {
+        long deadline = Math.min(claimDeadline, System.nanoTime() + RESET_WAIT.toNanos());
         synchronized (reusable) {
-            Deque<Idle> idle = reusable.get(account);
-            Idle newest = idle == null ? null : idle.pollLast();
-            if (idle != null && idle.isEmpty()) {
-                reusable.remove(account);
+            while (true) {
+                Deque<Idle> idle = reusable.get(account);
+                Idle newest = idle == null ? null : idle.pollLast();
+                if (idle != null && idle.isEmpty()) {
+                    reusable.remove(account);
+                }
+                if (newest != null) {
+                    return newest.sandbox();
+                }
+                long left = deadline - System.nanoTime();
+                if (!resetting.containsKey(account) || left <= 0 || closed) {
+                    return null;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(reusable, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
             }
-            return newest == null ? null : newest.sandbox();
         }
     }
 
