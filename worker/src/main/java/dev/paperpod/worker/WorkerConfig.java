@@ -10,17 +10,19 @@ import dev.paperpod.worker.exec.ExecRunner;
 import dev.paperpod.worker.jobs.JobEventPublisher;
 import dev.paperpod.worker.jobs.JobProcessor;
 import dev.paperpod.worker.jobs.WorkerHeartbeats;
+import dev.paperpod.worker.metrics.MetricsEndpoint;
 import dev.paperpod.worker.sandbox.PodmanSandboxRuntime;
 import dev.paperpod.worker.sandbox.SandboxPool;
 import dev.paperpod.worker.sandbox.SandboxPools;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -33,8 +35,6 @@ import org.springframework.util.backoff.FixedBackOff;
 
 @Configuration(proxyBeanMethods = false)
 class WorkerConfig {
-
-    private static final Logger log = LoggerFactory.getLogger(WorkerConfig.class);
 
     @Bean
     Clock clock() {
@@ -64,20 +64,30 @@ class WorkerConfig {
     }
 
     @Bean(initMethod = "start", destroyMethod = "close")
-    SandboxPools sandboxPools(DockerClient docker, WorkerProperties properties, String workerId, Clock clock) {
+    SandboxPools sandboxPools(
+            DockerClient docker, WorkerProperties properties, String workerId, Clock clock, MeterRegistry metrics) {
         WorkerProperties.Sandbox isolated = properties.sandbox();
         WorkerProperties.Sandbox outside = isolated.forFullEgress();
         PodmanSandboxRuntime noNetwork = new PodmanSandboxRuntime(docker, isolated, "none", workerId, clock);
         PodmanSandboxRuntime network =
                 new PodmanSandboxRuntime(docker, outside, isolated.egressNetwork(), workerId, clock);
         noNetwork.checkImage();
-        int reaped = noNetwork.reapLeftovers();
-        if (reaped > 0) {
-            log.info("Removed {} sandbox(es) left by workers that are gone", reaped);
-        }
-        return new SandboxPools(Map.of(
-                Egress.NONE, new SandboxPool(noNetwork, isolated, clock),
-                Egress.FULL, new SandboxPool(network, outside, clock)));
+        return new SandboxPools(
+                Map.of(
+                        Egress.NONE, new SandboxPool(noNetwork, isolated, clock, metrics, "none"),
+                        Egress.FULL, new SandboxPool(network, outside, clock, metrics, "full")),
+                noNetwork,
+                properties.reapInterval());
+    }
+
+    @Bean
+    PrometheusMeterRegistry meterRegistry() {
+        return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    }
+
+    @Bean
+    MetricsEndpoint metricsEndpoint(PrometheusMeterRegistry registry, WorkerProperties properties) {
+        return new MetricsEndpoint(registry, properties.metricsHost(), properties.metricsPort());
     }
 
     @Bean

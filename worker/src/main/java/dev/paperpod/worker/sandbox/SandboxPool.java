@@ -3,6 +3,11 @@ package dev.paperpod.worker.sandbox;
 import dev.paperpod.agent.client.ExecCommand;
 import dev.paperpod.agent.client.ResetOutcome;
 import dev.paperpod.worker.WorkerProperties;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -75,10 +80,51 @@ public final class SandboxPool implements AutoCloseable {
 
     private record Idle(Sandbox sandbox, Instant since) {}
 
-    public SandboxPool(SandboxRuntime runtime, WorkerProperties.Sandbox settings, Clock clock) {
+    private final Timer claims;
+    private final Timer creations;
+    private final Counter creationFailures;
+    private final Counter resetFailures;
+
+    /** @param metrics gets the pool's gauges, timers and counters, tagged with {@code pool} */
+    public SandboxPool(
+            SandboxRuntime runtime,
+            WorkerProperties.Sandbox settings,
+            Clock clock,
+            MeterRegistry metrics,
+            String name) {
         this.runtime = runtime;
         this.settings = settings;
         this.clock = clock;
+        Tags tags = Tags.of("pool", name);
+        Gauge.builder("paperpod.sandbox.pool.ready", this, SandboxPool::readyCount)
+                .description("sandboxes waiting for a job: fresh, or kept for an account")
+                .tags(tags)
+                .register(metrics);
+        Gauge.builder("paperpod.sandbox.pool.busy", this, SandboxPool::busyCount)
+                .description("sandboxes running a job")
+                .tags(tags)
+                .register(metrics);
+        Gauge.builder("paperpod.sandbox.pool.size", total, AtomicInteger::get)
+                .description("sandboxes that exist or are being created or destroyed")
+                .tags(tags)
+                .register(metrics);
+        Gauge.builder("paperpod.sandbox.pool.max", this, SandboxPool::max)
+                .tags(tags)
+                .register(metrics);
+        claims = Timer.builder("paperpod.sandbox.claim")
+                .description("time to hand a job a sandbox")
+                .tags(tags)
+                .publishPercentileHistogram()
+                .register(metrics);
+        creations = Timer.builder("paperpod.sandbox.create")
+                .description("time to make a sandbox ready: container, agent, warm-up, reset")
+                .tags(tags)
+                .publishPercentileHistogram()
+                .register(metrics);
+        creationFailures =
+                Counter.builder("paperpod.sandbox.create.failures").tags(tags).register(metrics);
+        resetFailures =
+                Counter.builder("paperpod.sandbox.reset.failures").tags(tags).register(metrics);
         this.background = new ScheduledThreadPoolExecutor(2, r -> {
             Thread t = new Thread(r, "sandbox-pool");
             t.setDaemon(true);
@@ -106,6 +152,13 @@ public final class SandboxPool implements AutoCloseable {
      * @throws SandboxException when none can be had within {@code timeout}
      */
     public Sandbox claim(UUID account, Duration timeout) {
+        long started = System.nanoTime();
+        Sandbox sandbox = claimWithin(account, timeout);
+        claims.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        return sandbox;
+    }
+
+    private Sandbox claimWithin(UUID account, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         SandboxException lastFailure = null;
         while (!closed) {
@@ -228,11 +281,13 @@ public final class SandboxPool implements AutoCloseable {
         try {
             ResetOutcome reset = sandbox.agent().reset(AGENT_CALL);
             if (!reset.verified()) {
+                resetFailures.increment();
                 log.warn("Reset of sandbox {} did not verify ({}); destroying it", sandbox.id(), reset.problem());
                 discard(sandbox);
                 return;
             }
         } catch (IOException e) {
+            resetFailures.increment();
             log.warn("Cannot reset sandbox {}: {}; destroying it", sandbox.id(), e.toString());
             discard(sandbox);
             return;
@@ -391,6 +446,18 @@ public final class SandboxPool implements AutoCloseable {
      * reserved slot when that fails.
      */
     private Sandbox createReady() {
+        long started = System.nanoTime();
+        try {
+            Sandbox sandbox = makeReady();
+            creations.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            return sandbox;
+        } catch (RuntimeException e) {
+            creationFailures.increment();
+            throw e;
+        }
+    }
+
+    private Sandbox makeReady() {
         Sandbox sandbox;
         try {
             sandbox = runtime.create();

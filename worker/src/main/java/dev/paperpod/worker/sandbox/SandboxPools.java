@@ -5,6 +5,11 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One warm pool per egress policy: a sandbox's network is fixed when its container is made, so a job asking for
@@ -12,10 +17,24 @@ import java.util.UUID;
  */
 public final class SandboxPools implements AutoCloseable {
 
-    private final Map<Egress, SandboxPool> pools;
+    private static final Logger log = LoggerFactory.getLogger(SandboxPools.class);
 
-    public SandboxPools(Map<Egress, SandboxPool> pools) {
+    private final Map<Egress, SandboxPool> pools;
+    private final SandboxRuntime reaper;
+    private final Duration reapEvery;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "sandbox-reaper");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * @param reaper removes sandboxes left by workers of this host that are gone, now and every {@code reapEvery}
+     */
+    public SandboxPools(Map<Egress, SandboxPool> pools, SandboxRuntime reaper, Duration reapEvery) {
         this.pools = new EnumMap<>(pools);
+        this.reaper = reaper;
+        this.reapEvery = reapEvery;
         for (Egress egress : Egress.values()) {
             if (!this.pools.containsKey(egress)) {
                 throw new IllegalArgumentException("no sandbox pool for egress " + egress);
@@ -24,7 +43,20 @@ public final class SandboxPools implements AutoCloseable {
     }
 
     public void start() {
+        reap();
         pools.values().forEach(SandboxPool::start);
+        timer.scheduleWithFixedDelay(this::reap, reapEvery.toMillis(), reapEvery.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void reap() {
+        try {
+            int reaped = reaper.reapLeftovers();
+            if (reaped > 0) {
+                log.info("Removed {} sandbox(es) left by workers that are gone", reaped);
+            }
+        } catch (RuntimeException e) {
+            log.warn("Reaping leftover sandboxes failed: {}", e.toString());
+        }
     }
 
     public SandboxPool pool(Egress egress) {
@@ -53,6 +85,7 @@ public final class SandboxPools implements AutoCloseable {
 
     @Override
     public void close() {
+        timer.shutdownNow();
         pools.values().parallelStream().forEach(SandboxPool::close);
     }
 }

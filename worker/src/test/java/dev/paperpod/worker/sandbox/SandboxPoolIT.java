@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.github.dockerjava.api.DockerClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -25,6 +26,7 @@ class SandboxPoolIT {
     @TempDir
     Path sockets;
 
+    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     private DockerClient docker;
     private SandboxPool pool;
 
@@ -55,6 +57,9 @@ class SandboxPoolIT {
         assertThat(second.id())
                 .as("reuse is off: a released sandbox is destroyed")
                 .isNotEqualTo(first.id());
+        assertThat(metrics.get("paperpod.sandbox.claim").timer().count()).isEqualTo(2);
+        assertThat(metrics.get("paperpod.sandbox.create").timer().count()).isGreaterThanOrEqualTo(3);
+        assertThat(metrics.get("paperpod.sandbox.pool.busy").gauge().value()).isEqualTo(1);
     }
 
     @Test
@@ -144,7 +149,9 @@ class SandboxPoolIT {
         SandboxPool created = new SandboxPool(
                 new PodmanSandboxRuntime(docker, built, "none", "pool-it", Clock.systemUTC()),
                 built,
-                Clock.systemUTC());
+                Clock.systemUTC(),
+                metrics,
+                "it");
         created.start();
         return created;
     }

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.paperpod.worker.metrics;
+
+import org.jspecify.annotations.NullMarked;
