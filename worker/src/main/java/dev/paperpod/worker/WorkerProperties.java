@@ -42,6 +42,8 @@ public record WorkerProperties(
      * @param memory memory limit of a sandbox (no swap); files in its tmpfs directories count against it
      * @param cpus CPU limit of a sandbox, in cores
      * @param pids most processes in a sandbox
+     * @param userNamespace {@code auto}: root in a sandbox is an unprivileged uid of the host, from the range
+     *     {@code /etc/subuid} gives the user {@code containers} ({@code ./paperpod} sets it up); {@code host}: off
      * @param egressNetwork the Podman network of sandboxes whose job asks for {@code "network": "full"}; others
      *     get no network at all
      * @param fullEgressMinIdle warm sandboxes kept ready for jobs with full egress
@@ -65,6 +67,7 @@ public record WorkerProperties(
             @DefaultValue("1GB") DataSize memory,
             @DefaultValue("1.0") double cpus,
             @DefaultValue("256") long pids,
+            @DefaultValue("auto") String userNamespace,
             @DefaultValue("bridge") String egressNetwork,
             @DefaultValue("0") int fullEgressMinIdle,
             @DefaultValue("2") int fullEgressMax,
@@ -87,6 +90,7 @@ public record WorkerProperties(
                     memory,
                     cpus,
                     pids,
+                    userNamespace,
                     egressNetwork,
                     fullEgressMinIdle,
                     fullEgressMax,

@@ -82,7 +82,7 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
         this.network = network;
         this.workerId = workerId;
         this.clock = clock;
-        this.agentPath = settings.agentPath() != null ? settings.agentPath() : agentOnClassPath();
+        this.agentPath = installAgent(settings.agentPath() != null ? settings.agentPath() : agentOnClassPath());
     }
 
     /** Fails with a clear message when the image has not been built. */
@@ -101,6 +101,9 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
         Path socketDir = settings.socketRoot().resolve(id);
         try {
             Files.createDirectories(socketDir);
+            // The sandbox's root is another uid on the host (user namespace): it must be able to create the socket.
+            // The directory is sealed once the agent listens; the root above is not listable meanwhile.
+            Files.setPosixFilePermissions(socketDir, PosixFilePermissions.fromString("rwxrwxrwx"));
         } catch (IOException e) {
             throw new SandboxException("cannot create " + socketDir + " for the agent socket", e);
         }
@@ -134,6 +137,10 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
                 .withUlimits(List.of(new Ulimit("nofile", 4096L, 4096L), new Ulimit("nproc", 16384L, 16384L)))
                 .withNetworkMode(network)
                 .withInit(true);
+        if (!settings.userNamespace().equals("host")) {
+            // root in the sandbox is an unprivileged uid of the host (a range from /etc/subuid for "containers")
+            host.withUsernsMode(settings.userNamespace());
+        }
         Instant created = clock.instant();
         CreateContainerResponse container;
         try {
@@ -241,6 +248,44 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
     private static String ownerOf(ProcessHandle process) {
         long started = process.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
         return process.pid() + "@" + started;
+    }
+
+    /**
+     * Copies the agent to {@code <socket-root>/.agent}, readable by everyone: under a user namespace the
+     * sandbox's root is an unprivileged uid, which may not traverse the directory the worker runs from.
+     */
+    private Path installAgent(Path source) {
+        try {
+            Path root = settings.socketRoot();
+            Files.createDirectories(root);
+            // Others may reach a sandbox's directory by its (random) name, but not list them.
+            Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx--x--x"));
+            Path dir = Files.createDirectories(root.resolve(".agent"));
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path target = dir.resolve(source.getFileName());
+            if (Files.isRegularFile(source)) {
+                Files.copy(source, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
+                return target;
+            }
+            deleteQuietly(target);
+            try (Stream<Path> files = Files.walk(source)) {
+                for (Path f : files.toList()) {
+                    Path to = target.resolve(source.relativize(f).toString());
+                    if (Files.isDirectory(f)) {
+                        Files.createDirectories(to);
+                        Files.setPosixFilePermissions(to, PosixFilePermissions.fromString("rwxr-xr-x"));
+                    } else {
+                        Files.copy(f, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                        Files.setPosixFilePermissions(to, PosixFilePermissions.fromString("rw-r--r--"));
+                    }
+                }
+            }
+            return target;
+        } catch (IOException e) {
+            throw new SandboxException(
+                    "cannot install the sandbox agent from " + source + " under " + settings.socketRoot(), e);
+        }
     }
 
     private static Path agentOnClassPath() {

@@ -67,6 +67,10 @@ class PodmanSandboxRuntimeIT {
                             .stdout())
                     .isEqualTo("writable\n");
             assertThat(run(sandbox, "grep CapEff /proc/self/status").stdout()).contains("0000000000000000");
+            // root inside is an unprivileged uid outside: the user namespace maps 0 to a high host uid
+            String uidMap = run(sandbox, "cat /proc/self/uid_map").stdout().trim();
+            assertThat(uidMap.split("\\s+")[0]).isEqualTo("0");
+            assertThat(Long.parseLong(uidMap.split("\\s+")[1])).isGreaterThan(65535);
             assertThat(run(sandbox, "grep NoNewPrivs /proc/self/status").stdout())
                     .contains("1");
             assertThat(run(sandbox, "ls /sys/class/net").stdout()).isEqualTo("lo\n");

@@ -60,6 +60,7 @@ final class SandboxSettings {
                 DataSize.ofMegabytes(256),
                 1.0,
                 pids,
+                "auto",
                 "bridge",
                 0,
                 1,
