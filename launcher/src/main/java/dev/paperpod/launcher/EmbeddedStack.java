@@ -105,6 +105,8 @@ public final class EmbeddedStack implements AutoCloseable {
                         id,
                         "paperpod.worker.docker-host",
                         "unix://" + settings.podmanSocket(),
+                        "paperpod.worker.metrics-port",
+                        "0", // several workers may share this machine
                         "paperpod.worker.sandbox.socket-root",
                         settings.home().resolve("sandboxes").toString()));
         workers.add(worker);

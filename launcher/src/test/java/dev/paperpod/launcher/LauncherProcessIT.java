@@ -90,7 +90,9 @@ class LauncherProcessIT {
             return List.of();
         }
         try (var dirs = Files.list(root)) {
-            return dirs.map(p -> p.getFileName().toString()).toList();
+            return dirs.map(p -> p.getFileName().toString())
+                    .filter(name -> name.startsWith("sbx-")) // not the installed agent, .agent
+                    .toList();
         }
     }
 

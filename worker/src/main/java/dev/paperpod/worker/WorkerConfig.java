@@ -4,7 +4,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
-import dev.paperpod.schemas.Topics;
+import dev.paperpod.messaging.TopicsConfig;
 import dev.paperpod.schemas.job.Egress;
 import dev.paperpod.worker.exec.ExecRunner;
 import dev.paperpod.worker.jobs.JobEventPublisher;
@@ -22,18 +22,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.kafka.config.TopicBuilder;
-import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.context.annotation.Import;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.FixedBackOff;
 
 @Configuration(proxyBeanMethods = false)
+@Import(TopicsConfig.class)
 class WorkerConfig {
 
     @Bean
@@ -121,15 +119,5 @@ class WorkerConfig {
     @Bean
     KafkaTemplate<String, byte[]> kafkaTemplate(ProducerFactory<String, byte[]> producers) {
         return new KafkaTemplate<>(producers);
-    }
-
-    @Bean
-    KafkaAdmin.NewTopics topics(@Value("${paperpod.kafka.replication-factor:1}") short replicas) {
-        return new KafkaAdmin.NewTopics(Topics.definitions().stream()
-                .map(t -> TopicBuilder.name(t.name())
-                        .partitions(t.partitions())
-                        .replicas(replicas)
-                        .build())
-                .toArray(NewTopic[]::new));
     }
 }

@@ -1,14 +1,15 @@
 package dev.paperpod.api.exec;
 
 import dev.paperpod.api.ApiProperties;
+import dev.paperpod.messaging.TopicsConfig;
 import java.time.Duration;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
-import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
@@ -16,14 +17,12 @@ import org.springframework.kafka.requestreply.ReplyingKafkaTemplate;
 
 /** The request/reply plumbing of sync jobs: this instance's reply topic and the template that awaits on it. */
 @Configuration(proxyBeanMethods = false)
+@Import(TopicsConfig.class)
 class KafkaConfig {
 
     @Bean
     NewTopic replyTopic(ApiProperties properties) {
-        return TopicBuilder.name(properties.replyTopic())
-                .partitions(1)
-                .replicas(1)
-                .build();
+        return TopicsConfig.topic(properties.replyTopic(), 1, (short) 1);
     }
 
     @Bean
