@@ -13,14 +13,12 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -147,7 +145,7 @@ final class ExecSession {
                 exit.putLong(Tag.EXIT_CODE, exitCode); // the program ended by itself
             }
             if (scriptDir != null) {
-                deleteTree(scriptDir); // before EXIT: the next request may look for leftovers
+                Trees.deleteQuietly(scriptDir); // before EXIT: the next request may look for leftovers
                 scriptDir = null;
             }
             out.write(MessageType.EXIT, exit);
@@ -156,7 +154,7 @@ final class ExecSession {
             end("KILLED");
         } finally {
             if (scriptDir != null) {
-                deleteTree(scriptDir);
+                Trees.deleteQuietly(scriptDir);
             }
         }
     }
@@ -270,13 +268,5 @@ final class ExecSession {
         t.setDaemon(true);
         t.start();
         return t;
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // scratch space in a sandbox; nothing to lose
-        }
     }
 }

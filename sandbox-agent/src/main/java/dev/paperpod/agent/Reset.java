@@ -3,12 +3,9 @@ package dev.paperpod.agent;
 import dev.paperpod.agent.protocol.Fields;
 import dev.paperpod.agent.protocol.Tag;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -78,25 +75,7 @@ final class Reset {
         }
         try (Stream<Path> children = Files.list(dir)) {
             for (Path child : children.toList()) {
-                Files.walkFileTree(child, new SimpleFileVisitor<>() {
-                    @Override
-                    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                        Files.deleteIfExists(file);
-                        return FileVisitResult.CONTINUE;
-                    }
-
-                    @Override
-                    public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                        Files.deleteIfExists(file);
-                        return FileVisitResult.CONTINUE;
-                    }
-
-                    @Override
-                    public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                        Files.deleteIfExists(d);
-                        return FileVisitResult.CONTINUE;
-                    }
-                });
+                Trees.delete(child);
             }
         } catch (IOException e) {
             problems.add("cannot wipe " + dir + ": " + e);
