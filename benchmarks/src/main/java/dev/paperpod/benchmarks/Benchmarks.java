@@ -461,7 +461,12 @@ public final class Benchmarks {
         Path file = Path.of("benchmarks/target/benchmark-results.md");
         Files.createDirectories(file.getParent());
         Files.writeString(file, out.toString());
-        log.info("Results written to {}", file.toAbsolutePath());
+        List<Samples> latencies = results.stream()
+                .filter(s -> !s.name().startsWith("cold") && !s.name().contains("podman"))
+                .toList();
+        Path plot = file.resolveSibling("benchmarks.svg");
+        Files.writeString(plot, Plot.svg("PaperPod latencies, " + java.time.LocalDate.now() + " (2 cores)", latencies));
+        log.info("Results written to {} and {}", file.toAbsolutePath(), plot.toAbsolutePath());
     }
 
     private static void awaitReady(SandboxPool pool) {

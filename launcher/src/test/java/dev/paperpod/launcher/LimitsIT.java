@@ -69,6 +69,10 @@ class LimitsIT {
                 assertThat(result.path("exitCode").asInt()).isNotZero();
                 assertThat(result.path("stderr").asString()).contains("No space left on device");
             }
+            case "MEMORY_LIMIT" -> {
+                assertThat(result.has("exitCode")).as("killed, so no exit code").isFalse();
+                assertThat(result.path("peakMemoryBytes").asLong()).isGreaterThan(512L * 1024 * 1024);
+            }
             default ->
                 assertThat(result.has("exitCode")).as("killed, so no exit code").isFalse();
         }

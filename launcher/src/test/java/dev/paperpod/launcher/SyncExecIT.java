@@ -41,6 +41,12 @@ class SyncExecIT {
         assertThat(body.path("exitCode").asInt()).isZero();
         assertThat(body.path("verdict").asString()).isEqualTo("OK");
         assertThat(body.path("durationMs").asLong()).isNotNegative();
+        assertThat(body.path("cpuMs").isIntegralNumber())
+                .as("CPU time of the run")
+                .isTrue();
+        assertThat(body.path("peakMemoryBytes").asLong())
+                .as("peak memory of the sandbox")
+                .isPositive();
         assertThat(body.path("jobId").asString()).isNotBlank();
         JsonNode timing = body.path("timing");
         assertThat(timing.path("totalMs").asLong())

@@ -32,6 +32,7 @@ import org.jspecify.annotations.Nullable;
 final class ExecSession {
 
     private static final int CHUNK = 64 * 1024;
+    private static final long MEMORY_SAMPLE_MS = 10;
 
     private final SocketChannel client;
     private final FrameWriter out;
@@ -43,6 +44,7 @@ final class ExecSession {
     private final AtomicLong outputBytes = new AtomicLong();
     private final AtomicBoolean truncated = new AtomicBoolean();
     private final AtomicBoolean finished = new AtomicBoolean();
+    private final AtomicLong peakMemory = new AtomicLong(-1);
     private long outputLimit;
     private @Nullable Process process;
 
@@ -93,6 +95,7 @@ final class ExecSession {
             if (stdin == null) {
                 builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             }
+            long cpuBefore = Cgroup.cpuNanos();
             long oomKillsBefore = Cgroup.oomKills();
             long pidsHitsBefore = Cgroup.pidsLimitHits();
             long started = System.nanoTime();
@@ -114,6 +117,7 @@ final class ExecSession {
                 daemon("stdin", () -> feed(p.getOutputStream(), stdin));
             }
             daemon("cancel", this::killWhenClientLeaves);
+            startMemorySampler(p);
 
             boolean exited = timeoutMs > 0 ? p.waitFor(timeoutMs, TimeUnit.MILLISECONDS) : waitFor(p);
             if (!exited) {
@@ -121,6 +125,7 @@ final class ExecSession {
             }
             int exitCode = p.waitFor();
             long wallMs = (System.nanoTime() - started) / 1_000_000;
+            long cpuAfter = Cgroup.cpuNanos();
             if (oomKillsBefore >= 0 && Cgroup.oomKills() > oomKillsBefore) {
                 end("MEMORY_LIMIT");
             }
@@ -141,6 +146,12 @@ final class ExecSession {
                     .putString(Tag.VERDICT, how)
                     .putBool(Tag.TRUNCATED, truncated.get())
                     .putLong(Tag.WALL_MS, wallMs);
+            if (cpuBefore >= 0 && cpuAfter >= cpuBefore) {
+                exit.putLong(Tag.CPU_MS, (cpuAfter - cpuBefore) / 1_000_000);
+            }
+            if (peakMemory.get() > 0) {
+                exit.putLong(Tag.PEAK_MEMORY, peakMemory.get());
+            }
             if ("OK".equals(how) || "PIDS_LIMIT".equals(how)) {
                 exit.putLong(Tag.EXIT_CODE, exitCode); // the program ended by itself
             }
@@ -260,6 +271,32 @@ final class ExecSession {
         }
         if (!finished.get()) {
             end("KILLED");
+        }
+    }
+
+    /**
+     * Samples the sandbox's memory every few milliseconds while the run lasts: the cgroup keeps no peak that can be
+     * reset per run. A run too short for a sample still gets one, at its start and its end.
+     */
+    private void startMemorySampler(Process p) {
+        if (Cgroup.memoryBytes() < 0) {
+            return;
+        }
+        peakMemory.accumulateAndGet(Cgroup.memoryBytes(), Math::max);
+        try {
+            daemon("memory", () -> {
+                while (p.isAlive() && !finished.get()) {
+                    peakMemory.accumulateAndGet(Cgroup.memoryBytes(), Math::max);
+                    try {
+                        Thread.sleep(MEMORY_SAMPLE_MS);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                peakMemory.accumulateAndGet(Cgroup.memoryBytes(), Math::max);
+            });
+        } catch (OutOfMemoryError e) {
+            // no thread to be had (a fork bomb holds the pids): the start sample stands
         }
     }
 

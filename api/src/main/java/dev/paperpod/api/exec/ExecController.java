@@ -73,6 +73,8 @@ class ExecController {
                 result.stderr(),
                 result.exitCode(),
                 result.durationMs(),
+                result.cpuMs(),
+                result.peakMemoryBytes(),
                 result.verdict(),
                 result.truncated(),
                 finished.jobId(),

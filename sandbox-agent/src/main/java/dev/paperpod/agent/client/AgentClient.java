@@ -121,7 +121,9 @@ public final class AgentClient {
                                 verdict == null ? "ERROR" : verdict,
                                 exitCode,
                                 f.getBool(Tag.TRUNCATED, false),
-                                f.getLong(Tag.WALL_MS, 0));
+                                f.getLong(Tag.WALL_MS, 0),
+                                f.has(Tag.CPU_MS) ? f.getLong(Tag.CPU_MS, 0) : null,
+                                f.has(Tag.PEAK_MEMORY) ? f.getLong(Tag.PEAK_MEMORY, 0) : null);
                     }
                     default -> throw unexpected(frame);
                 }

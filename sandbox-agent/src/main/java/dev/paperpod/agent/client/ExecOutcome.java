@@ -9,5 +9,13 @@ import org.jspecify.annotations.Nullable;
  * @param exitCode the exit code when the process ended by itself, else null
  * @param truncated output was cut at the limit
  * @param wallMs wall time of the process
+ * @param cpuMs CPU time the sandbox used during the run, when the agent could tell
+ * @param peakMemoryBytes the sandbox's highest memory use sampled during the run, when the agent could tell
  */
-public record ExecOutcome(String verdict, @Nullable Integer exitCode, boolean truncated, long wallMs) {}
+public record ExecOutcome(
+        String verdict,
+        @Nullable Integer exitCode,
+        boolean truncated,
+        long wallMs,
+        @Nullable Long cpuMs,
+        @Nullable Long peakMemoryBytes) {}

@@ -29,6 +29,11 @@ public final class Tag {
 
     public static final int TRUNCATED = 23;
     public static final int WALL_MS = 24;
+    /** Long: CPU time the sandbox's cgroup used during the run, milliseconds. */
+    public static final int CPU_MS = 25;
+    /** Long: the sandbox cgroup's highest memory use sampled during the run, bytes. */
+    public static final int PEAK_MEMORY = 26;
+
     public static final int ERROR_CODE = 30;
     public static final int ERROR_MESSAGE = 31;
     /** Long: processes a RESET killed. */

@@ -10,6 +10,8 @@ public record ExecResponse(
         String stderr,
         @Nullable Integer exitCode,
         long durationMs,
+        @Nullable Long cpuMs,
+        @Nullable Long peakMemoryBytes,
         Verdict verdict,
         boolean truncated,
         UUID jobId,

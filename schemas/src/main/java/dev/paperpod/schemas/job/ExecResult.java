@@ -11,6 +11,8 @@ import org.jspecify.annotations.Nullable;
  * @param verdict how the run ended
  * @param truncated true when output was cut at the cap
  * @param durationMs wall time of the program
+ * @param cpuMs CPU time the sandbox used during the run (the program and everything it started), when known
+ * @param peakMemoryBytes the sandbox's highest memory use during the run (its files in tmpfs included), when known
  */
 public record ExecResult(
         String stdout,
@@ -18,4 +20,18 @@ public record ExecResult(
         @Nullable Integer exitCode,
         Verdict verdict,
         boolean truncated,
-        long durationMs) {}
+        long durationMs,
+        @Nullable Long cpuMs,
+        @Nullable Long peakMemoryBytes) {
+
+    /** A result without usage figures. */
+    public ExecResult(
+            String stdout,
+            String stderr,
+            @Nullable Integer exitCode,
+            Verdict verdict,
+            boolean truncated,
+            long durationMs) {
+        this(stdout, stderr, exitCode, verdict, truncated, durationMs, null, null);
+    }
+}

@@ -69,7 +69,9 @@ public final class ExecRunner {
                 outcome.exitCode(),
                 verdict(outcome.verdict()),
                 outcome.truncated(),
-                outcome.wallMs());
+                outcome.wallMs(),
+                outcome.cpuMs(),
+                outcome.peakMemoryBytes());
         return new Run(result, capture.startedAt != null ? capture.startedAt : requested, finished);
     }
 
