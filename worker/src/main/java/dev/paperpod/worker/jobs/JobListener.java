@@ -62,9 +62,8 @@ class JobListener {
             return;
         }
         Instant relayedAt = job.source() == JobSource.ASYNC ? Instant.ofEpochMilli(record.timestamp()) : null;
-        JobFinished finished = processor.process(job, receivedAt, relayedAt);
-
-        recordEnd(job, finished, replyAddress(record));
+        Optional<JobEventPublisher.ReplyAddress> replyTo = replyAddress(record);
+        JobFinished finished = processor.process(job, receivedAt, relayedAt, end -> recordEnd(job, end, replyTo));
         log.debug(
                 "Job {} {} in {}",
                 job.jobId(),

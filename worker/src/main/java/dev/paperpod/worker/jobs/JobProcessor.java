@@ -61,31 +61,42 @@ public final class JobProcessor {
      * @param receivedAt when the worker took the job from Kafka
      * @param relayedAt when the outbox relay put an async job on Kafka, or null
      */
-    public JobFinished process(JobEnvelope job, Instant receivedAt, @Nullable Instant relayedAt) {
+    public JobFinished process(JobEnvelope job, Instant receivedAt, @Nullable Instant relayedAt, EndRecorder recorder)
+            throws InterruptedException {
         MDC.put("jobId", job.jobId().toString());
         try {
             if (job.expiresAt() != null && receivedAt.isAfter(job.expiresAt())) {
-                return finished(
-                        job,
-                        JobStatus.CANCELED,
-                        null,
-                        new JobError("EXPIRED", "the client stopped waiting before a worker took the job", false),
-                        null);
+                return recorded(
+                        recorder,
+                        finished(
+                                job,
+                                JobStatus.CANCELED,
+                                null,
+                                new JobError(
+                                        "EXPIRED", "the client stopped waiting before a worker took the job", false),
+                                null));
             }
             Sandbox sandbox;
             try {
                 sandbox = pools.claim(egress(job), job.accountId(), claimTimeout);
             } catch (SandboxException e) {
                 log.error("No sandbox for job {}: {}", job.jobId(), e.getMessage());
-                return finished(
-                        job, JobStatus.FAILED, null, new JobError("SANDBOX_UNAVAILABLE", e.getMessage(), true), null);
+                return recorded(
+                        recorder,
+                        finished(
+                                job,
+                                JobStatus.FAILED,
+                                null,
+                                new JobError("SANDBOX_UNAVAILABLE", e.getMessage(), true),
+                                null));
             }
             Instant claimedAt = clock.instant();
             JobFinished finished = null;
             try {
                 MDC.put("sandboxId", sandbox.id());
                 finished = run(job, sandbox, receivedAt, relayedAt, claimedAt);
-                return finished;
+                // Recorded (and the sync client answered) before the sandbox's reset competes for the CPU.
+                return recorded(recorder, finished);
             } finally {
                 // Reused (after a verified reset) only when the run ended as the agent reported it.
                 pools.release(egress(job), sandbox, job.accountId(), finished != null && finished.result() != null);
@@ -133,6 +144,17 @@ public final class JobProcessor {
                     new JobError("SANDBOX_LOST", "the sandbox stopped answering: " + e.getMessage(), true),
                     null);
         }
+    }
+
+    /** Publishes a job's end: its event, and for a sync job the reply its client waits for. */
+    @FunctionalInterface
+    public interface EndRecorder {
+        void record(JobFinished finished) throws InterruptedException;
+    }
+
+    private static JobFinished recorded(EndRecorder recorder, JobFinished finished) throws InterruptedException {
+        recorder.record(finished);
+        return finished;
     }
 
     private static Egress egress(JobEnvelope job) {
