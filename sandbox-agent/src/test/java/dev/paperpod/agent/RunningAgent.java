@@ -6,18 +6,25 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** An agent served on the host from a test's directory: its working directory is {@code <dir>/workspace}. */
-final class RunningAgent implements AutoCloseable {
+/**
+ * An agent served on the host for each test, from a fresh directory whose {@code workspace} is its working
+ * directory: {@code @RegisterExtension final RunningAgent agent = new RunningAgent();}
+ */
+final class RunningAgent implements BeforeEachCallback, AfterEachCallback {
 
-    final Path dir;
-    final Path workspace;
-    final AgentClient client;
-    private final SandboxAgent agent;
+    Path dir;
+    Path workspace;
+    AgentClient client;
+    private SandboxAgent agent;
 
-    RunningAgent(Path dir) throws IOException {
-        this.dir = dir;
-        this.workspace = Files.createDirectories(dir.resolve("workspace"));
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        dir = Files.createTempDirectory("paperpod-agent-test-");
+        workspace = Files.createDirectories(dir.resolve("workspace"));
         Path socket = dir.resolve("run/agent.sock");
         agent = new SandboxAgent(
                 socket,
@@ -41,7 +48,8 @@ final class RunningAgent implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
+    public void afterEach(ExtensionContext context) throws IOException {
         agent.close();
+        Trees.delete(dir);
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.paperpod.agent.client.AgentClient;
 import dev.paperpod.agent.client.AgentException;
 import dev.paperpod.agent.client.ExecCommand;
 import dev.paperpod.agent.client.ExecOutcome;
@@ -25,42 +24,27 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The agent served on the host, as the worker talks to it inside a sandbox. */
 class SandboxAgentTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(20);
 
-    @TempDir
-    Path dir;
-
-    private RunningAgent agent;
-    private AgentClient client;
-
-    @BeforeEach
-    void startAgent() throws IOException {
-        agent = new RunningAgent(dir);
-        client = agent.client;
-    }
-
-    @AfterEach
-    void stopAgent() throws IOException {
-        agent.close();
-    }
+    @RegisterExtension
+    final RunningAgent agent = new RunningAgent();
 
     @Test
     void answersPingWithItsProtocolVersion() throws IOException {
-        assertThat(client.ping(DEADLINE)).isEqualTo(SandboxAgent.PROTOCOL_VERSION);
+        assertThat(agent.client.ping(DEADLINE)).isEqualTo(SandboxAgent.PROTOCOL_VERSION);
     }
 
     @Test
     void runsAShellCommandAndStreamsItsOutput() throws IOException {
         Captured out = new Captured();
-        ExecOutcome outcome = client.exec(ExecCommand.shell("echo hi; echo oops >&2; exit 3", 10_000), out, DEADLINE);
+        ExecOutcome outcome =
+                agent.client.exec(ExecCommand.shell("echo hi; echo oops >&2; exit 3", 10_000), out, DEADLINE);
 
         assertThat(outcome.verdict()).isEqualTo("OK");
         assertThat(outcome.exitCode()).isEqualTo(3);
@@ -71,30 +55,30 @@ class SandboxAgentTest {
 
     @Test
     void runsAScriptWithEnvironmentStdinAndWorkingDirectory() throws IOException {
-        Files.createDirectories(dir.resolve("work"));
+        Files.createDirectories(agent.dir.resolve("work"));
         Captured out = new Captured();
         ExecCommand command = new ExecCommand(
                 List.of("/bin/sh"),
                 Map.of("GREETING", "hello"),
-                dir.resolve("work").toString(),
+                agent.dir.resolve("work").toString(),
                 "from stdin".getBytes(StandardCharsets.UTF_8),
                 "echo \"$GREETING $(cat) in $(basename \"$PWD\")\"".getBytes(StandardCharsets.UTF_8),
                 "main.sh",
                 10_000,
                 Long.MAX_VALUE);
 
-        ExecOutcome outcome = client.exec(command, out, DEADLINE);
+        ExecOutcome outcome = agent.client.exec(command, out, DEADLINE);
 
         assertThat(outcome.exitCode()).isZero();
         assertThat(out.stdout()).isEqualTo("hello from stdin in work\n");
-        assertThat(dir.resolve("scratch")).isEmptyDirectory();
+        assertThat(agent.dir.resolve("scratch")).isEmptyDirectory();
     }
 
     @Test
     void killsTheWholeProcessTreeAtTheTimeout() throws IOException {
         String marker = uniqueSleep();
-        ExecOutcome outcome =
-                client.exec(ExecCommand.shell("sleep " + marker + " & sleep " + marker, 300), new Captured(), DEADLINE);
+        ExecOutcome outcome = agent.client.exec(
+                ExecCommand.shell("sleep " + marker + " & sleep " + marker, 300), new Captured(), DEADLINE);
 
         assertThat(outcome.verdict()).isEqualTo("TIMEOUT");
         assertThat(outcome.exitCode()).isNull();
@@ -107,7 +91,7 @@ class SandboxAgentTest {
         ExecCommand flood =
                 new ExecCommand(List.of("/bin/sh", "-c", "yes"), Map.of(), null, null, null, "script", 10_000, 100_000);
 
-        ExecOutcome outcome = client.exec(flood, out, DEADLINE);
+        ExecOutcome outcome = agent.client.exec(flood, out, DEADLINE);
 
         assertThat(outcome.verdict()).isEqualTo("OUTPUT_LIMIT");
         assertThat(outcome.truncated()).isTrue();
@@ -117,8 +101,8 @@ class SandboxAgentTest {
     @Test
     void killsTheRunWhenTheWorkerGoesAway() throws Exception {
         String marker = uniqueSleep();
-        assertThatThrownBy(() ->
-                        client.exec(ExecCommand.shell("sleep " + marker, 0), new Captured(), Duration.ofMillis(300)))
+        assertThatThrownBy(() -> agent.client.exec(
+                        ExecCommand.shell("sleep " + marker, 0), new Captured(), Duration.ofMillis(300)))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("did not finish");
 
@@ -128,7 +112,7 @@ class SandboxAgentTest {
     @Test
     void endsARunWhoseBackgroundChildKeepsTheOutputOpen() throws IOException {
         Captured out = new Captured();
-        ExecOutcome outcome = client.exec(ExecCommand.shell("sleep 300 & echo done", 10_000), out, DEADLINE);
+        ExecOutcome outcome = agent.client.exec(ExecCommand.shell("sleep 300 & echo done", 10_000), out, DEADLINE);
 
         assertThat(outcome.verdict()).isEqualTo("OK");
         assertThat(outcome.exitCode()).isZero();
@@ -141,7 +125,7 @@ class SandboxAgentTest {
             ExecCommand missing =
                     new ExecCommand(List.of(program), Map.of(), null, null, null, "script", 1_000, Long.MAX_VALUE);
 
-            assertThatThrownBy(() -> client.exec(missing, new Captured(), DEADLINE))
+            assertThatThrownBy(() -> agent.client.exec(missing, new Captured(), DEADLINE))
                     .isInstanceOfSatisfying(
                             AgentException.class, e -> assertThat(e.code()).isEqualTo("SPAWN_FAILED"))
                     .hasMessageContaining(program);
@@ -161,23 +145,25 @@ class SandboxAgentTest {
                 "script",
                 10_000,
                 Long.MAX_VALUE);
-        assertThat(client.exec(leave, new Captured(), DEADLINE).exitCode()).isZero();
+        assertThat(agent.client.exec(leave, new Captured(), DEADLINE).exitCode())
+                .isZero();
         assertThat(processesNamed(marker)).as("an orphan outlives its run").isEqualTo(1);
 
-        ResetOutcome reset = client.reset(DEADLINE);
+        ResetOutcome reset = agent.client.reset(DEADLINE);
 
         assertThat(reset.verified()).as(String.valueOf(reset.problem())).isTrue();
         assertThat(reset.killed()).isGreaterThanOrEqualTo(1);
         assertThat(workspace).isEmptyDirectory();
         await().atMost(Duration.ofSeconds(10)).until(() -> processesNamed(marker) == 0);
-        assertThat(client.exec(ExecCommand.shell("echo still serving", 5_000), new Captured(), DEADLINE)
+        assertThat(agent.client
+                        .exec(ExecCommand.shell("echo still serving", 5_000), new Captured(), DEADLINE)
                         .exitCode())
                 .isZero();
     }
 
     @Test
     void answersMalformedFramesWithAnErrorAndKeepsServing() throws IOException {
-        try (SocketChannel raw = SocketChannel.open(UnixDomainSocketAddress.of(client.socket()))) {
+        try (SocketChannel raw = SocketChannel.open(UnixDomainSocketAddress.of(agent.client.socket()))) {
             // an EXEC whose field list ends in the middle of a value
             FrameIO.write(raw, MessageType.EXEC, new byte[] {(byte) Tag.ARGV, 4, 0, 0});
             Frame answer = FrameIO.read(raw);
@@ -185,7 +171,7 @@ class SandboxAgentTest {
             assertThat(answer.type()).isEqualTo(MessageType.ERROR);
             assertThat(answer.fields().getString(Tag.ERROR_CODE)).isEqualTo("BAD_FRAME");
         }
-        try (SocketChannel raw = SocketChannel.open(UnixDomainSocketAddress.of(client.socket()))) {
+        try (SocketChannel raw = SocketChannel.open(UnixDomainSocketAddress.of(agent.client.socket()))) {
             // a frame header claiming a gigabyte
             raw.write(
                     ByteBuffer.allocate(5).putInt(1 << 30).put(MessageType.EXEC).flip());
@@ -193,7 +179,7 @@ class SandboxAgentTest {
             assertThat(answer).isNotNull();
             assertThat(answer.fields().getString(Tag.ERROR_CODE)).isEqualTo("BAD_FRAME");
         }
-        assertThat(client.ping(DEADLINE)).isEqualTo(SandboxAgent.PROTOCOL_VERSION);
+        assertThat(agent.client.ping(DEADLINE)).isEqualTo(SandboxAgent.PROTOCOL_VERSION);
     }
 
     /** A sleep long enough to outlive the test, whose argument tells its process apart from any other. */
