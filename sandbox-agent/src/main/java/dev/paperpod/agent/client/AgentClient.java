@@ -49,30 +49,15 @@ public final class AgentClient {
 
     /** Answers the agent's protocol version, or throws when it is not (yet) listening. */
     public long ping(Duration deadline) throws IOException {
-        try (SocketChannel channel = open();
-                Watchdog ignored = new Watchdog(channel, deadline)) {
-            FrameIO.write(channel, MessageType.PING, new byte[0]);
-            Frame answer = expectFrame(channel);
-            if (answer.type() != MessageType.PONG) {
-                throw unexpected(answer);
-            }
-            return answer.fields().getLong(Tag.VERSION, 0);
-        }
+        return call(MessageType.PING, Fields.writer(), MessageType.PONG, deadline)
+                .getLong(Tag.VERSION, 0);
     }
 
     /** Makes the sandbox fit for the same account's next job; see {@link ResetOutcome#verified()}. */
     public ResetOutcome reset(Duration deadline) throws IOException {
-        try (SocketChannel channel = open();
-                Watchdog ignored = new Watchdog(channel, deadline)) {
-            FrameIO.write(channel, MessageType.RESET, new byte[0]);
-            Frame answer = expectFrame(channel);
-            if (answer.type() != MessageType.RESET_DONE) {
-                throw unexpected(answer);
-            }
-            Fields f = answer.fields();
-            return new ResetOutcome(
-                    f.getLong(Tag.KILLED, 0), f.getBool(Tag.VERIFIED, false), f.getString(Tag.ERROR_MESSAGE));
-        }
+        Fields f = call(MessageType.RESET, Fields.writer(), MessageType.RESET_DONE, deadline);
+        return new ResetOutcome(
+                f.getLong(Tag.KILLED, 0), f.getBool(Tag.VERIFIED, false), f.getString(Tag.ERROR_MESSAGE));
     }
 
     /**
@@ -222,11 +207,8 @@ public final class AgentClient {
         if (cwd != null) {
             request.putString(Tag.CWD, cwd);
         }
-        try (SocketChannel channel = open();
-                Watchdog ignored = new Watchdog(channel, deadline)) {
-            FrameIO.write(channel, MessageType.PROC_START, request.toBytes());
-            return expect(channel, MessageType.PROC_STARTED).getLong(Tag.PID, -1);
-        }
+        return call(MessageType.PROC_START, request, MessageType.PROC_STARTED, deadline)
+                .getLong(Tag.PID, -1);
     }
 
     public List<BackgroundProcess> listProcesses(Duration deadline) throws IOException {
@@ -281,10 +263,15 @@ public final class AgentClient {
     }
 
     private Fields call(byte type, Fields.Writer request, Duration deadline) throws IOException {
+        return call(type, request, MessageType.OK, deadline);
+    }
+
+    /** One request, one answer of the expected type (an ERROR answer becomes an {@link AgentException}). */
+    private Fields call(byte type, Fields.Writer request, byte answer, Duration deadline) throws IOException {
         try (SocketChannel channel = open();
                 Watchdog ignored = new Watchdog(channel, deadline)) {
             FrameIO.write(channel, type, request.toBytes());
-            return expect(channel, MessageType.OK);
+            return expect(channel, answer);
         }
     }
 
