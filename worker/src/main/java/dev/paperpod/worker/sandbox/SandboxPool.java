@@ -215,7 +215,9 @@ public final class SandboxPool implements AutoCloseable {
             discard(sandbox);
             return;
         }
-        resetting.merge(account, 1, Integer::sum);
+        synchronized (this.reusable) {
+            resetting.merge(account, 1, Integer::sum);
+        }
         resets.execute(() -> resetForReuse(sandbox, account));
     }
 
