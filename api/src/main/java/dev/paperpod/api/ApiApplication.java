@@ -1,16 +1,19 @@
 package dev.paperpod.api;
 
+import dev.paperpod.store.StoreConfig;
 import java.time.Clock;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 
 /**
  * PaperPod's HTTP API. Runs on its own against an external Kafka and PostgreSQL (standard {@code spring.kafka.*}
  * and {@code spring.datasource.*} properties), or inside the embedded launcher.
  */
 @SpringBootApplication
+@Import(StoreConfig.class)
 @EnableConfigurationProperties(ApiProperties.class)
 public class ApiApplication {
 

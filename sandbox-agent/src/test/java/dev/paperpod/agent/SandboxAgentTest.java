@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.paperpod.agent.client.AgentException;
+import dev.paperpod.agent.client.Cancellation;
 import dev.paperpod.agent.client.ExecCommand;
 import dev.paperpod.agent.client.ExecOutcome;
 import dev.paperpod.agent.client.OutputListener;
@@ -110,6 +111,49 @@ class SandboxAgentTest {
     }
 
     @Test
+    void cancelFromAnotherThreadKillsTheRunAndSaysCanceled() throws Exception {
+        String marker = uniqueSleep();
+        Cancellation cancellation = new Cancellation();
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        Captured out = new Captured() {
+            @Override
+            public void started(long pid) {
+                super.started(pid);
+                started.countDown();
+            }
+        };
+        var run = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return agent.client.exec(ExecCommand.shell("sleep " + marker, 60_000), out, DEADLINE, cancellation);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertThat(started.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(processesNamed(marker)).isEqualTo(1);
+
+        cancellation.cancel();
+
+        assertThatThrownBy(() -> run.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                .hasCauseInstanceOf(java.io.UncheckedIOException.class)
+                .rootCause()
+                .isInstanceOf(Cancellation.CanceledException.class);
+        await().atMost(Duration.ofSeconds(10)).until(() -> processesNamed(marker) == 0);
+        assertThat(agent.client.ping(DEADLINE)).isEqualTo(SandboxAgent.PROTOCOL_VERSION);
+    }
+
+    @Test
+    void aCanceledCallNeverStartsItsCommand() {
+        Cancellation cancellation = new Cancellation();
+        cancellation.cancel();
+        String marker = uniqueSleep();
+        assertThatThrownBy(() -> agent.client.exec(
+                        ExecCommand.shell("sleep " + marker, 60_000), new Captured(), DEADLINE, cancellation))
+                .isInstanceOf(Cancellation.CanceledException.class);
+        assertThat(processesNamed(marker)).isZero();
+    }
+
+    @Test
     void endsARunWhoseBackgroundChildKeepsTheOutputOpen() throws IOException {
         Captured out = new Captured();
         ExecOutcome outcome = agent.client.exec(ExecCommand.shell("sleep 300 & echo done", 10_000), out, DEADLINE);
@@ -194,7 +238,7 @@ class SandboxAgentTest {
                 .count();
     }
 
-    private static final class Captured implements OutputListener {
+    private static class Captured implements OutputListener {
         final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         long pid;

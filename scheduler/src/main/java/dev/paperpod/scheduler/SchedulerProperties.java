@@ -12,12 +12,32 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param instanceId names this scheduler in component heartbeats
  * @param heartbeatInterval how often the scheduler records that its outbox relay runs
  * @param outbox the Debezium outbox relay
+ * @param lifecycle retries and the sweeper
  */
 @ConfigurationProperties("paperpod.scheduler")
 public record SchedulerProperties(
         @DefaultValue("scheduler-1") String instanceId,
         @DefaultValue("2s") Duration heartbeatInterval,
-        @DefaultValue Outbox outbox) {
+        @DefaultValue Outbox outbox,
+        @DefaultValue Lifecycle lifecycle) {
+
+    /**
+     * @param retryBackoff the wait before the second attempt after an infrastructure fault; doubled for each later
+     *     one (with jitter, so jobs failed together do not come back together)
+     * @param maxRetryBackoff the longest wait between attempts
+     * @param sweepInterval how often the sweeper looks for due retries, silent workers and overdue jobs
+     * @param workerSilence how long a worker may go unheard (heartbeats) before its running jobs count as lost;
+     *     longer than the workers' Kafka session timeout, so Kafka hands a dead worker's records to another first
+     * @param deadlineGrace how far past its own timeout a running job may go before the sweeper ends it
+     * @param sweepBatch how many jobs one sweep handles per kind of work
+     */
+    public record Lifecycle(
+            @DefaultValue("1s") Duration retryBackoff,
+            @DefaultValue("5m") Duration maxRetryBackoff,
+            @DefaultValue("1s") Duration sweepInterval,
+            @DefaultValue("30s") Duration workerSilence,
+            @DefaultValue("60s") Duration deadlineGrace,
+            @DefaultValue("200") int sweepBatch) {}
 
     /**
      * @param enabled run the embedded Debezium relay here; off when Debezium runs on Kafka Connect instead

@@ -85,6 +85,10 @@ class SchedulerIT {
                         "--spring.datasource.password=",
                         "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                         "--paperpod.scheduler.outbox.offset-dir=" + home.resolve("offsets"),
+                        "--paperpod.scheduler.lifecycle.retry-backoff=200ms",
+                        "--paperpod.scheduler.lifecycle.sweep-interval=100ms",
+                        "--paperpod.scheduler.lifecycle.worker-silence=2s",
+                        "--paperpod.scheduler.lifecycle.deadline-grace=1s",
                         "--spring.main.banner-mode=off");
         jobs = consumer("relay-it");
         jobs.subscribe(List.of(Topics.jobs(JobKind.EXEC)));
@@ -138,7 +142,7 @@ class SchedulerIT {
     void projectsJobEventsOnceWhateverTheirOrderAndDuplicates() throws Exception {
         UUID jobId = UUID.randomUUID();
         UUID account = account();
-        Instant t0 = Instant.parse("2026-11-28T12:00:00Z");
+        Instant t0 = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         JobEnvelope job = new JobEnvelope(
                 jobId,
                 account,
@@ -206,6 +210,181 @@ class SchedulerIT {
                 .until(() -> count("select count(*) from job_attempts where job_id = '" + jobId + "'") == 1);
         assertThat(count("select count(*) from jobs where id = '" + jobId + "' and status = 'TIMED_OUT'"))
                 .isEqualTo(1);
+    }
+
+    @Test
+    void anInfrastructureFaultRetriesAsTheNextAttemptAndStaleEventsAreIgnored() throws Exception {
+        UUID account = account();
+        UUID jobId = insertAsyncJob(account, 3, 10_000);
+        publish(started(jobId, account, 1, "w-1"), failedRetryable(jobId, account, 1, "SANDBOX_LOST"));
+
+        JobEnvelope second = Wire.read(awaitRelayed(jobId.toString()).value(), JobEnvelope.class);
+        assertThat(second.attempt()).isEqualTo(2);
+        assertThat(second.spec()).isEqualTo(spec(10_000));
+        assertThat(status(jobId)).isEqualTo("QUEUED");
+
+        // Attempt 1's worker was only slow: its late end changes nothing; attempt 2's end counts.
+        publish(succeeded(jobId, account, 1));
+        publish(started(jobId, account, 2, "w-2"), succeeded(jobId, account, 2));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "SUCCEEDED".equals(status(jobId)));
+        assertThat(count("select attempts from jobs where id = '" + jobId + "'"))
+                .isEqualTo(2);
+        assertThat(count("select count(*) from job_attempts where job_id = '" + jobId + "' and attempt = 1"
+                        + " and verdict = 'FAILED' and error->>'code' = 'SANDBOX_LOST'"))
+                .isEqualTo(1);
+        assertThat(count("select count(*) from job_attempts where job_id = '" + jobId + "' and attempt = 2"
+                        + " and verdict = 'OK' and worker_id = 'w-2'"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void anInfrastructureFaultOnTheLastAttemptFailsTheJob() throws Exception {
+        UUID account = account();
+        UUID jobId = insertAsyncJob(account, 1, 10_000);
+        publish(started(jobId, account, 1, "w-1"), failedRetryable(jobId, account, 1, "SANDBOX_LOST"));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> "FAILED".equals(status(jobId)));
+        assertThat(count("select count(*) from jobs where id = '" + jobId + "' and error->>'code' = 'SANDBOX_LOST'"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aRunningJobWhoseWorkerWentSilentIsRetried() throws Exception {
+        UUID account = account();
+        UUID jobId = insertAsyncJob(account, 2, 10_000);
+        publish(started(jobId, account, 1, "w-silent-" + jobId));
+
+        JobEnvelope second = Wire.read(awaitRelayed(jobId.toString()).value(), JobEnvelope.class);
+        assertThat(second.attempt()).isEqualTo(2);
+        assertThat(count("select count(*) from job_attempts where job_id = '" + jobId + "' and attempt = 1"
+                        + " and verdict = 'LOST' and error->>'code' = 'WORKER_LOST'"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aRunningJobFarPastItsTimeoutEndsTimedOut() throws Exception {
+        UUID account = account();
+        UUID jobId = insertAsyncJob(account, 3, 200);
+        String worker = "w-alive-" + jobId;
+        execute("insert into workers values ('" + worker + "', now(), '2100-01-01', 1, 1, 1)");
+        publish(started(jobId, account, 1, worker));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> "TIMED_OUT".equals(status(jobId)));
+        assertThat(count("select count(*) from jobs where id = '" + jobId
+                        + "' and error->>'code' = 'DEADLINE_EXCEEDED' and attempts = 1"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aMalformedEventIsDeadLetteredAndTheTopicKeepsFlowing() throws Exception {
+        UUID account = account();
+        UUID jobId = insertAsyncJob(account, 1, 10_000);
+        byte[] garbage = ("{\"type\":\"job.finished\",\"jobId\":\"" + jobId + "\"").getBytes(StandardCharsets.UTF_8);
+        Map<String, Object> config = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.JOB_EVENTS, jobId.toString(), garbage))
+                    .get();
+        }
+        publish(started(jobId, account, 1, "w-1"), succeeded(jobId, account, 1));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> "SUCCEEDED".equals(status(jobId)));
+        try (KafkaConsumer<String, byte[]> dlt = consumer("dlt-" + jobId)) {
+            dlt.subscribe(List.of(Topics.deadLetters(Topics.JOB_EVENTS)));
+            ConsumerRecord<String, byte[]> dead = await().atMost(Duration.ofSeconds(30))
+                    .until(
+                            () -> {
+                                for (ConsumerRecord<String, byte[]> r : dlt.poll(Duration.ofMillis(200))) {
+                                    if (jobId.toString().equals(r.key())) {
+                                        return r;
+                                    }
+                                }
+                                return null;
+                            },
+                            r -> r != null);
+            assertThat(dead.value()).isEqualTo(garbage);
+            assertThat(dead.headers().lastHeader("kafka_dlt-exception-message")).isNotNull();
+        }
+    }
+
+    private static ExecSpec spec(long timeoutMs) {
+        return new ExecSpec(Language.SHELL, "echo hi", timeoutMs, Map.of(), null, Egress.NONE);
+    }
+
+    /** An async job as the API writes it (without its outbox record: the test plays the first relay). */
+    private static UUID insertAsyncJob(UUID account, int maxAttempts, long timeoutMs) throws Exception {
+        UUID jobId = UUID.randomUUID();
+        try (Connection c = postgres.dataSource().getConnection();
+                PreparedStatement s = c.prepareStatement("""
+                        insert into jobs (id, account_id, kind, source, status, spec, attempts, max_attempts, created_at)
+                        values (?, ?, 'exec', 'async', 'QUEUED', ?::jsonb, 1, ?, now())
+                        """)) {
+            s.setObject(1, jobId);
+            s.setObject(2, account);
+            s.setString(3, Wire.writeString(spec(timeoutMs)));
+            s.setInt(4, maxAttempts);
+            s.executeUpdate();
+        }
+        return jobId;
+    }
+
+    private static JobStarted started(UUID jobId, UUID account, int attempt, String worker) {
+        return new JobStarted(
+                UUID.randomUUID(),
+                jobId,
+                Instant.now(),
+                account,
+                JobKind.EXEC,
+                JobSource.ASYNC,
+                attempt,
+                worker,
+                "sbx-" + attempt);
+    }
+
+    private static JobFinished failedRetryable(UUID jobId, UUID account, int attempt, String code) {
+        return new JobFinished(
+                UUID.randomUUID(),
+                jobId,
+                Instant.now(),
+                account,
+                JobKind.EXEC,
+                JobSource.ASYNC,
+                attempt,
+                JobStatus.FAILED,
+                null,
+                new dev.paperpod.schemas.job.JobError(code, "the sandbox stopped answering", true),
+                null);
+    }
+
+    private static JobFinished succeeded(UUID jobId, UUID account, int attempt) {
+        return new JobFinished(
+                UUID.randomUUID(),
+                jobId,
+                Instant.now(),
+                account,
+                JobKind.EXEC,
+                JobSource.ASYNC,
+                attempt,
+                JobStatus.SUCCEEDED,
+                new ExecResult("hi\n", "", 0, Verdict.OK, false, 10),
+                null,
+                null);
+    }
+
+    private static String status(UUID jobId) throws Exception {
+        try (Connection c = postgres.dataSource().getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("select status from jobs where id = '" + jobId + "'")) {
+            return rs.next() ? rs.getString(1) : "ABSENT";
+        }
+    }
+
+    private static void execute(String sql) throws Exception {
+        try (Connection c = postgres.dataSource().getConnection();
+                Statement s = c.createStatement()) {
+            s.executeUpdate(sql);
+        }
     }
 
     private static ConsumerRecord<String, byte[]> awaitRelayed(String key) {

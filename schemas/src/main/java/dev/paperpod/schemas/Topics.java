@@ -13,6 +13,12 @@ public final class Topics {
     /** Worker heartbeats, keyed by worker id. */
     public static final String WORKERS = "paperpod.workers";
 
+    /** Cancels, read by every worker (each in its own consumer group); one partition keeps them in order. */
+    public static final String JOB_CONTROL = "paperpod.job.control";
+
+    /** Suffix of a topic's dead-letter topic: records no consumer could process, kept for people to look at. */
+    public static final String DEAD_LETTER_SUFFIX = ".dlt";
+
     /** Prefix of the per-API-instance reply topics of the synchronous path. */
     public static final String REPLIES_PREFIX = "paperpod.replies.";
 
@@ -32,6 +38,11 @@ public final class Topics {
         return JOBS_PREFIX + kind.wireName();
     }
 
+    /** Where records of {@code topic} that could not be processed go: {@code <topic>.dlt}. */
+    public static String deadLetters(String topic) {
+        return topic + DEAD_LETTER_SUFFIX;
+    }
+
     /**
      * Every shared topic with its partition count. A job topic's partitions bound how many workers share its
      * load, so they are sized for the largest worker fleet expected.
@@ -43,6 +54,10 @@ public final class Topics {
         }
         all.add(new Definition(JOB_EVENTS, 8));
         all.add(new Definition(WORKERS, 1));
+        all.add(new Definition(JOB_CONTROL, 1));
+        for (Definition consumed : List.copyOf(all)) {
+            all.add(new Definition(deadLetters(consumed.name()), 1));
+        }
         return List.copyOf(all);
     }
 

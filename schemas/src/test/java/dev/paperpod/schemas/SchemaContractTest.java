@@ -38,6 +38,7 @@ class SchemaContractTest {
             "job-envelope", JobEnvelope.class,
             "job-event", JobEvent.class,
             "worker-heartbeat", WorkerHeartbeat.class,
+            "job-cancel", dev.paperpod.schemas.event.JobCancel.class,
             "exec-request", ExecRequest.class,
             "exec-response", ExecResponse.class,
             "job-accepted", JobAccepted.class,

@@ -4,9 +4,11 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import dev.paperpod.messaging.DeadLetters;
 import dev.paperpod.messaging.TopicsConfig;
 import dev.paperpod.schemas.job.Egress;
 import dev.paperpod.worker.exec.ExecRunner;
+import dev.paperpod.worker.jobs.JobCancels;
 import dev.paperpod.worker.jobs.JobEventPublisher;
 import dev.paperpod.worker.jobs.JobProcessor;
 import dev.paperpod.worker.jobs.WorkerHeartbeats;
@@ -89,12 +91,22 @@ class WorkerConfig {
     }
 
     @Bean
+    JobCancels jobCancels() {
+        return new JobCancels();
+    }
+
+    @Bean
     JobProcessor jobProcessor(
-            SandboxPools pools, JobEventPublisher events, String workerId, WorkerProperties properties, Clock clock) {
+            SandboxPools pools,
+            JobEventPublisher events,
+            JobCancels cancels,
+            String workerId,
+            WorkerProperties properties,
+            Clock clock) {
         ExecRunner runner =
                 new ExecRunner(clock, properties.sandbox().outputLimit().toBytes());
         return new JobProcessor(
-                pools, runner, events, workerId, properties.sandbox().claimTimeout(), clock);
+                pools, runner, events, cancels, workerId, properties.sandbox().claimTimeout(), clock);
     }
 
     @Bean
@@ -108,12 +120,13 @@ class WorkerConfig {
     }
 
     /**
-     * Never re-run a job because its processing threw: running user code twice is worse than a job left for the
-     * deadline sweeper. Retries with backoff and dead-lettering are issue 4's.
+     * A record whose processing threw goes to its topic's dead-letter topic ({@code <topic>.dlt}, with the error in
+     * its headers) and the partition moves on. Never re-run: running user code twice is worse than a job left to
+     * the scheduler's sweeper, which retries it when its worker's end never arrives.
      */
     @Bean
-    DefaultErrorHandler jobErrorHandler() {
-        return new DefaultErrorHandler(new FixedBackOff(0, 0));
+    DefaultErrorHandler jobErrorHandler(KafkaTemplate<String, byte[]> kafka) {
+        return new DefaultErrorHandler(DeadLetters.recoverer(kafka), new FixedBackOff(0, 0));
     }
 
     @Bean

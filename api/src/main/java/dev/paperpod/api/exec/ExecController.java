@@ -45,7 +45,9 @@ class ExecController {
 
     @PostMapping("/execute")
     CompletableFuture<ExecResponse> execute(Caller caller, HttpServletRequest request) {
-        ExecSpec spec = validator.toSpec(body.read(request, ExecRequest.class));
+        ExecRequest exec = body.read(request, ExecRequest.class);
+        ExecSpec spec = validator.toSpec(exec);
+        validator.maxAttempts(exec, false);
         Instant now = clock.instant();
         Duration wait = Duration.ofMillis(spec.timeoutMs()).plus(properties.syncQueueGrace());
         JobEnvelope job =

@@ -14,6 +14,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class ExecRequestValidator {
 
+    private static final int DEFAULT_ATTEMPTS = 3;
+    private static final int MAX_ATTEMPTS = 10;
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private final ApiProperties properties;
@@ -76,5 +78,26 @@ public class ExecRequestValidator {
                             "use \"none\" (no network, the default) or \"full\" (the outside world)"));
         }
         return new ExecSpec(language, request.code(), timeoutMs, env, request.stdin(), network);
+    }
+
+    /** The attempts a background job may use on infrastructure faults; {@code /execute} leaves retrying to its client. */
+    public int maxAttempts(ExecRequest request, boolean background) {
+        Integer max = request.maxAttempts();
+        if (max == null) {
+            return background ? DEFAULT_ATTEMPTS : 1;
+        }
+        if (!background) {
+            throw ApiException.invalidField(
+                    "maxAttempts",
+                    "maxAttempts applies to background jobs only",
+                    "leave it out of /execute (its client retries), or submit with POST /v1/jobs");
+        }
+        if (max < 1 || max > MAX_ATTEMPTS) {
+            throw ApiException.invalidField(
+                    "maxAttempts",
+                    "maxAttempts must be between 1 and " + MAX_ATTEMPTS + ", not " + max,
+                    "leave it out for " + DEFAULT_ATTEMPTS + "; only infrastructure faults use attempts");
+        }
+        return max;
     }
 }

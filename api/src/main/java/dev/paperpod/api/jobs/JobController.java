@@ -20,6 +20,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -35,7 +36,7 @@ class JobController {
 
     private final JsonBody body;
     private final ExecRequestValidator validator;
-    private final JobRepository jobs;
+    private final AccountJobs jobs;
     private final JobCompletions completions;
     private final ApiProperties properties;
     private final Clock clock;
@@ -43,7 +44,7 @@ class JobController {
     JobController(
             JsonBody body,
             ExecRequestValidator validator,
-            JobRepository jobs,
+            AccountJobs jobs,
             JobCompletions completions,
             ApiProperties properties,
             Clock clock) {
@@ -57,10 +58,12 @@ class JobController {
 
     @PostMapping
     ResponseEntity<JobAccepted> submit(Caller caller, HttpServletRequest request) {
-        ExecSpec spec = validator.toSpec(body.read(request, ExecRequest.class));
+        ExecRequest exec = body.read(request, ExecRequest.class);
+        ExecSpec spec = validator.toSpec(exec);
+        int maxAttempts = validator.maxAttempts(exec, true);
         Instant now = clock.instant();
         JobEnvelope job = new JobEnvelope(UUID.randomUUID(), caller.accountId(), JobSource.ASYNC, now, null, 1, spec);
-        jobs.submit(job);
+        jobs.submit(job, maxAttempts);
         String url = "/v1/jobs/" + job.jobId();
         return ResponseEntity.accepted()
                 .location(URI.create(url))
@@ -81,6 +84,17 @@ class JobController {
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds);
         return awaitEnd(jobId, caller, deadline);
+    }
+
+    /**
+     * Cancels the job: a waiting one ends CANCELED at once (200), a running one is killed by its worker and ends
+     * CANCELED shortly after (202; poll or long-poll for the end).
+     */
+    @PostMapping("/{id}/cancel")
+    ResponseEntity<JobView> cancel(Caller caller, @PathVariable String id) {
+        JobView job = jobs.cancel(parseId(id), caller.accountId());
+        return ResponseEntity.status(job.status().isTerminal() ? HttpStatus.OK : HttpStatus.ACCEPTED)
+                .body(job);
     }
 
     private CompletableFuture<JobView> awaitEnd(UUID jobId, Caller caller, long deadline) {

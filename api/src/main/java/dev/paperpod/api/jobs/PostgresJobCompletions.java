@@ -26,7 +26,7 @@ import org.springframework.stereotype.Component;
 @Component
 class PostgresJobCompletions implements JobCompletions, SmartLifecycle {
 
-    static final String CHANNEL = "paperpod_job_finished";
+    static final String CHANNEL = dev.paperpod.store.JobStore.FINISHED_CHANNEL;
 
     private static final Logger log = LoggerFactory.getLogger(PostgresJobCompletions.class);
 

@@ -28,7 +28,8 @@ class ExecRequestValidatorTest {
 
     @Test
     void appliesTheDefaultTimeoutAndKeepsEverythingElse() {
-        ExecSpec spec = validator.toSpec(new ExecRequest("print(1)", "python", null, Map.of("A", "1"), "in", null));
+        ExecSpec spec =
+                validator.toSpec(new ExecRequest("print(1)", "python", null, Map.of("A", "1"), "in", null, null));
 
         assertThat(spec)
                 .isEqualTo(new ExecSpec(Language.PYTHON, "print(1)", 30_000, Map.of("A", "1"), "in", Egress.NONE));
@@ -36,26 +37,45 @@ class ExecRequestValidatorTest {
 
     @Test
     void namesTheFieldAtFault() {
-        assertField(new ExecRequest(null, "python", null, null, null, null), "code");
-        assertField(new ExecRequest("\n ", "python", null, null, null, null), "code");
-        assertField(new ExecRequest("x", null, null, null, null, null), "language");
-        assertField(new ExecRequest("x", "Python", null, null, null, null), "language");
-        assertField(new ExecRequest("x", "python", 0L, null, null, null), "timeoutMs");
-        assertField(new ExecRequest("x", "python", 600_001L, null, null, null), "timeoutMs");
-        assertField(new ExecRequest("x", "python", null, Map.of("A-B", "1"), null, null), "env.A-B");
-        assertField(new ExecRequest("x", "python", null, null, null, "internet"), "network");
+        assertField(new ExecRequest(null, "python", null, null, null, null, null), "code");
+        assertField(new ExecRequest("\n ", "python", null, null, null, null, null), "code");
+        assertField(new ExecRequest("x", null, null, null, null, null, null), "language");
+        assertField(new ExecRequest("x", "Python", null, null, null, null, null), "language");
+        assertField(new ExecRequest("x", "python", 0L, null, null, null, null), "timeoutMs");
+        assertField(new ExecRequest("x", "python", 600_001L, null, null, null, null), "timeoutMs");
+        assertField(new ExecRequest("x", "python", null, Map.of("A-B", "1"), null, null, null), "env.A-B");
+        assertField(new ExecRequest("x", "python", null, null, null, "internet", null), "network");
     }
 
     @Test
     void acceptsTheLargestTimeout() {
         assertThat(validator
-                        .toSpec(new ExecRequest("x", "shell", 600_000L, null, null, null))
+                        .toSpec(new ExecRequest("x", "shell", 600_000L, null, null, null, null))
                         .timeoutMs())
                 .isEqualTo(600_000);
     }
 
+    @Test
+    void attemptsDefaultToThreeForBackgroundJobsAndAreCheckedByRange() {
+        ExecRequest plain = new ExecRequest("x", "shell", null, null, null, null, null);
+        assertThat(validator.maxAttempts(plain, true)).isEqualTo(3);
+        assertThat(validator.maxAttempts(plain, false)).isEqualTo(1);
+        assertThat(validator.maxAttempts(new ExecRequest("x", "shell", null, null, null, null, 5), true))
+                .isEqualTo(5);
+        for (int wrong : new int[] {0, 11}) {
+            ExecRequest request = new ExecRequest("x", "shell", null, null, null, null, wrong);
+            assertInvalid(() -> validator.maxAttempts(request, true), "maxAttempts");
+        }
+        ExecRequest sync = new ExecRequest("x", "shell", null, null, null, null, 2);
+        assertInvalid(() -> validator.maxAttempts(sync, false), "maxAttempts");
+    }
+
     private void assertField(ExecRequest request, String field) {
-        assertThatThrownBy(() -> validator.toSpec(request)).isInstanceOfSatisfying(ApiException.class, e -> {
+        assertInvalid(() -> validator.toSpec(request), field);
+    }
+
+    private static void assertInvalid(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String field) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(ApiException.class, e -> {
             assertThat(e.body().error().field()).isEqualTo(field);
             assertThat(e.body().error().code()).isEqualTo("INVALID_FIELD");
             assertThat(e.body().error().hint()).isNotBlank();

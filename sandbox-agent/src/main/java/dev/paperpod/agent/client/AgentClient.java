@@ -11,7 +11,7 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,6 +68,16 @@ public final class AgentClient {
      * @throws IOException when the agent cannot be reached or does not answer by the deadline
      */
     public ExecOutcome exec(ExecCommand command, OutputListener listener, Duration deadline) throws IOException {
+        return exec(command, listener, deadline, new Cancellation());
+    }
+
+    /**
+     * Runs a command that {@code cancellation} can stop from another thread.
+     *
+     * @throws Cancellation.CanceledException when it was canceled (the agent killed the command's processes)
+     */
+    public ExecOutcome exec(ExecCommand command, OutputListener listener, Duration deadline, Cancellation cancellation)
+            throws IOException {
         Fields.Writer request = Fields.writer()
                 .putStrings(Tag.ARGV, command.argv())
                 .putMap(Tag.ENV, command.env())
@@ -85,12 +95,20 @@ public final class AgentClient {
         }
         try (SocketChannel channel = open();
                 Watchdog watchdog = new Watchdog(channel, deadline)) {
-            FrameIO.write(channel, MessageType.EXEC, request.toBytes());
+            cancellation.attach(channel);
+            boolean sent = false;
             while (true) {
                 Frame frame;
                 try {
+                    if (!sent) {
+                        FrameIO.write(channel, MessageType.EXEC, request.toBytes());
+                        sent = true;
+                    }
                     frame = expectFrame(channel);
-                } catch (AsynchronousCloseException e) {
+                } catch (ClosedChannelException e) {
+                    if (cancellation.isCanceled()) {
+                        throw new Cancellation.CanceledException();
+                    }
                     throw new InterruptedIOException("agent did not finish within " + deadline + " (" + socket + ")");
                 }
                 byte[] payload = frame.payload();

@@ -1,5 +1,6 @@
 package dev.paperpod.scheduler.projection;
 
+import dev.paperpod.messaging.DeadLetters;
 import dev.paperpod.schemas.MalformedMessageException;
 import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.event.JobEvent;
@@ -13,6 +14,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.core.KafkaOperations;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -28,10 +31,12 @@ class JobEventProjector {
 
     private final JobProjection projection;
     private final TransactionTemplate tx;
+    private final DeadLetterPublishingRecoverer deadLetters;
 
-    JobEventProjector(JobProjection projection, TransactionTemplate tx) {
+    JobEventProjector(JobProjection projection, TransactionTemplate tx, KafkaOperations<Object, Object> kafka) {
         this.projection = projection;
         this.tx = tx;
+        this.deadLetters = DeadLetters.recoverer(kafka);
     }
 
     @KafkaListener(
@@ -54,10 +59,24 @@ class JobEventProjector {
                 try {
                     projection.heartbeat(Wire.read(record.value(), WorkerHeartbeat.class));
                 } catch (MalformedMessageException e) {
-                    log.error("Skipping a malformed heartbeat at offset {}: {}", record.offset(), e.getMessage());
+                    deadLetter(record, e);
                 }
             }
         });
+    }
+
+    /**
+     * Sets a malformed record aside on its dead-letter topic, inside the batch's transaction: if the send fails, the
+     * whole batch is delivered again rather than the record lost.
+     */
+    private void deadLetter(ConsumerRecord<String, byte[]> record, MalformedMessageException e) {
+        log.error(
+                "Dead-lettering a malformed record at {}-{}@{}: {}",
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                e.getMessage());
+        deadLetters.accept(record, e);
     }
 
     private void apply(ConsumerRecord<String, byte[]> record) {
@@ -65,12 +84,7 @@ class JobEventProjector {
         try {
             event = Wire.read(record.value(), JobEvent.class);
         } catch (MalformedMessageException e) {
-            log.error(
-                    "Skipping a malformed job event at {}-{}@{}: {}",
-                    record.topic(),
-                    record.partition(),
-                    record.offset(),
-                    e.getMessage());
+            deadLetter(record, e);
             return;
         }
         if (event instanceof JobOutput) {

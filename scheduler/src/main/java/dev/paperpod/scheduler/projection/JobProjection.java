@@ -1,32 +1,48 @@
 package dev.paperpod.scheduler.projection;
 
+import dev.paperpod.scheduler.lifecycle.RetryPolicy;
 import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.event.JobFinished;
 import dev.paperpod.schemas.event.JobQueued;
 import dev.paperpod.schemas.event.JobStarted;
 import dev.paperpod.schemas.event.WorkerHeartbeat;
 import dev.paperpod.schemas.job.JobEnvelope;
+import dev.paperpod.schemas.job.JobError;
+import dev.paperpod.schemas.job.JobStatus;
+import dev.paperpod.store.ConcurrentJobModificationException;
+import dev.paperpod.store.JobRecord;
+import dev.paperpod.store.JobStore;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
  * Applies job events to PostgreSQL. Every method is idempotent and tolerates any order: an event may arrive twice
- * (at-least-once delivery), and a sync job's {@code job.queued}, produced by the API, may arrive after the
- * worker's {@code job.started}. A terminal status is never overwritten.
+ * (at-least-once delivery), a sync job's {@code job.queued}, produced by the API, may arrive after the worker's
+ * {@code job.started}, and a worker declared lost may still report an attempt that was already retried. Status
+ * changes go through {@link JobRecord} (the state machine) and version-checked saves; a save that lost a race with
+ * the API or the sweeper reads the job again and decides again.
  */
 @Repository
 class JobProjection {
 
-    static final String FINISHED_CHANNEL = "paperpod_job_finished";
+    private static final Logger log = LoggerFactory.getLogger(JobProjection.class);
+    private static final int SAVE_ROUNDS = 5;
 
     private final JdbcClient jdbc;
+    private final JobStore store;
+    private final RetryPolicy retries;
 
-    JobProjection(JdbcClient jdbc) {
+    JobProjection(JdbcClient jdbc, JobStore store, RetryPolicy retries) {
         this.jdbc = jdbc;
+        this.store = store;
+        this.retries = retries;
     }
 
     /** Records the event id; false when it was recorded before, and its effect must not be applied again. */
@@ -37,88 +53,97 @@ class JobProjection {
                 == 1;
     }
 
+    /** A sync job's record for history (async jobs are written by the API with their outbox row). */
     void queued(JobQueued event) {
         JobEnvelope job = event.job();
+        store.insertIfAbsent(newJob(
+                job.jobId(),
+                job.accountId(),
+                job.kind().wireName(),
+                job.source().wireName(),
+                job.attempt(),
+                job.submittedAt()));
         jdbc.sql("""
-                        insert into jobs (id, account_id, kind, source, status, spec, created_at)
-                        values (?, ?, ?, ?, 'QUEUED', ?::jsonb, ?)
-                        on conflict (id) do update set spec = coalesce(jobs.spec, excluded.spec),
-                                                       created_at = least(jobs.created_at, excluded.created_at)
+                        update jobs set spec = coalesce(spec, ?::jsonb), created_at = least(created_at, ?)
+                        where id = ?
                         """)
-                .params(
-                        job.jobId(),
-                        job.accountId(),
-                        job.kind().wireName(),
-                        job.source().wireName(),
-                        Wire.writeString(job.spec()),
-                        ts(job.submittedAt()))
+                .params(Wire.writeString(job.spec()), Timestamp.from(job.submittedAt()), job.jobId())
                 .update();
     }
 
     void started(JobStarted event) {
-        ensureJob(
+        store.insertIfAbsent(newJob(
                 event.jobId(),
                 event.accountId(),
                 event.kind().wireName(),
                 event.source().wireName(),
-                event.at());
-        jdbc.sql("""
-                        update jobs set status = 'RUNNING', started_at = coalesce(started_at, ?),
-                                        attempts = greatest(attempts, ?), version = version + 1, updated_at = now()
-                        where id = ? and status in ('QUEUED', 'RUNNING')
-                        """).params(ts(event.at()), event.attempt(), event.jobId()).update();
-        jdbc.sql("""
-                        insert into job_attempts (job_id, attempt, worker_id, sandbox_id, started_at)
-                        values (?, ?, ?, ?, ?) on conflict do nothing
-                        """)
-                .params(event.jobId(), event.attempt(), event.workerId(), event.sandboxId(), ts(event.at()))
-                .update();
+                event.attempt(),
+                event.at()));
+        store.attemptStarted(event.jobId(), event.attempt(), event.workerId(), event.sandboxId(), event.at());
+        update(event.jobId(), job -> {
+            if (isStale(job, event.attempt())) {
+                return null;
+            }
+            return job.started(event.attempt(), event.workerId(), event.at());
+        });
     }
 
     void finished(JobFinished event) {
         Instant createdAt = event.timing() != null ? event.timing().submittedAt() : event.at();
-        ensureJob(
+        store.insertIfAbsent(newJob(
                 event.jobId(),
                 event.accountId(),
                 event.kind().wireName(),
                 event.source().wireName(),
-                createdAt);
-        Instant startedAt = event.timing() != null ? event.timing().startedAt() : null;
-        int changed = jdbc.sql("""
-                        update jobs set status = ?, result = ?::jsonb, error = ?::jsonb, timing = ?::jsonb,
-                                        started_at = coalesce(started_at, ?), finished_at = ?,
-                                        attempts = greatest(attempts, ?), version = version + 1, updated_at = now()
-                        where id = ? and status in ('QUEUED', 'RUNNING')
-                        """)
-                .params(
-                        event.status().name(),
-                        json(event.result()),
-                        json(event.error()),
-                        json(event.timing()),
-                        startedAt == null ? null : ts(startedAt),
-                        ts(event.at()),
-                        event.attempt(),
-                        event.jobId())
-                .update();
-        jdbc.sql("""
-                        update job_attempts set finished_at = ?, verdict = ?, error = ?::jsonb
-                        where job_id = ? and attempt = ? and finished_at is null
-                        """)
-                .params(
-                        ts(event.at()),
-                        event.result() != null
-                                ? event.result().verdict().name()
-                                : event.status().name(),
-                        json(event.error()),
-                        event.jobId(),
-                        event.attempt())
-                .update();
-        if (changed > 0) {
-            // Delivered when this transaction commits: long polls answer as soon as the end is visible.
-            jdbc.sql("select pg_notify(?, ?)")
-                    .params(FINISHED_CHANNEL, event.jobId().toString())
-                    .query()
-                    .listOfRows();
+                event.attempt(),
+                createdAt));
+        String outcome = event.result() != null
+                ? event.result().verdict().name()
+                : event.status().name();
+        store.attemptEnded(event.jobId(), event.attempt(), event.at(), outcome, event.error());
+        update(event.jobId(), job -> {
+            if (isStale(job, event.attempt())) {
+                return null;
+            }
+            JobError error = event.error();
+            if (event.status() == JobStatus.FAILED && error != null && error.retryable()) {
+                if (job.canRetry()) {
+                    return job.retrying(error, event.at().plus(retries.backoff(job.attempt())));
+                }
+            }
+            JobStatus end = job.cancelRequestedAt() != null && event.status() == JobStatus.FAILED
+                    ? JobStatus.CANCELED
+                    : event.status();
+            Instant startedAt = event.timing() != null ? event.timing().startedAt() : null;
+            return job.ended(end, event.result(), error, event.timing(), startedAt, event.at());
+        });
+    }
+
+    /**
+     * An event of an attempt that is over: an earlier attempt's (retried since), or any attempt's once the job
+     * ended or waits for its next attempt.
+     */
+    private static boolean isStale(JobRecord job, int attempt) {
+        return attempt < job.attempt() || job.status().isTerminal() || job.status() == JobStatus.RETRYING;
+    }
+
+    /** Reads the job, lets {@code decide} change it (null: no change), saves; reads again when the save lost a race. */
+    private void update(UUID jobId, Function<JobRecord, @Nullable JobRecord> decide) {
+        for (int round = 1; ; round++) {
+            JobRecord job = store.find(jobId).orElseThrow();
+            JobRecord changed = decide.apply(job);
+            if (changed == null) {
+                return;
+            }
+            try {
+                store.save(changed);
+                return;
+            } catch (ConcurrentJobModificationException e) {
+                if (round == SAVE_ROUNDS) {
+                    throw e;
+                }
+                log.debug("Job {} changed while projecting an event; reading it again", jobId);
+            }
         }
     }
 
@@ -134,27 +159,34 @@ class JobProjection {
                         """)
                 .params(
                         beat.workerId(),
-                        ts(beat.startedAt()),
-                        ts(beat.at()),
+                        Timestamp.from(beat.startedAt()),
+                        Timestamp.from(beat.at()),
                         beat.readySandboxes(),
                         beat.busySandboxes(),
                         beat.maxSandboxes())
                 .update();
     }
 
-    /** A sync job may be known only from a worker's events: give it a row, without a spec. */
-    private void ensureJob(UUID jobId, UUID accountId, String kind, String source, Instant createdAt) {
-        jdbc.sql("""
-                        insert into jobs (id, account_id, kind, source, status, created_at)
-                        values (?, ?, ?, ?, 'QUEUED', ?) on conflict (id) do nothing
-                        """).params(jobId, accountId, kind, source, ts(createdAt)).update();
-    }
-
-    private static Timestamp ts(Instant instant) {
-        return Timestamp.from(instant);
-    }
-
-    private static @Nullable String json(@Nullable Object value) {
-        return value == null ? null : Wire.writeString(value);
+    /** A job known so far only from an event: a sync job, which its client retries (one attempt). */
+    private static JobRecord newJob(UUID id, UUID account, String kind, String source, int attempt, Instant at) {
+        return new JobRecord(
+                id,
+                account,
+                kind,
+                source,
+                JobStatus.QUEUED,
+                attempt,
+                "sync".equals(source) ? 1 : attempt,
+                0,
+                null,
+                null,
+                null,
+                at,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 }

@@ -13,6 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param env extra environment variables
  * @param stdin text for the program's standard input
  * @param network {@code none} (default) or {@code full}: what the sandbox may reach
+ * @param maxAttempts {@code /v1/jobs} only: how many attempts infrastructure faults may use (1–10, default 3);
+ *     the program failing is a result and never retried
  */
 public record ExecRequest(
         @Nullable String code,
@@ -20,4 +22,5 @@ public record ExecRequest(
         @Nullable Long timeoutMs,
         @Nullable Map<String, String> env,
         @Nullable String stdin,
-        @Nullable String network) {}
+        @Nullable String network,
+        @Nullable Integer maxAttempts) {}

@@ -7,7 +7,13 @@ import java.time.Instant;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
-/** Body of {@code GET /v1/jobs/{id}}. */
+/**
+ * Body of {@code GET /v1/jobs/{id}}.
+ *
+ * @param attempts attempts used so far; infrastructure faults retry up to {@code maxAttempts}
+ * @param nextAttemptAt while RETRYING, when the next attempt is due
+ * @param cancelRequestedAt when a client asked to cancel the job while it ran
+ */
 public record JobView(
         UUID id,
         String kind,
@@ -17,6 +23,9 @@ public record JobView(
         @Nullable Instant startedAt,
         @Nullable Instant finishedAt,
         int attempts,
+        int maxAttempts,
+        @Nullable Instant nextAttemptAt,
+        @Nullable Instant cancelRequestedAt,
         @Nullable ExecResult result,
         @Nullable JobError error,
         @Nullable TimingView timing) {}

@@ -1,5 +1,6 @@
 package dev.paperpod.worker.exec;
 
+import dev.paperpod.agent.client.Cancellation;
 import dev.paperpod.agent.client.ExecCommand;
 import dev.paperpod.agent.client.ExecOutcome;
 import dev.paperpod.agent.client.OutputListener;
@@ -47,6 +48,15 @@ public final class ExecRunner {
      * @throws IOException when the agent fails or cannot be reached: an infrastructure fault, not a result
      */
     public Run run(Sandbox sandbox, ExecSpec spec, OutputSink sink) throws IOException {
+        return run(sandbox, spec, sink, new Cancellation());
+    }
+
+    /**
+     * Runs the program until it ends or {@code cancellation} stops it.
+     *
+     * @throws Cancellation.CanceledException when it was canceled; its processes are gone
+     */
+    public Run run(Sandbox sandbox, ExecSpec spec, OutputSink sink, Cancellation cancellation) throws IOException {
         LanguageCommand language = LanguageCommand.of(spec.language());
         ExecCommand command = new ExecCommand(
                 language.interpreter(),
@@ -60,7 +70,7 @@ public final class ExecRunner {
         Capture capture = new Capture(sink);
         Instant requested = clock.instant();
         ExecOutcome outcome = sandbox.agent()
-                .exec(command, capture, Duration.ofMillis(spec.timeoutMs()).plus(AGENT_MARGIN));
+                .exec(command, capture, Duration.ofMillis(spec.timeoutMs()).plus(AGENT_MARGIN), cancellation);
         Instant finished = clock.instant();
         capture.flush();
         ExecResult result = new ExecResult(

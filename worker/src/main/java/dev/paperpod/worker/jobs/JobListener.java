@@ -23,8 +23,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Takes exec jobs from Kafka. The record is acknowledged only after the job's {@code job.finished} event (and, for
- * a sync job, its reply) is durably on Kafka: a worker that dies mid-job leaves the job to be taken again. A job
- * whose processing throws is not run again by the container (see {@code WorkerConfig#jobErrorHandler}).
+ * a sync job, its reply) is durably on Kafka: a worker that dies mid-job leaves the job to be taken again. A
+ * malformed record, or one whose processing throws, is dead-lettered and never run again (see
+ * {@code WorkerConfig#jobErrorHandler}).
  */
 @Component
 class JobListener {
@@ -53,13 +54,7 @@ class JobListener {
         try {
             job = Wire.read(record.value(), JobEnvelope.class);
         } catch (MalformedMessageException e) {
-            log.error(
-                    "Skipping a malformed job at {}-{}@{}: {}",
-                    record.topic(),
-                    record.partition(),
-                    record.offset(),
-                    e.getMessage());
-            return;
+            throw new PoisonRecordException("a malformed job", e);
         }
         Instant relayedAt = job.source() == JobSource.ASYNC ? Instant.ofEpochMilli(record.timestamp()) : null;
         Optional<JobEventPublisher.ReplyAddress> replyTo = replyAddress(record);

@@ -1,6 +1,7 @@
 package dev.paperpod.worker.jobs;
 
 import dev.paperpod.agent.client.AgentException;
+import dev.paperpod.agent.client.Cancellation;
 import dev.paperpod.schemas.event.JobFinished;
 import dev.paperpod.schemas.event.JobStarted;
 import dev.paperpod.schemas.job.Egress;
@@ -38,6 +39,7 @@ public final class JobProcessor {
     private final SandboxPools pools;
     private final ExecRunner runner;
     private final JobEventPublisher events;
+    private final JobCancels cancels;
     private final String workerId;
     private final Duration claimTimeout;
     private final Clock clock;
@@ -46,12 +48,14 @@ public final class JobProcessor {
             SandboxPools pools,
             ExecRunner runner,
             JobEventPublisher events,
+            JobCancels cancels,
             String workerId,
             Duration claimTimeout,
             Clock clock) {
         this.pools = pools;
         this.runner = runner;
         this.events = events;
+        this.cancels = cancels;
         this.workerId = workerId;
         this.claimTimeout = claimTimeout;
         this.clock = clock;
@@ -74,6 +78,16 @@ public final class JobProcessor {
                                 null,
                                 new JobError(
                                         "EXPIRED", "the client stopped waiting before a worker took the job", false),
+                                null));
+            }
+            if (cancels.isCanceled(job.jobId())) {
+                return recorded(
+                        recorder,
+                        finished(
+                                job,
+                                JobStatus.CANCELED,
+                                null,
+                                new JobError("CANCELED", "canceled by the client before it ran", false),
                                 null));
             }
             Sandbox sandbox;
@@ -123,14 +137,23 @@ public final class JobProcessor {
         // A sync client gets the output in the reply; only background jobs stream it as events.
         OutputEventSink stream =
                 job.source() == JobSource.ASYNC ? new OutputEventSink(job.jobId(), job.attempt(), events, clock) : null;
+        Cancellation cancellation = cancels.begin(job.jobId());
         try {
-            ExecRunner.Run run = runner.run(sandbox, spec, stream == null ? OutputSink.NONE : stream);
+            ExecRunner.Run run = runner.run(sandbox, spec, stream == null ? OutputSink.NONE : stream, cancellation);
             if (stream != null) {
                 stream.flush();
             }
             Timing timing =
                     new Timing(job.submittedAt(), relayedAt, receivedAt, claimedAt, run.startedAt(), run.finishedAt());
             return finished(job, statusOf(run.result()), run.result(), null, timing);
+        } catch (Cancellation.CanceledException e) {
+            log.info("Job {} canceled while it ran in sandbox {}", job.jobId(), sandbox.id());
+            return finished(
+                    job,
+                    JobStatus.CANCELED,
+                    null,
+                    new JobError("CANCELED", "canceled by the client while it ran; its processes were killed", false),
+                    null);
         } catch (AgentException e) {
             log.error("The agent of sandbox {} refused job {}: {}", sandbox.id(), job.jobId(), e.getMessage());
             return finished(
@@ -143,6 +166,8 @@ public final class JobProcessor {
                     null,
                     new JobError("SANDBOX_LOST", "the sandbox stopped answering: " + e.getMessage(), true),
                     null);
+        } finally {
+            cancels.end(job.jobId());
         }
     }
 

@@ -1,0 +1,222 @@
+package dev.paperpod.store;
+
+import dev.paperpod.schemas.Wire;
+import dev.paperpod.schemas.job.ExecResult;
+import dev.paperpod.schemas.job.JobError;
+import dev.paperpod.schemas.job.JobSpec;
+import dev.paperpod.schemas.job.JobStatus;
+import dev.paperpod.schemas.job.Timing;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** {@link JobStore} on the {@code jobs} and {@code job_attempts} tables. */
+public final class PostgresJobStore implements JobStore {
+
+    private static final String COLUMNS = """
+            id, account_id, kind, source, status, attempts, max_attempts, version, worker_id, next_attempt_at,
+            cancel_requested_at, created_at, started_at, finished_at, spec::text as spec, result::text as result,
+            error::text as error, timing::text as timing""";
+
+    private final JdbcClient jdbc;
+
+    public PostgresJobStore(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public void insert(JobRecord job) {
+        jdbc.sql(insertSql("")).params(insertParams(job)).update();
+    }
+
+    @Override
+    public void insertIfAbsent(JobRecord job) {
+        jdbc.sql(insertSql(" on conflict (id) do nothing"))
+                .params(insertParams(job))
+                .update();
+    }
+
+    private static String insertSql(String onConflict) {
+        return """
+                insert into jobs (id, account_id, kind, source, status, attempts, max_attempts, version, spec,
+                                  created_at)
+                values (?, ?, ?, ?, ?, ?, ?, 0, ?::jsonb, ?)""" + onConflict;
+    }
+
+    private static Object[] insertParams(JobRecord job) {
+        return new Object[] {
+            job.id(),
+            job.accountId(),
+            job.kind(),
+            job.source(),
+            job.status().name(),
+            job.attempt(),
+            job.maxAttempts(),
+            json(job.spec()),
+            ts(job.createdAt())
+        };
+    }
+
+    @Override
+    public Optional<JobRecord> find(UUID jobId) {
+        return jdbc.sql("select " + COLUMNS + " from jobs where id = ?")
+                .param(jobId)
+                .query(PostgresJobStore::map)
+                .optional();
+    }
+
+    @Override
+    public JobRecord save(JobRecord job) {
+        int changed = jdbc.sql("""
+                        update jobs set status = ?, attempts = ?, worker_id = ?, next_attempt_at = ?,
+                                        cancel_requested_at = ?, started_at = ?, finished_at = ?, result = ?::jsonb,
+                                        error = ?::jsonb, timing = ?::jsonb, version = version + 1, updated_at = now()
+                        where id = ? and version = ?
+                        """)
+                .params(
+                        job.status().name(),
+                        job.attempt(),
+                        job.workerId(),
+                        ts(job.nextAttemptAt()),
+                        ts(job.cancelRequestedAt()),
+                        ts(job.startedAt()),
+                        ts(job.finishedAt()),
+                        json(job.result()),
+                        json(job.error()),
+                        json(job.timing()),
+                        job.id(),
+                        job.version())
+                .update();
+        if (changed == 0) {
+            throw new ConcurrentJobModificationException(job.id(), job.version());
+        }
+        if (job.status().isTerminal()) {
+            jdbc.sql("select pg_notify(?, ?)")
+                    .params(FINISHED_CHANNEL, job.id().toString())
+                    .query()
+                    .listOfRows();
+        }
+        return new JobRecord(
+                job.id(),
+                job.accountId(),
+                job.kind(),
+                job.source(),
+                job.status(),
+                job.attempt(),
+                job.maxAttempts(),
+                job.version() + 1,
+                job.workerId(),
+                job.nextAttemptAt(),
+                job.cancelRequestedAt(),
+                job.createdAt(),
+                job.startedAt(),
+                job.finishedAt(),
+                job.spec(),
+                job.result(),
+                job.error(),
+                job.timing());
+    }
+
+    @Override
+    public List<JobRecord> dueRetries(Instant now, int limit) {
+        return jdbc.sql("select " + COLUMNS + """
+                         from jobs where status = 'RETRYING' and next_attempt_at <= ?
+                        order by next_attempt_at limit ? for update skip locked
+                        """)
+                .params(ts(now), limit)
+                .query(PostgresJobStore::map)
+                .list();
+    }
+
+    @Override
+    public List<JobRecord> runningOnSilentWorkers(Instant seenBefore, int limit) {
+        return jdbc.sql("select " + COLUMNS + """
+                         from jobs
+                        where status = 'RUNNING' and updated_at < ?
+                          and not exists (select 1 from workers w where w.worker_id = jobs.worker_id and w.last_seen >= ?)
+                        order by updated_at limit ? for update skip locked
+                        """)
+                .params(ts(seenBefore), ts(seenBefore), limit)
+                .query(PostgresJobStore::map)
+                .list();
+    }
+
+    @Override
+    public List<JobRecord> runningPastDeadline(Instant now, long graceMs, int limit) {
+        return jdbc.sql("select " + COLUMNS + """
+                         from jobs
+                        where status = 'RUNNING' and started_at is not null
+                          and started_at + make_interval(secs => (coalesce((spec->>'timeoutMs')::bigint, 0) + ?) / 1000.0) < ?
+                        order by started_at limit ? for update skip locked
+                        """)
+                .params(graceMs, ts(now), limit)
+                .query(PostgresJobStore::map)
+                .list();
+    }
+
+    @Override
+    public void attemptStarted(UUID jobId, int attempt, String workerId, @Nullable String sandboxId, Instant at) {
+        jdbc.sql("""
+                        insert into job_attempts (job_id, attempt, worker_id, sandbox_id, started_at)
+                        values (?, ?, ?, ?, ?)
+                        on conflict (job_id, attempt) do update
+                        set worker_id = excluded.worker_id, sandbox_id = excluded.sandbox_id,
+                            started_at = excluded.started_at, redeliveries = job_attempts.redeliveries + 1
+                        where job_attempts.finished_at is null and job_attempts.worker_id <> excluded.worker_id
+                        """).params(jobId, attempt, workerId, sandboxId, ts(at)).update();
+    }
+
+    @Override
+    public void attemptEnded(UUID jobId, int attempt, Instant at, String outcome, @Nullable JobError error) {
+        jdbc.sql("""
+                        update job_attempts set finished_at = ?, verdict = ?, error = ?::jsonb
+                        where job_id = ? and attempt = ? and finished_at is null
+                        """).params(ts(at), outcome, json(error), jobId, attempt).update();
+    }
+
+    private static JobRecord map(ResultSet rs, int row) throws SQLException {
+        return new JobRecord(
+                rs.getObject("id", UUID.class),
+                rs.getObject("account_id", UUID.class),
+                rs.getString("kind"),
+                rs.getString("source"),
+                JobStatus.valueOf(rs.getString("status")),
+                rs.getInt("attempts"),
+                rs.getInt("max_attempts"),
+                rs.getInt("version"),
+                rs.getString("worker_id"),
+                instant(rs, "next_attempt_at"),
+                instant(rs, "cancel_requested_at"),
+                Optional.ofNullable(instant(rs, "created_at")).orElseThrow(),
+                instant(rs, "started_at"),
+                instant(rs, "finished_at"),
+                json(rs, "spec", JobSpec.class),
+                json(rs, "result", ExecResult.class),
+                json(rs, "error", JobError.class),
+                json(rs, "timing", Timing.class));
+    }
+
+    static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    static <T> @Nullable T json(ResultSet rs, String column, Class<T> type) throws SQLException {
+        String text = rs.getString(column);
+        return text == null ? null : Wire.read(text, type);
+    }
+
+    private static @Nullable Timestamp ts(@Nullable Instant instant) {
+        return instant == null ? null : Timestamp.from(instant);
+    }
+
+    private static @Nullable String json(@Nullable Object value) {
+        return value == null ? null : Wire.writeString(value);
+    }
+}
