@@ -130,7 +130,7 @@ class SandboxAgentTest {
             }
         });
         assertThat(started.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        assertThat(processesNamed(marker)).isEqualTo(1);
+        assertThat(processesNamed(marker)).isPositive();
 
         cancellation.cancel();
 

@@ -62,7 +62,8 @@ public final class SharedStack implements ParameterResolver {
                                     "paperpod.worker.sandbox.image", "localhost/paperpod/test",
                                     "paperpod.worker.sandbox.min-idle", "2",
                                     "paperpod.worker.sandbox.max", "4",
-                                    "paperpod.api.heartbeat-staleness", "6s")))
+                                    "paperpod.api.heartbeat-staleness", "6s",
+                                    "paperpod.scheduler.lifecycle.retry-backoff", "300ms")))
                     .start();
         }
 

@@ -1,0 +1,265 @@
+package dev.paperpod.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.github.dockerjava.api.DockerClient;
+import dev.paperpod.launcher.support.Api;
+import dev.paperpod.launcher.support.SharedStack;
+import dev.paperpod.schemas.Topics;
+import dev.paperpod.schemas.job.Egress;
+import dev.paperpod.schemas.job.JobKind;
+import dev.paperpod.worker.sandbox.SandboxPools;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.MessageListenerContainer;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The lifecycle of background jobs end to end: cancel (queued and running), a retry after the sandbox died under a
+ * job, and poison records on the job queue dead-lettered while the queue keeps flowing.
+ */
+@ExtendWith(SharedStack.class)
+class JobLifecycleIT {
+
+    private static final String WORKER_GROUP = "paperpod-workers";
+
+    private final Api api;
+    private final EmbeddedStack stack;
+
+    JobLifecycleIT(Api api, EmbeddedStack stack) {
+        this.api = api;
+        this.stack = stack;
+    }
+
+    @Test
+    void cancelingARunningJobKillsItsProgramAndEndsItCanceled() {
+        String id = api.post(
+                        "/v1/jobs",
+                        Map.of(
+                                "language",
+                                "shell",
+                                "code",
+                                "echo started; sleep 120; echo never",
+                                "timeoutMs",
+                                180_000))
+                .text("id");
+        awaitStatus(id, "RUNNING");
+
+        Api.Response cancel = api.post("/v1/jobs/" + id + "/cancel", "");
+
+        assertThat(cancel.status()).as(cancel.toString()).isEqualTo(202);
+        assertThat(cancel.json().path("cancelRequestedAt").isMissingNode()).isFalse();
+        JsonNode job = api.get("/v1/jobs/" + id + "?wait=60").json();
+        assertThat(job.path("status").asString()).as(job.toString()).isEqualTo("CANCELED");
+        assertThat(job.path("error").path("code").asString()).isEqualTo("CANCELED");
+        assertThat(job.path("attempts").asInt()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> stack.workers()
+                                .get(0)
+                                .getBean(SandboxPools.class)
+                                .pool(Egress.NONE)
+                                .busyCount()
+                        == 0);
+        // Canceling twice is a conflict that names the outcome.
+        Api.Response again = api.post("/v1/jobs/" + id + "/cancel", "");
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(again.json().path("error").path("code").asString()).isEqualTo("JOB_ENDED");
+    }
+
+    @Test
+    void aJobCanceledWhileQueuedNeverRuns() throws Exception {
+        MessageListenerContainer jobs = stack.workers()
+                .get(0)
+                .getBean(KafkaListenerEndpointRegistry.class)
+                .getListenerContainer("exec-jobs");
+        String id;
+        jobs.pause();
+        try {
+            id = api.post("/v1/jobs", Map.of("language", "shell", "code", "echo should-not-run"))
+                    .text("id");
+            await().atMost(Duration.ofSeconds(30)).until(() -> lagOfWorkers() > 0);
+
+            Api.Response cancel = api.post("/v1/jobs/" + id + "/cancel", "");
+
+            assertThat(cancel.status()).as(cancel.toString()).isEqualTo(200);
+            assertThat(cancel.json().path("status").asString()).isEqualTo("CANCELED");
+        } finally {
+            jobs.resume();
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> lagOfWorkers() == 0);
+        assertThat(attemptsStarted(id))
+                .as("the worker dropped the canceled job")
+                .isZero();
+        assertThat(api.get("/v1/jobs/" + id).text("status")).isEqualTo("CANCELED");
+    }
+
+    @Test
+    void cancelingAnUnknownJobIsNotFound() {
+        Api.Response response = api.post("/v1/jobs/" + UUID.randomUUID() + "/cancel", "");
+        assertThat(response.status()).isEqualTo(404);
+        assertThat(response.json().path("error").path("hint").asString()).isNotBlank();
+    }
+
+    @Test
+    void aJobWhoseSandboxDiedUnderItRunsAgainAndSucceeds() throws Exception {
+        String id = api.post(
+                        "/v1/jobs",
+                        Map.of(
+                                "language",
+                                "shell",
+                                "code",
+                                "sleep 4; echo done",
+                                "timeoutMs",
+                                60_000,
+                                "maxAttempts",
+                                2))
+                .text("id");
+        awaitStatus(id, "RUNNING");
+        String sandbox = await().atMost(Duration.ofSeconds(30)).until(() -> sandboxOf(id, 1), s -> s != null);
+
+        stack.workers()
+                .get(0)
+                .getBean(DockerClient.class)
+                .removeContainerCmd("paperpod-" + sandbox)
+                .withForce(true)
+                .exec();
+
+        JsonNode job = await().atMost(Duration.ofSeconds(90))
+                .until(
+                        () -> api.get("/v1/jobs/" + id + "?wait=30").json(),
+                        j -> j.path("status").asString().equals("SUCCEEDED"));
+        assertThat(job.path("attempts").asInt()).as(job.toString()).isEqualTo(2);
+        assertThat(job.path("result").path("stdout").asString()).isEqualTo("done\n");
+        assertThat(sandboxOf(id, 2)).isNotEqualTo(sandbox);
+    }
+
+    @Test
+    void malformedJobRecordsAreDeadLetteredAndEveryPartitionKeepsFlowing() throws Exception {
+        String marker = "poison-" + UUID.randomUUID();
+        String topic = Topics.jobs(JobKind.EXEC);
+        int partitions;
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
+            partitions = producer.partitionsFor(topic).size();
+            for (int p = 0; p < partitions; p++) {
+                producer.send(new ProducerRecord<>(topic, p, marker, "{not a job".getBytes(StandardCharsets.UTF_8)))
+                        .get();
+            }
+        }
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ids.add(api.post("/v1/jobs", Map.of("language", "shell", "code", "echo " + i))
+                    .text("id"));
+        }
+        for (String id : ids) {
+            assertThat(api.get("/v1/jobs/" + id + "?wait=60").text("status")).isEqualTo("SUCCEEDED");
+        }
+
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "dlt-reader-" + marker);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<String, byte[]> dlt =
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            dlt.subscribe(List.of(Topics.deadLetters(topic)));
+            Set<Integer> fromPartitions = new HashSet<>();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                for (ConsumerRecord<String, byte[]> r : dlt.poll(Duration.ofMillis(200))) {
+                    if (marker.equals(r.key())) {
+                        fromPartitions.add(java.nio.ByteBuffer.wrap(r.headers()
+                                        .lastHeader("kafka_dlt-original-partition")
+                                        .value())
+                                .getInt());
+                    }
+                }
+                return fromPartitions.size() == partitions;
+            });
+        }
+        assertThat(api.get("/health").text("status")).isEqualTo("UP");
+    }
+
+    private void awaitStatus(String id, String status) {
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> api.get("/v1/jobs/" + id).text("status"), status::equals);
+    }
+
+    private String sandboxOf(String jobId, int attempt) throws Exception {
+        try (Connection c = stack.postgres().dataSource().getConnection();
+                PreparedStatement s = c.prepareStatement(
+                        "select sandbox_id from job_attempts where job_id = ?::uuid and attempt = ?")) {
+            s.setString(1, jobId);
+            s.setInt(2, attempt);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private long attemptsStarted(String jobId) throws Exception {
+        try (Connection c = stack.postgres().dataSource().getConnection();
+                PreparedStatement s = c.prepareStatement("select count(*) from job_attempts where job_id = ?::uuid")) {
+            s.setString(1, jobId);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** Job records on the queue the workers have not acknowledged yet. */
+    private long lagOfWorkers() throws Exception {
+        try (Admin admin = Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()))) {
+            String topic = Topics.jobs(JobKind.EXEC);
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(WORKER_GROUP)
+                    .partitionsToOffsetAndMetadata()
+                    .get();
+            int partitions = admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get()
+                    .get(topic)
+                    .partitions()
+                    .size();
+            Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            long lag = 0;
+            for (var end : admin.listOffsets(latest).all().get().entrySet()) {
+                OffsetAndMetadata done = committed.get(end.getKey());
+                lag += end.getValue().offset() - (done == null ? 0 : done.offset());
+            }
+            return lag;
+        }
+    }
+}
