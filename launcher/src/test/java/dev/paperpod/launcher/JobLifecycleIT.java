@@ -208,6 +208,86 @@ class JobLifecycleIT {
         assertThat(api.get("/health").text("status")).isEqualTo("UP");
     }
 
+    @Test
+    void twentyConcurrentPostsWithOneIdempotencyKeyMakeOneJob() throws Exception {
+        String code = "echo once-" + UUID.randomUUID();
+        String key = UUID.randomUUID().toString();
+        List<java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>>> posts =
+                new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            posts.add(http.sendAsync(
+                    submit(key, "{\"language\":\"shell\",\"code\":\"" + code + "\"}"),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()));
+        }
+        Set<String> ids = new HashSet<>();
+        int replayed = 0;
+        for (var post : posts) {
+            var response = post.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+            ids.add(dev.paperpod.schemas.Wire.read(response.body(), dev.paperpod.schemas.http.JobAccepted.class)
+                    .id()
+                    .toString());
+            replayed += response.headers().firstValue("Idempotent-Replayed").isPresent() ? 1 : 0;
+        }
+
+        assertThat(ids).hasSize(1);
+        assertThat(replayed).isEqualTo(19);
+        assertThat(count("select count(*) from jobs where spec->>'code' = ?", code))
+                .isEqualTo(1);
+        // The same key later, with the body's fields in another order and other whitespace: still the same job.
+        var later = http.send(
+                submit(key, "{ \"code\": \"" + code + "\", \"language\": \"shell\" }"),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(later.body()).contains(ids.iterator().next());
+    }
+
+    @Test
+    void anIdempotencyKeyReusedForAnotherRequestIsRefusedNamingTheConflict() throws Exception {
+        String key = UUID.randomUUID().toString();
+        var first = http.send(
+                submit(key, "{\"language\":\"shell\",\"code\":\"echo a\"}"),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(first.statusCode()).isEqualTo(202);
+
+        var other = http.send(
+                submit(key, "{\"language\":\"shell\",\"code\":\"echo b\"}"),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertThat(other.statusCode()).isEqualTo(422);
+        JsonNode error =
+                dev.paperpod.schemas.Wire.mapper().readTree(other.body()).path("error");
+        assertThat(error.path("code").asString()).isEqualTo("IDEMPOTENCY_KEY_REUSED");
+        assertThat(error.path("field").asString()).isEqualTo("Idempotency-Key");
+        assertThat(error.path("hint").asString()).isNotBlank();
+
+        var tooLong = http.send(
+                submit("k".repeat(256), "{\"language\":\"shell\",\"code\":\"echo c\"}"),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(tooLong.statusCode()).isEqualTo(400);
+    }
+
+    private final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+
+    private java.net.http.HttpRequest submit(String key, String body) {
+        return java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.baseUrl() + "/v1/jobs"))
+                .header("Authorization", "Bearer " + stack.devToken())
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", key)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                .build();
+    }
+
+    private long count(String sql, String param) throws Exception {
+        try (Connection c = stack.postgres().dataSource().getConnection();
+                PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, param);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     private void awaitStatus(String id, String status) {
         await().atMost(Duration.ofSeconds(60))
                 .until(() -> api.get("/v1/jobs/" + id).text("status"), status::equals);

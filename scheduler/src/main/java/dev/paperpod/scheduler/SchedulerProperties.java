@@ -30,6 +30,8 @@ public record SchedulerProperties(
      *     longer than the workers' Kafka session timeout, so Kafka hands a dead worker's records to another first
      * @param deadlineGrace how far past its own timeout a running job may go before the sweeper ends it
      * @param sweepBatch how many jobs one sweep handles per kind of work
+     * @param idempotencyKeyRetention how long an {@code Idempotency-Key} and its stored answer are kept (at least
+     *     24 h, as Stripe's are)
      */
     public record Lifecycle(
             @DefaultValue("1s") Duration retryBackoff,
@@ -37,7 +39,8 @@ public record SchedulerProperties(
             @DefaultValue("1s") Duration sweepInterval,
             @DefaultValue("30s") Duration workerSilence,
             @DefaultValue("60s") Duration deadlineGrace,
-            @DefaultValue("200") int sweepBatch) {}
+            @DefaultValue("200") int sweepBatch,
+            @DefaultValue("24h") Duration idempotencyKeyRetention) {}
 
     /**
      * @param enabled run the embedded Debezium relay here; off when Debezium runs on Kafka Connect instead

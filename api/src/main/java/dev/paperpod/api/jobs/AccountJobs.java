@@ -1,6 +1,8 @@
 package dev.paperpod.api.jobs;
 
 import dev.paperpod.api.web.ApiException;
+import dev.paperpod.schemas.Wire;
+import dev.paperpod.schemas.http.JobAccepted;
 import dev.paperpod.schemas.http.JobView;
 import dev.paperpod.schemas.http.TimingView;
 import dev.paperpod.schemas.job.JobEnvelope;
@@ -11,8 +13,10 @@ import dev.paperpod.store.JobRecord;
 import dev.paperpod.store.JobStore;
 import dev.paperpod.store.Outbox;
 import java.time.Clock;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -30,10 +34,18 @@ class AccountJobs {
     private final JobStore store;
     private final Outbox outbox;
     private final JobControl control;
+    private final IdempotencyKeys keys;
     private final TransactionTemplate tx;
     private final Clock clock;
 
-    AccountJobs(JobStore store, Outbox outbox, JobControl control, TransactionTemplate tx, Clock clock) {
+    AccountJobs(
+            JobStore store,
+            Outbox outbox,
+            JobControl control,
+            IdempotencyKeys keys,
+            TransactionTemplate tx,
+            Clock clock) {
+        this.keys = keys;
         this.store = store;
         this.outbox = outbox;
         this.control = control;
@@ -41,8 +53,17 @@ class AccountJobs {
         this.clock = clock;
     }
 
-    /** Stores the job and its outbox record in one transaction: when this returns, the job will reach a worker. */
-    void submit(JobEnvelope job, int maxAttempts) {
+    /** An idempotency key and the request it guards. */
+    record Idempotency(String key, Object request) {}
+
+    /** The answer to a submission: the job accepted now, or the one a request with the same key accepted before. */
+    record Submitted(JobAccepted answer, boolean replayed) {}
+
+    /**
+     * Stores the job and its outbox record in one transaction: when this returns, the job will reach a worker. With
+     * an idempotency key, the key's first request does that and stores {@code accepted}; later ones get it back.
+     */
+    Submitted submit(JobEnvelope job, int maxAttempts, @Nullable Idempotency idempotency, JobAccepted accepted) {
         JobRecord record = new JobRecord(
                 job.jobId(),
                 job.accountId(),
@@ -62,10 +83,21 @@ class AccountJobs {
                 null,
                 null,
                 null);
-        tx.executeWithoutResult(status -> {
+        return Objects.requireNonNull(tx.execute(status -> {
+            if (idempotency != null) {
+                Optional<IdempotencyKeys.Stored> before =
+                        keys.claimOrReplay(job.accountId(), idempotency.key(), idempotency.request());
+                if (before.isPresent()) {
+                    return new Submitted(Wire.read(before.get().body(), JobAccepted.class), true);
+                }
+            }
             store.insert(record);
             outbox.enqueue(job);
-        });
+            if (idempotency != null) {
+                keys.store(job.accountId(), idempotency.key(), HttpStatus.ACCEPTED.value(), accepted);
+            }
+            return new Submitted(accepted, false);
+        }));
     }
 
     /** The job, if it exists and belongs to the account. */

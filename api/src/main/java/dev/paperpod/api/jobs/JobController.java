@@ -25,6 +25,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -56,18 +57,31 @@ class JobController {
         this.clock = clock;
     }
 
+    /**
+     * Accepts a job durably. With an {@code Idempotency-Key} header, a retry of the same request answers what the
+     * first one did (with {@code Idempotent-Replayed: true}) instead of creating a second job.
+     */
     @PostMapping
-    ResponseEntity<JobAccepted> submit(Caller caller, HttpServletRequest request) {
+    ResponseEntity<JobAccepted> submit(
+            Caller caller,
+            HttpServletRequest request,
+            @RequestHeader(name = IdempotencyKeys.HEADER, required = false) @Nullable String idempotencyKey) {
+        String key = IdempotencyKeys.validate(idempotencyKey);
         ExecRequest exec = body.read(request, ExecRequest.class);
         ExecSpec spec = validator.toSpec(exec);
         int maxAttempts = validator.maxAttempts(exec, true);
         Instant now = clock.instant();
         JobEnvelope job = new JobEnvelope(UUID.randomUUID(), caller.accountId(), JobSource.ASYNC, now, null, 1, spec);
-        jobs.submit(job, maxAttempts);
         String url = "/v1/jobs/" + job.jobId();
-        return ResponseEntity.accepted()
-                .location(URI.create(url))
-                .body(new JobAccepted(job.jobId(), JobStatus.QUEUED, now, url));
+        JobAccepted accepted = new JobAccepted(job.jobId(), JobStatus.QUEUED, now, url);
+        AccountJobs.Submitted submitted =
+                jobs.submit(job, maxAttempts, key == null ? null : new AccountJobs.Idempotency(key, exec), accepted);
+        JobAccepted answer = submitted.answer();
+        ResponseEntity.BodyBuilder response = ResponseEntity.accepted().location(URI.create(answer.url()));
+        if (submitted.replayed()) {
+            response.header("Idempotent-Replayed", "true");
+        }
+        return response.body(answer);
     }
 
     /**

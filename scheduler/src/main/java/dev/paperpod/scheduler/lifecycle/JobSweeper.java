@@ -8,6 +8,7 @@ import dev.paperpod.schemas.job.JobStatus;
 import dev.paperpod.store.JobRecord;
 import dev.paperpod.store.JobStore;
 import dev.paperpod.store.Outbox;
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -19,6 +20,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -34,6 +36,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  *       TIMED_OUT {@code DEADLINE_EXCEEDED}.
  * </ul>
  *
+ * It also forgets idempotency keys older than their retention.
+ *
  * Rows are locked with {@code skip locked}, so several schedulers can sweep side by side, and the projector's
  * version-checked saves see the sweeper's changes rather than overwrite them.
  */
@@ -46,6 +50,7 @@ public class JobSweeper implements SmartLifecycle {
     private final Outbox outbox;
     private final RetryPolicy retries;
     private final TransactionTemplate tx;
+    private final JdbcClient jdbc;
     private final SchedulerProperties.Lifecycle settings;
     private final Clock clock;
     private @Nullable ScheduledExecutorService timer;
@@ -55,12 +60,14 @@ public class JobSweeper implements SmartLifecycle {
             Outbox outbox,
             RetryPolicy retries,
             TransactionTemplate tx,
+            JdbcClient jdbc,
             SchedulerProperties properties,
             Clock clock) {
         this.store = store;
         this.outbox = outbox;
         this.retries = retries;
         this.tx = tx;
+        this.jdbc = jdbc;
         this.settings = properties.lifecycle();
         this.clock = clock;
     }
@@ -72,6 +79,9 @@ public class JobSweeper implements SmartLifecycle {
         moved += Objects.requireNonNull(tx.execute(s -> requeueDueRetries(now)));
         moved += Objects.requireNonNull(tx.execute(s -> recoverFromSilentWorkers(now)));
         moved += Objects.requireNonNull(tx.execute(s -> endOverdueJobs(now)));
+        jdbc.sql("delete from idempotency_keys where created_at < ?")
+                .param(Timestamp.from(now.minus(settings.idempotencyKeyRetention())))
+                .update();
         return moved;
     }
 
