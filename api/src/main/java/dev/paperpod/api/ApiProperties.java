@@ -18,6 +18,8 @@ import org.springframework.util.unit.DataSize;
  *     {@link dev.paperpod.schemas.Topics#MAX_MESSAGE_BYTES}
  * @param devToken a development token to register for the {@code dev} account at start-up, or null
  * @param heartbeatStaleness how old a worker's or the outbox relay's heartbeat may be for {@code /health} to count it
+ * @param maxQueuedPerAccount background jobs an account may have waiting before submissions get 429 (an account
+ *     row's {@code max_queued} overrides it); a batch of 10,000 items fits
  */
 @ConfigurationProperties("paperpod.api")
 public record ApiProperties(
@@ -28,7 +30,8 @@ public record ApiProperties(
         @DefaultValue("60s") Duration maxWait,
         @DefaultValue("4MB") DataSize maxBodySize,
         @Nullable String devToken,
-        @DefaultValue("10s") Duration heartbeatStaleness) {
+        @DefaultValue("10s") Duration heartbeatStaleness,
+        @DefaultValue("20000") long maxQueuedPerAccount) {
 
     public String replyTopic() {
         return dev.paperpod.schemas.Topics.REPLIES_PREFIX + instanceId;

@@ -288,6 +288,75 @@ class JobLifecycleIT {
         }
     }
 
+    @Test
+    void anAccountAtItsConcurrencyWaitsInLineAndPastItsQueueLimitGets429() throws Exception {
+        String token = "pp_limited_" + UUID.randomUUID();
+        UUID account = stack.api()
+                .getBean(dev.paperpod.api.auth.AccountTokens.class)
+                .register("limited-" + token, "test", token)
+                .accountId();
+        try (Connection c = stack.postgres().dataSource().getConnection();
+                PreparedStatement s =
+                        c.prepareStatement("update accounts set max_concurrency = 1, max_queued = 2 where id = ?")) {
+            s.setObject(1, account);
+            s.executeUpdate();
+        }
+        Api limited = api.withToken(token);
+        String running = limited.post(
+                        "/v1/jobs", Map.of("language", "shell", "code", "sleep 120", "timeoutMs", 180_000))
+                .text("id");
+        awaitStatus(limited, running, "RUNNING");
+        String next = limited.post("/v1/jobs", Map.of("language", "shell", "code", "echo next", "priority", "high"))
+                .text("id");
+        String last = limited.post("/v1/jobs", Map.of("language", "shell", "code", "echo last"))
+                .text("id");
+
+        JsonNode nextView = limited.get("/v1/jobs/" + next).json();
+        assertThat(nextView.path("status").asString()).as(nextView.toString()).isEqualTo("QUEUED");
+        assertThat(nextView.path("priority").asString()).isEqualTo("high");
+        assertThat(nextView.path("queuePosition").asLong()).isZero();
+        assertThat(limited.get("/v1/jobs/" + last).json().path("queuePosition").asLong())
+                .isEqualTo(1);
+
+        Api.Response refused = limited.post("/v1/jobs", Map.of("language", "shell", "code", "echo one too many"));
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(429);
+        assertThat(refused.json().path("error").path("code").asString()).isEqualTo("QUEUE_FULL");
+        assertThat(Long.parseLong(refused.header("Retry-After"))).isBetween(1L, 60L);
+
+        // Once the running job is out of the way, the others run, the high-priority one first.
+        assertThat(limited.post("/v1/jobs/" + running + "/cancel", "").status()).isEqualTo(202);
+        JsonNode lastDone = limited.get("/v1/jobs/" + last + "?wait=60").json();
+        JsonNode nextDone = limited.get("/v1/jobs/" + next + "?wait=60").json();
+        assertThat(nextDone.path("status").asString()).isEqualTo("SUCCEEDED");
+        assertThat(lastDone.path("status").asString()).isEqualTo("SUCCEEDED");
+        assertThat(java.time.Instant.parse(nextDone.path("startedAt").asString()))
+                .isBefore(java.time.Instant.parse(lastDone.path("startedAt").asString()));
+    }
+
+    @Test
+    void aDelayedJobWaitsForItsRunAt() {
+        java.time.Instant runAt =
+                java.time.Instant.now().plusSeconds(3).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        String id = api.post("/v1/jobs", Map.of("language", "shell", "code", "echo later", "runAt", runAt.toString()))
+                .text("id");
+
+        JsonNode waiting = api.get("/v1/jobs/" + id).json();
+        assertThat(waiting.path("status").asString()).isEqualTo("QUEUED");
+        assertThat(waiting.path("estimatedStartAt").asString()).isEqualTo(runAt.toString());
+        assertThat(waiting.has("queuePosition")).isFalse();
+
+        JsonNode done = await().atMost(Duration.ofSeconds(60))
+                .until(
+                        () -> api.get("/v1/jobs/" + id + "?wait=30").json(),
+                        j -> j.path("status").asString().equals("SUCCEEDED"));
+        assertThat(java.time.Instant.parse(done.path("startedAt").asString())).isAfterOrEqualTo(runAt);
+    }
+
+    private void awaitStatus(Api client, String id, String status) {
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> client.get("/v1/jobs/" + id).text("status"), status::equals);
+    }
+
     private void awaitStatus(String id, String status) {
         await().atMost(Duration.ofSeconds(60))
                 .until(() -> api.get("/v1/jobs/" + id).text("status"), status::equals);

@@ -13,13 +13,32 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param heartbeatInterval how often the scheduler records that its outbox relay runs
  * @param outbox the Debezium outbox relay
  * @param lifecycle retries and the sweeper
+ * @param dispatch the dispatcher that hands waiting jobs to Kafka
  */
 @ConfigurationProperties("paperpod.scheduler")
 public record SchedulerProperties(
         @DefaultValue("scheduler-1") String instanceId,
         @DefaultValue("2s") Duration heartbeatInterval,
         @DefaultValue Outbox outbox,
-        @DefaultValue Lifecycle lifecycle) {
+        @DefaultValue Lifecycle lifecycle,
+        @DefaultValue Dispatch dispatch) {
+
+    /**
+     * @param accountConcurrency jobs one account may have dispatched or running at once, unless its account row says
+     *     otherwise ({@code accounts.max_concurrency})
+     * @param prefetch how many jobs per worker sandbox may be in flight (on Kafka or running): above 1 a worker
+     *     never waits for the dispatcher; the lower, the sooner a new high-priority job overtakes waiting ones
+     * @param interval how often the dispatcher looks without being woken (jobs whose {@code runAt} came, workers
+     *     that appeared); submissions and job ends wake it at once
+     * @param batch jobs per dispatching transaction
+     * @param workerFreshness a worker counts for capacity if heard from this recently
+     */
+    public record Dispatch(
+            @DefaultValue("16") int accountConcurrency,
+            @DefaultValue("2") int prefetch,
+            @DefaultValue("250ms") Duration interval,
+            @DefaultValue("200") int batch,
+            @DefaultValue("10s") Duration workerFreshness) {}
 
     /**
      * @param retryBackoff the wait before the second attempt after an infrastructure fault; doubled for each later

@@ -90,6 +90,8 @@ class SchedulerIT {
                         "--paperpod.scheduler.lifecycle.worker-silence=2s",
                         "--paperpod.scheduler.lifecycle.deadline-grace=1s",
                         "--spring.main.banner-mode=off");
+        // A worker with room, so the dispatcher hands out waiting jobs.
+        execute("insert into workers values ('w-capacity', now(), '2100-01-01', 100, 0, 100)");
         jobs = consumer("relay-it");
         jobs.subscribe(List.of(Topics.jobs(JobKind.EXEC)));
     }
@@ -238,6 +240,39 @@ class SchedulerIT {
     }
 
     @Test
+    void waitingJobsAreDispatchedThroughTheOutboxAndDelayedOnesNotBeforeTheirTime() throws Exception {
+        UUID account = account();
+        UUID now = UUID.randomUUID();
+        UUID delayed = UUID.randomUUID();
+        Instant runAt = Instant.now().plusSeconds(2);
+        try (Connection c = postgres.dataSource().getConnection();
+                PreparedStatement s = c.prepareStatement("""
+                        insert into jobs (id, account_id, kind, source, status, spec, attempts, max_attempts, created_at,
+                                          run_at)
+                        values (?, ?, 'exec', 'async', 'QUEUED', ?::jsonb, 1, 3, now(), ?)
+                        """)) {
+            for (UUID id : List.of(now, delayed)) {
+                s.setObject(1, id);
+                s.setObject(2, account);
+                s.setString(3, Wire.writeString(spec(1000)));
+                s.setTimestamp(4, id == delayed ? java.sql.Timestamp.from(runAt) : null);
+                s.executeUpdate();
+            }
+        }
+        count("select count(*) from (select pg_notify('paperpod_job_waiting', '')) n");
+
+        JobEnvelope first = Wire.read(awaitRelayed(now.toString()).value(), JobEnvelope.class);
+        assertThat(first.attempt()).isEqualTo(1);
+        assertThat(first.source()).isEqualTo(JobSource.ASYNC);
+        ConsumerRecord<String, byte[]> second = awaitRelayed(delayed.toString());
+        assertThat(Instant.ofEpochMilli(second.timestamp()))
+                .isAfterOrEqualTo(runAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        assertThat(count("select count(*) from jobs where id in ('" + now + "', '" + delayed
+                        + "') and dispatched_at is not null"))
+                .isEqualTo(2);
+    }
+
+    @Test
     void anInfrastructureFaultOnTheLastAttemptFailsTheJob() throws Exception {
         UUID account = account();
         UUID jobId = insertAsyncJob(account, 1, 10_000);
@@ -312,13 +347,14 @@ class SchedulerIT {
         return new ExecSpec(Language.SHELL, "echo hi", timeoutMs, Map.of(), null, Egress.NONE);
     }
 
-    /** An async job as the API writes it (without its outbox record: the test plays the first relay). */
+    /** An async job already dispatched (the test plays the first relay and the worker). */
     private static UUID insertAsyncJob(UUID account, int maxAttempts, long timeoutMs) throws Exception {
         UUID jobId = UUID.randomUUID();
         try (Connection c = postgres.dataSource().getConnection();
                 PreparedStatement s = c.prepareStatement("""
-                        insert into jobs (id, account_id, kind, source, status, spec, attempts, max_attempts, created_at)
-                        values (?, ?, 'exec', 'async', 'QUEUED', ?::jsonb, 1, ?, now())
+                        insert into jobs (id, account_id, kind, source, status, spec, attempts, max_attempts, created_at,
+                                          dispatched_at)
+                        values (?, ?, 'exec', 'async', 'QUEUED', ?::jsonb, 1, ?, now(), now())
                         """)) {
             s.setObject(1, jobId);
             s.setObject(2, account);

@@ -2,6 +2,7 @@ package dev.paperpod.store;
 
 import dev.paperpod.schemas.job.ExecResult;
 import dev.paperpod.schemas.job.JobError;
+import dev.paperpod.schemas.job.JobPriority;
 import dev.paperpod.schemas.job.JobSpec;
 import dev.paperpod.schemas.job.JobStateMachine;
 import dev.paperpod.schemas.job.JobStatus;
@@ -22,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  * @param nextAttemptAt while RETRYING, when the next attempt is due
  * @param cancelRequestedAt when a client asked to cancel a running job
  * @param spec null only for a sync job known from its worker's events alone
+ * @param runAt not to be dispatched before then
+ * @param dispatchedAt when the dispatcher handed the current attempt to Kafka; null while it waits
  */
 public record JobRecord(
         UUID id,
@@ -41,7 +44,10 @@ public record JobRecord(
         @Nullable JobSpec spec,
         @Nullable ExecResult result,
         @Nullable JobError error,
-        @Nullable Timing timing) {
+        @Nullable Timing timing,
+        JobPriority priority,
+        @Nullable Instant runAt,
+        @Nullable Instant dispatchedAt) {
 
     public boolean isAsync() {
         return "async".equals(source);
@@ -69,7 +75,10 @@ public record JobRecord(
                 spec,
                 null,
                 null,
-                null);
+                null,
+                priority,
+                runAt,
+                dispatchedAt);
     }
 
     /** The job ended: {@code status} must be terminal. */
@@ -101,7 +110,10 @@ public record JobRecord(
                 spec,
                 result,
                 error,
-                timing);
+                timing,
+                priority,
+                runAt,
+                dispatchedAt);
     }
 
     /** The current attempt hit an infrastructure fault; the next is due at {@code due}. */
@@ -124,10 +136,13 @@ public record JobRecord(
                 spec,
                 null,
                 error,
-                null);
+                null,
+                priority,
+                runAt,
+                dispatchedAt);
     }
 
-    /** Back in the queue for the next attempt. */
+    /** Back in the queue for the next attempt, waiting for the dispatcher again. */
     public JobRecord requeued() {
         return new JobRecord(
                 id,
@@ -147,6 +162,9 @@ public record JobRecord(
                 spec,
                 null,
                 error,
+                null,
+                priority,
+                runAt,
                 null);
     }
 
@@ -170,7 +188,10 @@ public record JobRecord(
                 spec,
                 result,
                 error,
-                timing);
+                timing,
+                priority,
+                runAt,
+                dispatchedAt);
     }
 
     /** Whether attempts are left for another try after an infrastructure fault. */

@@ -3,6 +3,7 @@ package dev.paperpod.store;
 import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.job.ExecResult;
 import dev.paperpod.schemas.job.JobError;
+import dev.paperpod.schemas.job.JobPriority;
 import dev.paperpod.schemas.job.JobSpec;
 import dev.paperpod.schemas.job.JobStatus;
 import dev.paperpod.schemas.job.Timing;
@@ -22,7 +23,7 @@ public final class PostgresJobStore implements JobStore {
     private static final String COLUMNS = """
             id, account_id, kind, source, status, attempts, max_attempts, version, worker_id, next_attempt_at,
             cancel_requested_at, created_at, started_at, finished_at, spec::text as spec, result::text as result,
-            error::text as error, timing::text as timing""";
+            error::text as error, timing::text as timing, priority, run_at, dispatched_at""";
 
     private final JdbcClient jdbc;
 
@@ -45,8 +46,8 @@ public final class PostgresJobStore implements JobStore {
     private static String insertSql(String onConflict) {
         return """
                 insert into jobs (id, account_id, kind, source, status, attempts, max_attempts, version, spec,
-                                  created_at)
-                values (?, ?, ?, ?, ?, ?, ?, 0, ?::jsonb, ?)""" + onConflict;
+                                  created_at, priority, run_at, dispatched_at)
+                values (?, ?, ?, ?, ?, ?, ?, 0, ?::jsonb, ?, ?, ?, ?)""" + onConflict;
     }
 
     private static Object[] insertParams(JobRecord job) {
@@ -59,7 +60,10 @@ public final class PostgresJobStore implements JobStore {
             job.attempt(),
             job.maxAttempts(),
             json(job.spec()),
-            ts(job.createdAt())
+            ts(job.createdAt()),
+            job.priority().rank(),
+            ts(job.runAt()),
+            ts(job.dispatchedAt())
         };
     }
 
@@ -76,7 +80,8 @@ public final class PostgresJobStore implements JobStore {
         int changed = jdbc.sql("""
                         update jobs set status = ?, attempts = ?, worker_id = ?, next_attempt_at = ?,
                                         cancel_requested_at = ?, started_at = ?, finished_at = ?, result = ?::jsonb,
-                                        error = ?::jsonb, timing = ?::jsonb, version = version + 1, updated_at = now()
+                                        error = ?::jsonb, timing = ?::jsonb, dispatched_at = ?, version = version + 1,
+                                        updated_at = now()
                         where id = ? and version = ?
                         """)
                 .params(
@@ -90,6 +95,7 @@ public final class PostgresJobStore implements JobStore {
                         json(job.result()),
                         json(job.error()),
                         json(job.timing()),
+                        ts(job.dispatchedAt()),
                         job.id(),
                         job.version())
                 .update();
@@ -120,7 +126,10 @@ public final class PostgresJobStore implements JobStore {
                 job.spec(),
                 job.result(),
                 job.error(),
-                job.timing());
+                job.timing(),
+                job.priority(),
+                job.runAt(),
+                job.dispatchedAt());
     }
 
     @Override
@@ -199,7 +208,10 @@ public final class PostgresJobStore implements JobStore {
                 json(rs, "spec", JobSpec.class),
                 json(rs, "result", ExecResult.class),
                 json(rs, "error", JobError.class),
-                json(rs, "timing", Timing.class));
+                json(rs, "timing", Timing.class),
+                JobPriority.ofRank(rs.getInt("priority")),
+                instant(rs, "run_at"),
+                instant(rs, "dispatched_at"));
     }
 
     static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {

@@ -14,6 +14,11 @@ public class StoreConfig {
     }
 
     @Bean
+    DispatchQueue dispatchQueue(JdbcClient jdbc, JobStore store) {
+        return new PostgresDispatchQueue(jdbc, store);
+    }
+
+    @Bean
     Outbox outbox(JdbcClient jdbc) {
         return new PostgresOutbox(jdbc);
     }

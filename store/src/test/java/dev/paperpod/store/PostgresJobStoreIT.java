@@ -7,6 +7,7 @@ import dev.paperpod.embedded.PostgresServer;
 import dev.paperpod.schemas.job.Egress;
 import dev.paperpod.schemas.job.ExecSpec;
 import dev.paperpod.schemas.job.JobError;
+import dev.paperpod.schemas.job.JobPriority;
 import dev.paperpod.schemas.job.JobStateMachine;
 import dev.paperpod.schemas.job.JobStatus;
 import dev.paperpod.schemas.job.Language;
@@ -112,6 +113,9 @@ class PostgresJobStoreIT {
                 null,
                 null,
                 null,
+                null,
+                JobPriority.NORMAL,
+                null,
                 null);
         assertThat(sync.canRetry()).isFalse();
     }
@@ -138,6 +142,9 @@ class PostgresJobStoreIT {
                 null,
                 new ExecSpec(Language.SHELL, "echo hi", 1000, Map.of(), null, Egress.NONE),
                 null,
+                null,
+                null,
+                JobPriority.NORMAL,
                 null,
                 null);
         store.insert(job);

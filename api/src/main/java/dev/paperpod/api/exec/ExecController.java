@@ -49,6 +49,7 @@ class ExecController {
         ExecSpec spec = validator.toSpec(exec);
         validator.maxAttempts(exec, false);
         Instant now = clock.instant();
+        validator.schedule(exec, false, now);
         Duration wait = Duration.ofMillis(spec.timeoutMs()).plus(properties.syncQueueGrace());
         JobEnvelope job =
                 new JobEnvelope(UUID.randomUUID(), caller.accountId(), JobSource.SYNC, now, now.plus(wait), 1, spec);

@@ -5,9 +5,14 @@ import dev.paperpod.api.web.ApiException;
 import dev.paperpod.schemas.http.ExecRequest;
 import dev.paperpod.schemas.job.Egress;
 import dev.paperpod.schemas.job.ExecSpec;
+import dev.paperpod.schemas.job.JobPriority;
 import dev.paperpod.schemas.job.Language;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
 /** Checks an {@link ExecRequest} field by field and turns it into an {@link ExecSpec}, applying defaults. */
@@ -15,6 +20,7 @@ import org.springframework.stereotype.Component;
 public class ExecRequestValidator {
 
     private static final int DEFAULT_ATTEMPTS = 3;
+    private static final Duration MAX_DELAY = Duration.ofDays(30);
     private static final int MAX_ATTEMPTS = 10;
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -78,6 +84,53 @@ public class ExecRequestValidator {
                             "use \"none\" (no network, the default) or \"full\" (the outside world)"));
         }
         return new ExecSpec(language, request.code(), timeoutMs, env, request.stdin(), network);
+    }
+
+    /** When and in which order a background job runs. */
+    public record Schedule(JobPriority priority, @Nullable Instant runAt) {}
+
+    /**
+     * The priority and start time of a background job; {@code /execute} runs at once and takes neither.
+     *
+     * @param now a {@code runAt} before it means now
+     */
+    public Schedule schedule(ExecRequest request, boolean background, Instant now) {
+        if (!background && (request.priority() != null || request.runAt() != null)) {
+            String field = request.priority() != null ? "priority" : "runAt";
+            throw ApiException.invalidField(
+                    field,
+                    field + " applies to background jobs only",
+                    "leave it out of /execute (it runs at once), or submit with POST /v1/jobs");
+        }
+        JobPriority priority = JobPriority.NORMAL;
+        if (request.priority() != null) {
+            priority = JobPriority.fromWireName(request.priority())
+                    .orElseThrow(() -> ApiException.invalidField(
+                            "priority",
+                            "priority '" + request.priority() + "' is not one",
+                            "use one of: " + JobPriority.wireNames()));
+        }
+        Instant runAt = null;
+        if (request.runAt() != null) {
+            try {
+                runAt = Instant.parse(request.runAt());
+            } catch (DateTimeParseException e) {
+                throw ApiException.invalidField(
+                        "runAt",
+                        "runAt '" + request.runAt() + "' is not an ISO-8601 instant",
+                        "send UTC like 2026-11-28T12:00:00Z, or leave it out to run as soon as possible");
+            }
+            if (runAt.isAfter(now.plus(MAX_DELAY))) {
+                throw ApiException.invalidField(
+                        "runAt",
+                        "runAt is more than " + MAX_DELAY.toDays() + " days ahead",
+                        "schedule at most " + MAX_DELAY.toDays() + " days ahead");
+            }
+            if (!runAt.isAfter(now)) {
+                runAt = null;
+            }
+        }
+        return new Schedule(priority, runAt);
     }
 
     /** The attempts a background job may use on infrastructure faults; {@code /execute} leaves retrying to its client. */

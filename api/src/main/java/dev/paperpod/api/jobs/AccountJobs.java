@@ -1,5 +1,7 @@
 package dev.paperpod.api.jobs;
 
+import dev.paperpod.api.ApiProperties;
+import dev.paperpod.api.exec.ExecRequestValidator;
 import dev.paperpod.api.web.ApiException;
 import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.http.JobAccepted;
@@ -9,12 +11,15 @@ import dev.paperpod.schemas.job.JobEnvelope;
 import dev.paperpod.schemas.job.JobError;
 import dev.paperpod.schemas.job.JobStatus;
 import dev.paperpod.store.ConcurrentJobModificationException;
+import dev.paperpod.store.DispatchQueue;
 import dev.paperpod.store.JobRecord;
 import dev.paperpod.store.JobStore;
-import dev.paperpod.store.Outbox;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -30,26 +35,31 @@ class AccountJobs {
     private static final Logger log = LoggerFactory.getLogger(AccountJobs.class);
     /** Saves that lose a race read again; a handful of rounds is plenty for a row a few parties touch. */
     private static final int SAVE_ROUNDS = 5;
+    /** The window the recent pace (jobs ended per second) is measured over, for estimates. */
+    private static final Duration PACE_WINDOW = Duration.ofMinutes(1);
 
     private final JobStore store;
-    private final Outbox outbox;
+    private final DispatchQueue queue;
     private final JobControl control;
     private final IdempotencyKeys keys;
     private final TransactionTemplate tx;
+    private final long maxQueuedPerAccount;
     private final Clock clock;
 
     AccountJobs(
             JobStore store,
-            Outbox outbox,
+            DispatchQueue queue,
             JobControl control,
             IdempotencyKeys keys,
             TransactionTemplate tx,
+            ApiProperties properties,
             Clock clock) {
-        this.keys = keys;
         this.store = store;
-        this.outbox = outbox;
+        this.queue = queue;
         this.control = control;
+        this.keys = keys;
         this.tx = tx;
+        this.maxQueuedPerAccount = properties.maxQueuedPerAccount();
         this.clock = clock;
     }
 
@@ -60,10 +70,17 @@ class AccountJobs {
     record Submitted(JobAccepted answer, boolean replayed) {}
 
     /**
-     * Stores the job and its outbox record in one transaction: when this returns, the job will reach a worker. With
+     * Stores the job, waiting for the dispatcher: when this returns, the job is durable and will reach a worker. With
      * an idempotency key, the key's first request does that and stores {@code accepted}; later ones get it back.
+     *
+     * @throws ApiException 429 {@code QUEUE_FULL} when the account has too many jobs waiting
      */
-    Submitted submit(JobEnvelope job, int maxAttempts, @Nullable Idempotency idempotency, JobAccepted accepted) {
+    Submitted submit(
+            JobEnvelope job,
+            int maxAttempts,
+            ExecRequestValidator.Schedule schedule,
+            @Nullable Idempotency idempotency,
+            JobAccepted accepted) {
         JobRecord record = new JobRecord(
                 job.jobId(),
                 job.accountId(),
@@ -82,6 +99,9 @@ class AccountJobs {
                 job.spec(),
                 null,
                 null,
+                null,
+                schedule.priority(),
+                schedule.runAt(),
                 null);
         return Objects.requireNonNull(tx.execute(status -> {
             if (idempotency != null) {
@@ -91,8 +111,9 @@ class AccountJobs {
                     return new Submitted(Wire.read(before.get().body(), JobAccepted.class), true);
                 }
             }
+            refuseWhenFull(job.accountId());
             store.insert(record);
-            outbox.enqueue(job);
+            queue.announceWaiting();
             if (idempotency != null) {
                 keys.store(job.accountId(), idempotency.key(), HttpStatus.ACCEPTED.value(), accepted);
             }
@@ -100,9 +121,25 @@ class AccountJobs {
         }));
     }
 
+    /** Backpressure: no account piles up more waiting jobs than its limit. */
+    private void refuseWhenFull(UUID account) {
+        long limit = queue.maxQueued(account).orElse(maxQueuedPerAccount);
+        long waiting = queue.waiting(account);
+        if (waiting < limit) {
+            return;
+        }
+        double pace = pace();
+        long seconds = pace <= 0 ? 10 : Math.max(1, Math.min(60, (long) Math.ceil((waiting - limit + 1) / pace)));
+        throw ApiException.tooManyRequests(
+                "QUEUE_FULL",
+                "the account has " + waiting + " jobs waiting, its limit is " + limit,
+                "retry after the Retry-After seconds, as jobs start; or send fewer at a time",
+                seconds);
+    }
+
     /** The job, if it exists and belongs to the account. */
     Optional<JobView> find(UUID jobId, UUID accountId) {
-        return store.find(jobId).filter(j -> j.accountId().equals(accountId)).map(AccountJobs::view);
+        return store.find(jobId).filter(j -> j.accountId().equals(accountId)).map(this::viewWithEstimate);
     }
 
     /**
@@ -154,7 +191,37 @@ class AccountJobs {
         }
     }
 
+    /** The job, and while it waits its place in the queue and when it should start. */
+    private JobView viewWithEstimate(JobRecord job) {
+        if (job.status() != JobStatus.QUEUED) {
+            return view(job, null, null);
+        }
+        Instant now = clock.instant();
+        if (job.runAt() != null && job.runAt().isAfter(now)) {
+            return view(job, null, job.runAt());
+        }
+        if (job.dispatchedAt() != null) {
+            return view(job, 0L, now); // on its way to a worker
+        }
+        OptionalLong ahead = queue.position(job.id(), now);
+        if (ahead.isEmpty()) {
+            return view(job, null, null);
+        }
+        double pace = pace();
+        Instant eta = pace <= 0 ? null : now.plusMillis((long) ((ahead.getAsLong() + 1) / pace * 1000));
+        return view(job, ahead.getAsLong(), eta);
+    }
+
+    /** Jobs ended per second over the last minute. */
+    private double pace() {
+        return queue.endedSince(clock.instant().minus(PACE_WINDOW)) / (double) PACE_WINDOW.toSeconds();
+    }
+
     static JobView view(JobRecord job) {
+        return view(job, null, null);
+    }
+
+    private static JobView view(JobRecord job, @Nullable Long queuePosition, @Nullable Instant estimatedStartAt) {
         return new JobView(
                 job.id(),
                 job.kind(),
@@ -169,6 +236,10 @@ class AccountJobs {
                 job.cancelRequestedAt(),
                 job.result(),
                 job.error(),
-                job.timing() == null ? null : TimingView.of(job.timing()));
+                job.timing() == null ? null : TimingView.of(job.timing()),
+                job.priority(),
+                job.runAt(),
+                queuePosition,
+                estimatedStartAt);
     }
 }

@@ -71,11 +71,12 @@ class JobController {
         ExecSpec spec = validator.toSpec(exec);
         int maxAttempts = validator.maxAttempts(exec, true);
         Instant now = clock.instant();
+        ExecRequestValidator.Schedule schedule = validator.schedule(exec, true, now);
         JobEnvelope job = new JobEnvelope(UUID.randomUUID(), caller.accountId(), JobSource.ASYNC, now, null, 1, spec);
         String url = "/v1/jobs/" + job.jobId();
         JobAccepted accepted = new JobAccepted(job.jobId(), JobStatus.QUEUED, now, url);
-        AccountJobs.Submitted submitted =
-                jobs.submit(job, maxAttempts, key == null ? null : new AccountJobs.Idempotency(key, exec), accepted);
+        AccountJobs.Submitted submitted = jobs.submit(
+                job, maxAttempts, schedule, key == null ? null : new AccountJobs.Idempotency(key, exec), accepted);
         JobAccepted answer = submitted.answer();
         ResponseEntity.BodyBuilder response = ResponseEntity.accepted().location(URI.create(answer.url()));
         if (submitted.replayed()) {

@@ -11,6 +11,7 @@ public final class ApiException extends RuntimeException {
     private final String code;
     private final String hint;
     private final @Nullable String field;
+    private @Nullable Long retryAfterSeconds;
 
     public ApiException(HttpStatus status, String code, String message, String hint, @Nullable String field) {
         super(message);
@@ -27,6 +28,17 @@ public final class ApiException extends RuntimeException {
 
     public static ApiException notFound(String message, String hint) {
         return new ApiException(HttpStatus.NOT_FOUND, "NOT_FOUND", message, hint, null);
+    }
+
+    /** 429 {@code QUEUE_FULL}-style refusals: try again after {@code seconds} (the {@code Retry-After} header). */
+    public static ApiException tooManyRequests(String code, String message, String hint, long seconds) {
+        ApiException e = new ApiException(HttpStatus.TOO_MANY_REQUESTS, code, message, hint, null);
+        e.retryAfterSeconds = seconds;
+        return e;
+    }
+
+    public @Nullable Long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     public HttpStatus status() {

@@ -1,13 +1,11 @@
 package dev.paperpod.scheduler.lifecycle;
 
 import dev.paperpod.scheduler.SchedulerProperties;
-import dev.paperpod.schemas.job.JobEnvelope;
 import dev.paperpod.schemas.job.JobError;
-import dev.paperpod.schemas.job.JobSource;
 import dev.paperpod.schemas.job.JobStatus;
+import dev.paperpod.store.DispatchQueue;
 import dev.paperpod.store.JobRecord;
 import dev.paperpod.store.JobStore;
-import dev.paperpod.store.Outbox;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
@@ -28,8 +26,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Moves jobs that no event will move:
  *
  * <ul>
- *   <li>RETRYING jobs whose backoff is over go back to the queue as their next attempt (row and outbox record in one
- *       transaction);
+ *   <li>RETRYING jobs whose backoff is over go back to the queue as their next attempt, for the dispatcher;
  *   <li>RUNNING jobs whose worker went silent (no heartbeat for {@code workerSilence}) lost their attempt: retried
  *       when attempts are left, else FAILED {@code WORKER_LOST} (CANCELED when a cancel was asked for);
  *   <li>RUNNING jobs far past their own timeout (the worker's kill is the first deadline, this the second) end
@@ -47,7 +44,7 @@ public class JobSweeper implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(JobSweeper.class);
 
     private final JobStore store;
-    private final Outbox outbox;
+    private final DispatchQueue queue;
     private final RetryPolicy retries;
     private final TransactionTemplate tx;
     private final JdbcClient jdbc;
@@ -57,14 +54,14 @@ public class JobSweeper implements SmartLifecycle {
 
     public JobSweeper(
             JobStore store,
-            Outbox outbox,
+            DispatchQueue queue,
             RetryPolicy retries,
             TransactionTemplate tx,
             JdbcClient jdbc,
             SchedulerProperties properties,
             Clock clock) {
         this.store = store;
-        this.outbox = outbox;
+        this.queue = queue;
         this.retries = retries;
         this.tx = tx;
         this.jdbc = jdbc;
@@ -89,15 +86,10 @@ public class JobSweeper implements SmartLifecycle {
         List<JobRecord> due = store.dueRetries(now, settings.sweepBatch());
         for (JobRecord job : due) {
             JobRecord next = store.save(job.requeued());
-            outbox.enqueue(new JobEnvelope(
-                    next.id(),
-                    next.accountId(),
-                    JobSource.ASYNC,
-                    next.createdAt(),
-                    null,
-                    next.attempt(),
-                    Objects.requireNonNull(next.spec(), "an async job has its spec")));
             log.info("Job {} queued again for attempt {} of {}", next.id(), next.attempt(), next.maxAttempts());
+        }
+        if (!due.isEmpty()) {
+            queue.announceWaiting();
         }
         return due.size();
     }

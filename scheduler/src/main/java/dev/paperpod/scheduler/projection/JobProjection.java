@@ -8,6 +8,7 @@ import dev.paperpod.schemas.event.JobStarted;
 import dev.paperpod.schemas.event.WorkerHeartbeat;
 import dev.paperpod.schemas.job.JobEnvelope;
 import dev.paperpod.schemas.job.JobError;
+import dev.paperpod.schemas.job.JobPriority;
 import dev.paperpod.schemas.job.JobStatus;
 import dev.paperpod.store.ConcurrentJobModificationException;
 import dev.paperpod.store.JobRecord;
@@ -169,6 +170,7 @@ class JobProjection {
 
     /** A job known so far only from an event: a sync job, which its client retries (one attempt). */
     private static JobRecord newJob(UUID id, UUID account, String kind, String source, int attempt, Instant at) {
+        // On Kafka already (dispatched): a sync job goes there straight from the API, bypassing the dispatcher.
         return new JobRecord(
                 id,
                 account,
@@ -187,6 +189,9 @@ class JobProjection {
                 null,
                 null,
                 null,
-                null);
+                null,
+                JobPriority.NORMAL,
+                null,
+                at);
     }
 }

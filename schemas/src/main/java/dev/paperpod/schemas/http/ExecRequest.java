@@ -15,6 +15,8 @@ import org.jspecify.annotations.Nullable;
  * @param network {@code none} (default) or {@code full}: what the sandbox may reach
  * @param maxAttempts {@code /v1/jobs} only: how many attempts infrastructure faults may use (1–10, default 3);
  *     the program failing is a result and never retried
+ * @param priority {@code /v1/jobs} only: {@code high}, {@code normal} (default) or {@code low}
+ * @param runAt {@code /v1/jobs} only: an ISO-8601 instant before which the job does not start
  */
 public record ExecRequest(
         @Nullable String code,
@@ -23,4 +25,6 @@ public record ExecRequest(
         @Nullable Map<String, String> env,
         @Nullable String stdin,
         @Nullable String network,
-        @Nullable Integer maxAttempts) {}
+        @Nullable Integer maxAttempts,
+        @Nullable String priority,
+        @Nullable String runAt) {}

@@ -2,6 +2,7 @@ package dev.paperpod.schemas.http;
 
 import dev.paperpod.schemas.job.ExecResult;
 import dev.paperpod.schemas.job.JobError;
+import dev.paperpod.schemas.job.JobPriority;
 import dev.paperpod.schemas.job.JobStatus;
 import java.time.Instant;
 import java.util.UUID;
@@ -13,6 +14,10 @@ import org.jspecify.annotations.Nullable;
  * @param attempts attempts used so far; infrastructure faults retry up to {@code maxAttempts}
  * @param nextAttemptAt while RETRYING, when the next attempt is due
  * @param cancelRequestedAt when a client asked to cancel the job while it ran
+ * @param runAt the job does not start before then
+ * @param queuePosition while it waits and is due: how many waiting jobs go before it (0: next)
+ * @param estimatedStartAt while it waits: when it should start, from its position and the recent pace (or its
+ *     {@code runAt}); absent when there is no pace to go by
  */
 public record JobView(
         UUID id,
@@ -28,4 +33,8 @@ public record JobView(
         @Nullable Instant cancelRequestedAt,
         @Nullable ExecResult result,
         @Nullable JobError error,
-        @Nullable TimingView timing) {}
+        @Nullable TimingView timing,
+        JobPriority priority,
+        @Nullable Instant runAt,
+        @Nullable Long queuePosition,
+        @Nullable Instant estimatedStartAt) {}

@@ -1,0 +1,48 @@
+package dev.paperpod.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.UUID;
+
+/**
+ * The async jobs waiting in PostgreSQL for the dispatcher, and the figures it decides with. The order: due jobs
+ * ({@code runAt} passed), by priority; within a priority, accounts take turns (each account's oldest first); an
+ * account never has more than its concurrency limit dispatched or running.
+ */
+public interface DispatchQueue {
+
+    /** PostgreSQL channel notified when a job starts waiting (submitted, or back for another attempt). */
+    String WAITING_CHANNEL = "paperpod_job_waiting";
+
+    /** Wakes the dispatcher when the caller's transaction commits. */
+    void announceWaiting();
+
+    /**
+     * Marks the next {@code slots} jobs dispatched and returns them, for the caller to put on the outbox in the same
+     * transaction. Only one dispatcher works at a time: empty when another holds the dispatch lock.
+     *
+     * @param defaultConcurrency an account's limit unless it has its own
+     */
+    List<JobRecord> takeNext(int slots, int defaultConcurrency, Instant now);
+
+    /** Jobs dispatched and not ended: on Kafka or running. */
+    int inFlight();
+
+    /** Sandboxes of the workers heard from since {@code since}. */
+    int workerCapacity(Instant since);
+
+    /**
+     * How many waiting jobs go before this one (0: it is next), if it waits and is due; empty otherwise.
+     */
+    OptionalLong position(UUID jobId, Instant now);
+
+    /** Jobs of the account waiting to be dispatched. */
+    long waiting(UUID accountId);
+
+    /** The account's own limit on waiting jobs, if it has one. */
+    OptionalLong maxQueued(UUID accountId);
+
+    /** Jobs that ended since {@code since}: the recent pace, for estimates. */
+    long endedSince(Instant since);
+}

@@ -1,0 +1,137 @@
+package dev.paperpod.store;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** {@link DispatchQueue} on the {@code jobs} table. */
+public final class PostgresDispatchQueue implements DispatchQueue {
+
+    /** Held by the dispatching transaction: several schedulers never hand out the same slots twice. */
+    private static final long DISPATCH_LOCK = 0x7061_7065_7270_6f64L; // "paperpod"
+
+    /** Due waiting jobs with their turn within their account, the order the dispatcher hands them out in. */
+    private static final String RANKED = """
+            select j.id, j.account_id, j.priority, j.created_at,
+                   row_number() over (partition by j.account_id order by j.priority, j.created_at) as turn
+            from jobs j
+            where j.status = 'QUEUED' and j.dispatched_at is null and (j.run_at is null or j.run_at <= ?)
+            """;
+
+    private final JdbcClient jdbc;
+    private final JobStore store;
+
+    public PostgresDispatchQueue(JdbcClient jdbc, JobStore store) {
+        this.jdbc = jdbc;
+        this.store = store;
+    }
+
+    @Override
+    public void announceWaiting() {
+        jdbc.sql("select pg_notify(?, '')").param(WAITING_CHANNEL).query().listOfRows();
+    }
+
+    @Override
+    public List<JobRecord> takeNext(int slots, int defaultConcurrency, Instant now) {
+        if (slots <= 0) {
+            return List.of();
+        }
+        Boolean locked = jdbc.sql("select pg_try_advisory_xact_lock(?)")
+                .param(DISPATCH_LOCK)
+                .query(Boolean.class)
+                .single();
+        if (!Boolean.TRUE.equals(locked)) {
+            return List.of();
+        }
+        List<UUID> ids = jdbc.sql("with ranked as (" + RANKED + """
+                        ), busy as (
+                            select account_id, count(*) as n from jobs
+                            where status = 'RUNNING' or (status = 'QUEUED' and dispatched_at is not null)
+                            group by account_id
+                        )
+                        select r.id from ranked r
+                        left join busy b on b.account_id = r.account_id
+                        left join accounts a on a.id = r.account_id
+                        where r.turn <= coalesce(a.max_concurrency, ?) - coalesce(b.n, 0)
+                        order by r.priority, r.turn, r.created_at
+                        limit ?
+                        """)
+                .params(Timestamp.from(now), defaultConcurrency, slots)
+                .query(UUID.class)
+                .list();
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        jdbc.sql("""
+                        update jobs set dispatched_at = ?, version = version + 1, updated_at = now()
+                        where id = any(?) and status = 'QUEUED' and dispatched_at is null
+                        """).params(Timestamp.from(now), ids.toArray(UUID[]::new)).update();
+        return ids.stream()
+                .map(store::find)
+                .flatMap(Optional::stream)
+                .filter(j -> j.dispatchedAt() != null)
+                .toList();
+    }
+
+    @Override
+    public int inFlight() {
+        return jdbc.sql("""
+                        select count(*) from jobs
+                        where status = 'RUNNING' or (status = 'QUEUED' and dispatched_at is not null)
+                        """).query(Integer.class).single();
+    }
+
+    @Override
+    public int workerCapacity(Instant since) {
+        return jdbc.sql("select coalesce(sum(max_sandboxes), 0) from workers where last_seen >= ?")
+                .param(Timestamp.from(since))
+                .query(Integer.class)
+                .single();
+    }
+
+    @Override
+    public OptionalLong position(UUID jobId, Instant now) {
+        return jdbc.sql("with ranked as (" + RANKED + """
+                        ), ordered as (
+                            select id, row_number() over (order by priority, turn, created_at) - 1 as ahead from ranked
+                        )
+                        select ahead from ordered where id = ?
+                        """)
+                .params(Timestamp.from(now), jobId)
+                .query(Long.class)
+                .optional()
+                .map(OptionalLong::of)
+                .orElse(OptionalLong.empty());
+    }
+
+    @Override
+    public long waiting(UUID accountId) {
+        return jdbc.sql(
+                        "select count(*) from jobs where account_id = ? and status = 'QUEUED' and dispatched_at is null")
+                .param(accountId)
+                .query(Long.class)
+                .single();
+    }
+
+    @Override
+    public OptionalLong maxQueued(UUID accountId) {
+        return jdbc.sql("select max_queued from accounts where id = ? and max_queued is not null")
+                .param(accountId)
+                .query(Long.class)
+                .optional()
+                .map(OptionalLong::of)
+                .orElse(OptionalLong.empty());
+    }
+
+    @Override
+    public long endedSince(Instant since) {
+        return jdbc.sql("select count(*) from jobs where finished_at >= ?")
+                .param(Timestamp.from(since))
+                .query(Long.class)
+                .single();
+    }
+}

@@ -1,0 +1,163 @@
+package dev.paperpod.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.paperpod.embedded.PostgresServer;
+import dev.paperpod.schemas.job.Egress;
+import dev.paperpod.schemas.job.ExecSpec;
+import dev.paperpod.schemas.job.JobPriority;
+import dev.paperpod.schemas.job.JobStatus;
+import dev.paperpod.schemas.job.Language;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.flywaydb.core.Flyway;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** The dispatch order against a real PostgreSQL: priorities, accounts taking turns, concurrency limits, runAt. */
+class PostgresDispatchQueueIT {
+
+    @TempDir
+    static Path home;
+
+    static PostgresServer postgres;
+    static JdbcClient jdbc;
+    static JobStore store;
+    static DispatchQueue queue;
+    static TransactionTemplate tx;
+
+    private final Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+
+    @BeforeAll
+    static void start() throws Exception {
+        postgres = PostgresServer.start(home.resolve("pg"), 0, "paperpod");
+        Flyway.configure()
+                .dataSource(postgres.jdbcUrl(), postgres.user(), postgres.password())
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+        jdbc = JdbcClient.create(postgres.dataSource());
+        store = new PostgresJobStore(jdbc);
+        queue = new PostgresDispatchQueue(jdbc, store);
+        tx = new TransactionTemplate(new DataSourceTransactionManager(postgres.dataSource()));
+    }
+
+    @AfterAll
+    static void stop() {
+        postgres.close();
+    }
+
+    @BeforeEach
+    void emptyQueue() {
+        jdbc.sql("delete from job_attempts").update();
+        jdbc.sql("delete from jobs").update();
+    }
+
+    @Test
+    void highPriorityFirstThenAccountsTakeTurnsWithinTheirConcurrency() {
+        UUID a = account(null);
+        UUID b = account(null);
+        UUID c = account(null);
+        UUID a1 = waiting(a, JobPriority.NORMAL, 1, null);
+        UUID a2 = waiting(a, JobPriority.NORMAL, 2, null);
+        UUID a3 = waiting(a, JobPriority.NORMAL, 3, null);
+        UUID aLow = waiting(a, JobPriority.LOW, 4, null);
+        UUID b1 = waiting(b, JobPriority.NORMAL, 5, null);
+        UUID b2 = waiting(b, JobPriority.NORMAL, 6, null);
+        UUID cHigh = waiting(c, JobPriority.HIGH, 7, null);
+        UUID later = waiting(c, JobPriority.HIGH, 8, now.plusSeconds(3600));
+
+        assertThat(queue.position(cHigh, now)).hasValue(0);
+        assertThat(queue.position(b1, now)).hasValue(2);
+        assertThat(queue.position(later, now)).as("not due yet").isEmpty();
+
+        List<UUID> first = take(10, 2);
+
+        assertThat(first).containsExactly(cHigh, a1, b1, a2, b2);
+        assertThat(queue.inFlight()).isEqualTo(5);
+        assertThat(queue.waiting(a)).isEqualTo(2);
+        assertThat(take(10, 2)).as("every account is at its limit of 2").isEmpty();
+
+        // a1 ends: a gets one more turn, its oldest normal job before its low one.
+        JobRecord done = store.find(a1).orElseThrow();
+        store.save(done.started(1, "w", now).ended(JobStatus.SUCCEEDED, null, null, null, null, now));
+        assertThat(take(10, 2)).containsExactly(a3);
+        assertThat(queue.position(aLow, now)).hasValue(0);
+        // An hour on, the delayed high-priority job is due and goes before the low one.
+        assertThat(queue.position(later, now.plusSeconds(3601))).hasValue(0);
+        assertThat(queue.position(aLow, now.plusSeconds(3601))).hasValue(1);
+    }
+
+    @Test
+    void anAccountsOwnLimitOverridesTheDefault() {
+        UUID solo = account(1);
+        UUID first = waiting(solo, JobPriority.NORMAL, 1, null);
+        waiting(solo, JobPriority.NORMAL, 2, null);
+
+        assertThat(take(10, 16)).containsExactly(first);
+        assertThat(queue.maxQueued(solo)).isEmpty();
+    }
+
+    @Test
+    void theSlotsBoundABatch() {
+        UUID a = account(null);
+        for (int i = 0; i < 5; i++) {
+            waiting(a, JobPriority.NORMAL, i, null);
+        }
+        assertThat(take(3, 16)).hasSize(3);
+        assertThat(queue.waiting(a)).isEqualTo(2);
+    }
+
+    private List<UUID> take(int slots, int concurrency) {
+        return tx.execute(s -> queue.takeNext(slots, concurrency, now).stream()
+                .map(JobRecord::id)
+                .toList());
+    }
+
+    private UUID account(@Nullable Integer maxConcurrency) {
+        UUID id = UUID.randomUUID();
+        jdbc.sql("insert into accounts (id, name, max_concurrency) values (?, 'a', ?)")
+                .params(id, maxConcurrency)
+                .update();
+        return id;
+    }
+
+    /** A waiting job created {@code age} seconds after a fixed point: higher age, younger job. */
+    private UUID waiting(UUID account, JobPriority priority, int age, @Nullable Instant runAt) {
+        JobRecord job = new JobRecord(
+                UUID.randomUUID(),
+                account,
+                "exec",
+                "async",
+                JobStatus.QUEUED,
+                1,
+                3,
+                0,
+                null,
+                null,
+                null,
+                now.minusSeconds(100 - age),
+                null,
+                null,
+                new ExecSpec(Language.SHELL, "true", 1000, Map.of(), null, Egress.NONE),
+                null,
+                null,
+                null,
+                priority,
+                runAt,
+                null);
+        store.insert(job);
+        return job.id();
+    }
+}
