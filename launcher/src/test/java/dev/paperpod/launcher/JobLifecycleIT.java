@@ -334,6 +334,26 @@ class JobLifecycleIT {
     }
 
     @Test
+    void aLongJobDoesNotHoldUpTheQuickJobsSubmittedAfterIt() {
+        String slow = api.post("/v1/jobs", Map.of("language", "shell", "code", "sleep 90", "timeoutMs", 120_000))
+                .text("id");
+        awaitStatus(slow, "RUNNING");
+
+        List<String> quick = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            quick.add(api.post("/v1/jobs", Map.of("language", "shell", "code", "echo quick-" + i))
+                    .text("id"));
+        }
+        for (String id : quick) {
+            JsonNode job = api.get("/v1/jobs/" + id + "?wait=30").json();
+            assertThat(job.path("status").asString()).as(job.toString()).isEqualTo("SUCCEEDED");
+        }
+
+        assertThat(api.get("/v1/jobs/" + slow).text("status")).isEqualTo("RUNNING");
+        api.post("/v1/jobs/" + slow + "/cancel", "");
+    }
+
+    @Test
     void aDelayedJobWaitsForItsRunAt() {
         java.time.Instant runAt =
                 java.time.Instant.now().plusSeconds(3).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);

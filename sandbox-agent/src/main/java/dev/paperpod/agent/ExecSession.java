@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -98,26 +99,31 @@ final class ExecSession {
             long cpuBefore = Cgroup.cpuNanos();
             long oomKillsBefore = Cgroup.oomKills();
             long pidsHitsBefore = Cgroup.pidsLimitHits();
+            // Every helper thread exists before the program does: a fork bomb can take every pid within
+            // milliseconds of its start, and a thread is a pid.
+            CompletableFuture<Process> spawned = new CompletableFuture<>();
+            Thread stdout = daemon("stdout", () -> once(spawned, q -> pump(q.getInputStream(), MessageType.STDOUT)));
+            Thread stderr = daemon("stderr", () -> once(spawned, q -> pump(q.getErrorStream(), MessageType.STDERR)));
+            if (stdin != null) {
+                daemon("stdin", () -> once(spawned, q -> feed(q.getOutputStream(), stdin)));
+            }
+            daemon("cancel", () -> once(spawned, q -> killWhenClientLeaves()));
+            startMemorySampler(spawned);
             long started = System.nanoTime();
             Process p;
             try {
                 p = builder.start();
-            } catch (IOException e) {
+            } catch (IOException | OutOfMemoryError e) {
+                spawned.complete(null);
                 SandboxAgent.error(out, "SPAWN_FAILED", "cannot start " + argv.get(0) + ": " + e.getMessage());
                 return;
             }
             process = p;
+            spawned.complete(p);
             if (settings.setsid()) {
                 sessions.started(p.pid()); // setsid execs in place: the pid is the session's id
             }
             out.write(MessageType.STARTED, Fields.writer().putLong(Tag.PID, p.pid()));
-            Thread stdout = daemon("stdout", () -> pump(p.getInputStream(), MessageType.STDOUT));
-            Thread stderr = daemon("stderr", () -> pump(p.getErrorStream(), MessageType.STDERR));
-            if (stdin != null) {
-                daemon("stdin", () -> feed(p.getOutputStream(), stdin));
-            }
-            daemon("cancel", this::killWhenClientLeaves);
-            startMemorySampler(p);
 
             boolean exited = timeoutMs > 0 ? p.waitFor(timeoutMs, TimeUnit.MILLISECONDS) : waitFor(p);
             if (!exited) {
@@ -278,23 +284,33 @@ final class ExecSession {
      * Samples the sandbox's memory every few milliseconds while the run lasts: the cgroup keeps no peak that can be
      * reset per run. A run too short for a sample still gets one, at its start and its end.
      */
-    private void startMemorySampler(Process p) {
+    /** Runs {@code body} with the process once it is spawned; not at all if it never was. */
+    private static void once(CompletableFuture<Process> spawned, java.util.function.Consumer<Process> body) {
+        Process p = spawned.join();
+        if (p != null) {
+            body.accept(p);
+        }
+    }
+
+    private void startMemorySampler(CompletableFuture<Process> spawned) {
         if (Cgroup.memoryBytes() < 0) {
             return;
         }
         peakMemory.accumulateAndGet(Cgroup.memoryBytes(), Math::max);
         try {
-            daemon("memory", () -> {
-                while (p.isAlive() && !finished.get()) {
-                    peakMemory.accumulateAndGet(Cgroup.memoryBytes(), Math::max);
-                    try {
-                        Thread.sleep(MEMORY_SAMPLE_MS);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-                peakMemory.accumulateAndGet(Cgroup.memoryBytes(), Math::max);
-            });
+            daemon(
+                    "memory",
+                    () -> once(spawned, p -> {
+                        while (p.isAlive() && !finished.get()) {
+                            peakMemory.accumulateAndGet(Cgroup.memoryBytes(), Math::max);
+                            try {
+                                Thread.sleep(MEMORY_SAMPLE_MS);
+                            } catch (InterruptedException e) {
+                                return;
+                            }
+                        }
+                        peakMemory.accumulateAndGet(Cgroup.memoryBytes(), Math::max);
+                    }));
         } catch (OutOfMemoryError e) {
             // no thread to be had (a fork bomb holds the pids): the start sample stands
         }

@@ -33,9 +33,20 @@ public final class Topics {
 
     private Topics() {}
 
-    /** The topic jobs of one kind are queued on: {@code paperpod.jobs.<kind>}, keyed by job id. */
+    /**
+     * The topic background jobs of one kind go to: {@code paperpod.jobs.<kind>}. The dispatcher picks each record's
+     * partition (through its key): one whose previous job has ended, so no job ever waits behind another.
+     */
     public static String jobs(JobKind kind) {
         return JOBS_PREFIX + kind.wireName();
+    }
+
+    /**
+     * The topic sync jobs of one kind go to, keyed by job id: {@code paperpod.jobs.<kind>.sync}. Apart from the
+     * background jobs, so a client waiting on {@code /execute} never queues behind a long background job.
+     */
+    public static String syncJobs(JobKind kind) {
+        return jobs(kind) + ".sync";
     }
 
     /** Where records of {@code topic} that could not be processed go: {@code <topic>.dlt}. */
@@ -51,6 +62,7 @@ public final class Topics {
         List<Definition> all = new ArrayList<>();
         for (JobKind kind : JobKind.values()) {
             all.add(new Definition(jobs(kind), 8));
+            all.add(new Definition(syncJobs(kind), 8));
         }
         all.add(new Definition(JOB_EVENTS, 8));
         all.add(new Definition(WORKERS, 1));

@@ -2,6 +2,7 @@ package dev.paperpod.store;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
 
@@ -18,16 +19,24 @@ public interface DispatchQueue {
     /** Wakes the dispatcher when the caller's transaction commits. */
     void announceWaiting();
 
+    /** A job handed out, and the partition it goes to. */
+    record Dispatched(JobRecord job, int partition) {}
+
     /**
-     * Marks the next {@code slots} jobs dispatched and returns them, for the caller to put on the outbox in the same
-     * transaction. Only one dispatcher works at a time: empty when another holds the dispatch lock.
+     * Marks the next jobs dispatched, one to each of {@code partitions} in turn, and returns them, for the caller to
+     * put on the outbox in the same transaction. Only one dispatcher works at a time: empty when another holds the
+     * dispatch lock.
      *
+     * @param partitions the free partitions, as many as jobs may go
      * @param defaultConcurrency an account's limit unless it has its own
      */
-    List<JobRecord> takeNext(int slots, int defaultConcurrency, Instant now);
+    List<Dispatched> takeNext(List<Integer> partitions, int defaultConcurrency, Instant now);
 
     /** Jobs dispatched and not ended: on Kafka or running. */
     int inFlight();
+
+    /** Background jobs dispatched and not ended, per partition they were put on. */
+    Map<Integer, Integer> inFlightByPartition();
 
     /** Sandboxes of the workers heard from since {@code since}. */
     int workerCapacity(Instant since);

@@ -9,6 +9,14 @@ import dev.paperpod.schemas.job.JobEnvelope;
  */
 public interface Outbox {
 
-    /** Hands the job (this attempt of it) to the workers when the caller's transaction commits. */
-    void enqueue(JobEnvelope job);
+    /** Hands the job (this attempt of it) to the workers when the caller's transaction commits, keyed by its id. */
+    default void enqueue(JobEnvelope job) {
+        enqueue(job, job.jobId().toString());
+    }
+
+    /**
+     * Hands the job to the workers with the record key {@code key}, which picks its partition (Kafka's default
+     * partitioner: murmur2 of the key).
+     */
+    void enqueue(JobEnvelope job, String key);
 }

@@ -2,8 +2,10 @@ package dev.paperpod.store;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -36,8 +38,9 @@ public final class PostgresDispatchQueue implements DispatchQueue {
     }
 
     @Override
-    public List<JobRecord> takeNext(int slots, int defaultConcurrency, Instant now) {
-        if (slots <= 0) {
+    public List<Dispatched> takeNext(List<Integer> partitions, int defaultConcurrency, Instant now) {
+        int slots = partitions.size();
+        if (slots == 0) {
             return List.of();
         }
         Boolean locked = jdbc.sql("select pg_try_advisory_xact_lock(?)")
@@ -66,15 +69,35 @@ public final class PostgresDispatchQueue implements DispatchQueue {
         if (ids.isEmpty()) {
             return List.of();
         }
+        List<Dispatched> dispatched = new ArrayList<>(ids.size());
+        for (int i = 0; i < ids.size(); i++) {
+            int partition = partitions.get(i);
+            int marked = jdbc.sql("""
+                            update jobs set dispatched_at = ?, dispatch_partition = ?, version = version + 1,
+                                            updated_at = now()
+                            where id = ? and status = 'QUEUED' and dispatched_at is null
+                            """)
+                    .params(Timestamp.from(now), partition, ids.get(i))
+                    .update();
+            if (marked == 1) {
+                store.find(ids.get(i)).ifPresent(job -> dispatched.add(new Dispatched(job, partition)));
+            }
+        }
+        return dispatched;
+    }
+
+    @Override
+    public Map<Integer, Integer> inFlightByPartition() {
+        Map<Integer, Integer> counts = new HashMap<>();
         jdbc.sql("""
-                        update jobs set dispatched_at = ?, version = version + 1, updated_at = now()
-                        where id = any(?) and status = 'QUEUED' and dispatched_at is null
-                        """).params(Timestamp.from(now), ids.toArray(UUID[]::new)).update();
-        return ids.stream()
-                .map(store::find)
-                .flatMap(Optional::stream)
-                .filter(j -> j.dispatchedAt() != null)
-                .toList();
+                        select dispatch_partition, count(*) as n from jobs
+                        where (status = 'RUNNING' or (status = 'QUEUED' and dispatched_at is not null))
+                          and dispatch_partition is not null
+                        group by dispatch_partition
+                        """).query(rs -> {
+            counts.put(rs.getInt(1), rs.getInt(2));
+        });
+        return counts;
     }
 
     @Override

@@ -15,7 +15,7 @@ public final class PostgresOutbox implements Outbox {
     }
 
     @Override
-    public void enqueue(JobEnvelope job) {
+    public void enqueue(JobEnvelope job, String key) {
         // Debezium's outbox event router relays the insert to paperpod.jobs.<aggregatetype>; the delete keeps the
         // table empty and is not published (the publication carries inserts only).
         UUID outboxId = UUID.randomUUID();
@@ -23,7 +23,7 @@ public final class PostgresOutbox implements Outbox {
                         insert into outbox (id, aggregatetype, aggregateid, type, payload)
                         values (?, ?, ?, 'job.submitted', ?::jsonb)
                         """)
-                .params(outboxId, job.kind().wireName(), job.jobId().toString(), Wire.writeString(job))
+                .params(outboxId, job.kind().wireName(), key, Wire.writeString(job))
                 .update();
         jdbc.sql("delete from outbox where id = ?").param(outboxId).update();
     }

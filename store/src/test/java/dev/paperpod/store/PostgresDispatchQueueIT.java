@@ -86,6 +86,7 @@ class PostgresDispatchQueueIT {
 
         assertThat(first).containsExactly(cHigh, a1, b1, a2, b2);
         assertThat(queue.inFlight()).isEqualTo(5);
+        assertThat(queue.inFlightByPartition()).containsOnlyKeys(0, 1, 2, 3, 4);
         assertThat(queue.waiting(a)).isEqualTo(2);
         assertThat(take(10, 2)).as("every account is at its limit of 2").isEmpty();
 
@@ -119,10 +120,15 @@ class PostgresDispatchQueueIT {
         assertThat(queue.waiting(a)).isEqualTo(2);
     }
 
+    /** Takes up to {@code slots} jobs, onto partitions 0, 1, 2… */
     private List<UUID> take(int slots, int concurrency) {
-        return tx.execute(s -> queue.takeNext(slots, concurrency, now).stream()
-                .map(JobRecord::id)
-                .toList());
+        List<Integer> partitions =
+                java.util.stream.IntStream.range(0, slots).boxed().toList();
+        List<DispatchQueue.Dispatched> taken = tx.execute(s -> queue.takeNext(partitions, concurrency, now));
+        for (int i = 0; i < taken.size(); i++) {
+            assertThat(taken.get(i).partition()).isEqualTo(i);
+        }
+        return taken.stream().map(d -> d.job().id()).toList();
     }
 
     private UUID account(@Nullable Integer maxConcurrency) {

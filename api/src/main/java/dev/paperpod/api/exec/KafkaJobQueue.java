@@ -19,7 +19,7 @@ import org.springframework.kafka.requestreply.ReplyingKafkaTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Sync jobs over Kafka request/reply: the job goes to {@code paperpod.jobs.<kind>} carrying this instance's reply
+ * Sync jobs over Kafka request/reply: the job goes to {@code paperpod.jobs.<kind>.sync} carrying this instance's reply
  * topic; the worker answers there with the {@link JobFinished} event. A {@code job.queued} event goes to the
  * events topic beside it so the job appears in history even though it never touched the outbox.
  */
@@ -48,7 +48,7 @@ class KafkaJobQueue implements JobQueue {
                 log.warn("job.queued event of sync job {} not recorded: {}", job.jobId(), e.toString());
             }
         });
-        return requests.sendAndReceive(new ProducerRecord<>(Topics.jobs(job.kind()), key, Wire.write(job)), wait)
+        return requests.sendAndReceive(new ProducerRecord<>(Topics.syncJobs(job.kind()), key, Wire.write(job)), wait)
                 .thenApply(reply -> Wire.read(reply.value(), JobFinished.class))
                 .exceptionallyCompose(e -> {
                     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;

@@ -1,7 +1,9 @@
 package dev.paperpod.scheduler.dispatch;
 
 import dev.paperpod.scheduler.SchedulerProperties;
+import dev.paperpod.schemas.Topics;
 import dev.paperpod.schemas.job.JobEnvelope;
+import dev.paperpod.schemas.job.JobKind;
 import dev.paperpod.schemas.job.JobSource;
 import dev.paperpod.store.DispatchQueue;
 import dev.paperpod.store.JobRecord;
@@ -13,7 +15,9 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
@@ -22,13 +26,16 @@ import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Hands waiting background jobs to Kafka (through the outbox) when the workers have room: at most {@code prefetch}
  * jobs per live worker sandbox in flight, each account within its concurrency limit, the order by priority, then
- * accounts taking turns, then age; jobs with a {@code runAt} wait for it. Because Kafka only ever holds what the
+ * accounts taking turns, then age; jobs with a {@code runAt} wait for it. Each job goes to a partition of the job
+ * topic whose previous job has ended ({@code partitionDepth} 1), chosen through its record key: workers run one job
+ * per partition at a time, so a quick job never waits behind a long one. Because Kafka only ever holds what the
  * workers are about to run, these decisions are the ones that count, and a high-priority job overtakes a long
  * backlog.
  *
@@ -41,6 +48,11 @@ public class JobDispatcher implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(JobDispatcher.class);
 
     private final DispatchQueue queue;
+    private final KafkaOperations<?, ?> kafka;
+    private final PartitionKeys keys = new PartitionKeys();
+    /** Where the next round starts looking for a free partition; only the dispatching thread touches it. */
+    private int nextPartition;
+
     private final Outbox outbox;
     private final TransactionTemplate tx;
     private final DataSource dataSource;
@@ -51,12 +63,14 @@ public class JobDispatcher implements SmartLifecycle {
 
     public JobDispatcher(
             DispatchQueue queue,
+            KafkaOperations<Object, Object> kafka,
             Outbox outbox,
             TransactionTemplate tx,
             DataSource dataSource,
             SchedulerProperties properties,
             Clock clock) {
         this.queue = queue;
+        this.kafka = kafka;
         this.outbox = outbox;
         this.tx = tx;
         this.dataSource = dataSource;
@@ -83,21 +97,48 @@ public class JobDispatcher implements SmartLifecycle {
         if (room <= 0) {
             return 0;
         }
-        List<JobRecord> jobs = queue.takeNext(room, settings.accountConcurrency(), now);
-        for (JobRecord job : jobs) {
-            outbox.enqueue(new JobEnvelope(
-                    job.id(),
-                    job.accountId(),
-                    JobSource.ASYNC,
-                    job.createdAt(),
-                    null,
-                    job.attempt(),
-                    Objects.requireNonNull(job.spec(), "a background job has its spec")));
+        int partitions = kafka.partitionsFor(Topics.jobs(JobKind.EXEC)).size();
+        List<Integer> free = freePartitions(partitions, room);
+        List<DispatchQueue.Dispatched> sent = queue.takeNext(free, settings.accountConcurrency(), now);
+        for (DispatchQueue.Dispatched d : sent) {
+            JobRecord job = d.job();
+            outbox.enqueue(
+                    new JobEnvelope(
+                            job.id(),
+                            job.accountId(),
+                            JobSource.ASYNC,
+                            job.createdAt(),
+                            null,
+                            job.attempt(),
+                            Objects.requireNonNull(job.spec(), "a background job has its spec")),
+                    keys.keyFor(d.partition(), partitions));
         }
-        if (!jobs.isEmpty()) {
-            log.debug("Dispatched {} jobs ({} of room)", jobs.size(), room);
+        if (!sent.isEmpty()) {
+            log.debug("Dispatched {} jobs ({} of room)", sent.size(), room);
         }
-        return jobs.size();
+        return sent.size();
+    }
+
+    /**
+     * Up to {@code room} partitions with room, the emptiest first, starting each round where the last left off so
+     * the load spreads over the partitions (and the workers that hold them).
+     */
+    private List<Integer> freePartitions(int partitions, int room) {
+        Map<Integer, Integer> busy = queue.inFlightByPartition();
+        List<Integer> free = new ArrayList<>(room);
+        int start = Math.floorMod(nextPartition, partitions);
+        for (int depth = 0; depth < settings.partitionDepth() && free.size() < room; depth++) {
+            for (int i = 0; i < partitions && free.size() < room; i++) {
+                int p = (start + i) % partitions;
+                if (busy.getOrDefault(p, 0) <= depth) {
+                    free.add(p);
+                }
+            }
+        }
+        if (!free.isEmpty()) {
+            nextPartition = free.get(free.size() - 1) + 1;
+        }
+        return free;
     }
 
     @Override

@@ -43,12 +43,30 @@ class JobListener {
         this.clock = clock;
     }
 
+    /**
+     * Background jobs. One thread per partition (8 by default: a worker alone takes all of them); the dispatcher
+     * never puts a job on a partition whose previous job is still running, so none waits behind another.
+     */
     @KafkaListener(
             id = "exec-jobs",
             topics = "#{T(dev.paperpod.schemas.Topics).jobs(T(dev.paperpod.schemas.job.JobKind).EXEC)}",
             groupId = "paperpod-workers",
-            concurrency = "${paperpod.worker.concurrency:4}")
+            concurrency = "${paperpod.worker.concurrency:8}")
     void onJob(ConsumerRecord<String, byte[]> record) throws InterruptedException {
+        process(record);
+    }
+
+    /** Sync jobs, whose clients wait: their own topic and threads, apart from the background ones. */
+    @KafkaListener(
+            id = "exec-sync-jobs",
+            topics = "#{T(dev.paperpod.schemas.Topics).syncJobs(T(dev.paperpod.schemas.job.JobKind).EXEC)}",
+            groupId = "paperpod-workers",
+            concurrency = "${paperpod.worker.sync-concurrency:4}")
+    void onSyncJob(ConsumerRecord<String, byte[]> record) throws InterruptedException {
+        process(record);
+    }
+
+    private void process(ConsumerRecord<String, byte[]> record) throws InterruptedException {
         Instant receivedAt = clock.instant();
         JobEnvelope job;
         try {
