@@ -63,8 +63,19 @@ public final class SharedStack implements ParameterResolver {
                                     "paperpod.worker.sandbox.min-idle", "2",
                                     "paperpod.worker.sandbox.max", "4",
                                     "paperpod.api.heartbeat-staleness", "6s",
-                                    "paperpod.scheduler.lifecycle.retry-backoff", "300ms")))
+                                    "paperpod.scheduler.lifecycle.retry-backoff", "300ms",
+                                    // Unix socket paths are short (107 bytes); a checkout may be deep.
+                                    "paperpod.worker.sandbox.socket-root",
+                                            shortTempDir().toString())))
                     .start();
+        }
+
+        private static Path shortTempDir() {
+            try {
+                return Files.createTempDirectory("pp-it-");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
 
         @Override

@@ -47,6 +47,7 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
     static final String SOCKET_MOUNT = "/run/paperpod";
     static final String SCRATCH_MOUNT = "/run/paperpod-exec";
     private static final int NOBODY = 65534;
+    private static final int MAX_SOCKET_PATH = 107;
     static final String LABEL_MANAGED = "dev.paperpod.managed";
     static final String LABEL_SANDBOX = "dev.paperpod.sandbox";
     static final String LABEL_WORKER = "dev.paperpod.worker";
@@ -82,7 +83,25 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
         this.network = network;
         this.workerId = workerId;
         this.clock = clock;
+        checkSocketPathLength(settings.socketRoot());
         this.agentPath = installAgent(settings.agentPath() != null ? settings.agentPath() : agentOnClassPath());
+    }
+
+    /** Linux caps a Unix socket's path at 107 bytes; past it, agents would listen where the worker cannot connect. */
+    static void checkSocketPathLength(Path socketRoot) {
+        String longest = socketRoot
+                .toAbsolutePath()
+                .resolve("sbx-123456789012")
+                .resolve(Sandbox.SOCKET_NAME)
+                .toString();
+        int bytes = longest.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > MAX_SOCKET_PATH) {
+            throw new SandboxException("paperpod.worker.sandbox.socket-root " + socketRoot + " is too long: an agent"
+                    + " socket under it would have a " + bytes + "-byte path, and Unix sockets allow "
+                    + MAX_SOCKET_PATH + "; choose a root of at most "
+                    + (socketRoot.toAbsolutePath().toString().length() - (bytes - MAX_SOCKET_PATH))
+                    + " characters, such as /run/paperpod/sandboxes");
+        }
     }
 
     /** Fails with a clear message when the image has not been built. */
