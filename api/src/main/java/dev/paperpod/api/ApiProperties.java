@@ -18,6 +18,7 @@ import org.springframework.util.unit.DataSize;
  *     {@link dev.paperpod.schemas.Topics#MAX_MESSAGE_BYTES}
  * @param devToken a development token to register for the {@code dev} account at start-up, or null
  * @param heartbeatStaleness how old a worker's or the outbox relay's heartbeat may be for {@code /health} to count it
+ * @param maxBatchBodySize the largest {@code POST /v1/batches} body (10,000 jobs with their code)
  * @param maxQueuedPerAccount background jobs an account may have waiting before submissions get 429 (an account
  *     row's {@code max_queued} overrides it); a batch of 10,000 items fits
  */
@@ -31,7 +32,8 @@ public record ApiProperties(
         @DefaultValue("4MB") DataSize maxBodySize,
         @Nullable String devToken,
         @DefaultValue("10s") Duration heartbeatStaleness,
-        @DefaultValue("20000") long maxQueuedPerAccount) {
+        @DefaultValue("20000") long maxQueuedPerAccount,
+        @DefaultValue("64MB") DataSize maxBatchBodySize) {
 
     public String replyTopic() {
         return dev.paperpod.schemas.Topics.REPLIES_PREFIX + instanceId;

@@ -34,17 +34,21 @@ import tools.jackson.databind.JsonNode;
  */
 class SchemaContractTest {
 
-    private static final Map<String, Class<?>> RECORDS = Map.of(
-            "job-envelope", JobEnvelope.class,
-            "job-event", JobEvent.class,
-            "worker-heartbeat", WorkerHeartbeat.class,
-            "job-cancel", dev.paperpod.schemas.event.JobCancel.class,
-            "exec-request", ExecRequest.class,
-            "exec-response", ExecResponse.class,
-            "job-accepted", JobAccepted.class,
-            "job-view", JobView.class,
-            "error", ErrorBody.class,
-            "health", HealthView.class);
+    private static final Map<String, Class<?>> RECORDS = Map.ofEntries(
+            Map.entry("job-envelope", JobEnvelope.class),
+            Map.entry("job-event", JobEvent.class),
+            Map.entry("worker-heartbeat", WorkerHeartbeat.class),
+            Map.entry("job-cancel", dev.paperpod.schemas.event.JobCancel.class),
+            Map.entry("exec-request", ExecRequest.class),
+            Map.entry("exec-response", ExecResponse.class),
+            Map.entry("job-accepted", JobAccepted.class),
+            Map.entry("job-view", JobView.class),
+            Map.entry("error", ErrorBody.class),
+            Map.entry("health", HealthView.class),
+            Map.entry("job-list", dev.paperpod.schemas.http.JobList.class),
+            Map.entry("batch-request", dev.paperpod.schemas.http.BatchRequest.class),
+            Map.entry("batch-accepted", dev.paperpod.schemas.http.BatchAccepted.class),
+            Map.entry("batch-view", dev.paperpod.schemas.http.BatchView.class));
 
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(
             SpecificationVersion.DRAFT_2020_12,

@@ -11,8 +11,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -34,6 +36,43 @@ public final class PostgresJobStore implements JobStore {
     @Override
     public void insert(JobRecord job) {
         jdbc.sql(insertSql("")).params(insertParams(job)).update();
+    }
+
+    @Override
+    public void insertBatch(List<JobRecord> jobs, UUID batchId) {
+        int n = jobs.size();
+        UUID[] ids = new UUID[n];
+        UUID[] accounts = new UUID[n];
+        String[] kinds = new String[n];
+        String[] specs = new String[n];
+        String[] created = new String[n];
+        Integer[] maxAttempts = new Integer[n];
+        Integer[] priorities = new Integer[n];
+        String[] runAts = new String[n];
+        for (int i = 0; i < n; i++) {
+            JobRecord job = jobs.get(i);
+            if (job.status() != JobStatus.QUEUED || !job.isAsync()) {
+                throw new IllegalArgumentException("a batch holds new background jobs, not " + job);
+            }
+            ids[i] = job.id();
+            accounts[i] = job.accountId();
+            kinds[i] = job.kind();
+            specs[i] = json(job.spec());
+            created[i] = job.createdAt().toString();
+            maxAttempts[i] = job.maxAttempts();
+            priorities[i] = job.priority().rank();
+            runAts[i] = job.runAt() == null ? null : job.runAt().toString();
+        }
+        jdbc.sql("""
+                        insert into jobs (id, account_id, kind, source, status, attempts, max_attempts, version, spec,
+                                          created_at, priority, run_at, batch_id)
+                        select u.id, u.account_id, u.kind, 'async', 'QUEUED', 1, u.max_attempts, 0, u.spec::jsonb,
+                               u.created_at::timestamptz, u.priority::smallint, u.run_at::timestamptz, ?
+                        from unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::int[], ?::int[], ?::text[])
+                             as u(id, account_id, kind, spec, created_at, max_attempts, priority, run_at)
+                        """)
+                .params(batchId, ids, accounts, kinds, specs, created, maxAttempts, priorities, runAts)
+                .update();
     }
 
     @Override
@@ -76,6 +115,41 @@ public final class PostgresJobStore implements JobStore {
     }
 
     @Override
+    public List<JobRecord> list(
+            UUID accountId,
+            Set<JobStatus> statuses,
+            @Nullable String kind,
+            @Nullable UUID batchId,
+            @Nullable Position after,
+            int limit) {
+        StringBuilder sql = new StringBuilder("select " + COLUMNS + " from jobs where account_id = ?");
+        List<Object> params = new ArrayList<>(List.of(accountId));
+        if (!statuses.isEmpty()) {
+            sql.append(" and status = any(?)");
+            params.add(statuses.stream().map(Enum::name).toArray(String[]::new));
+        }
+        if (kind != null) {
+            sql.append(" and kind = ?");
+            params.add(kind);
+        }
+        if (batchId != null) {
+            sql.append(" and batch_id = ?");
+            params.add(batchId);
+        }
+        if (after != null) {
+            sql.append(" and (created_at, id) < (?, ?)");
+            params.add(ts(after.createdAt()));
+            params.add(after.id());
+        }
+        sql.append(" order by created_at desc, id desc limit ?");
+        params.add(limit);
+        return jdbc.sql(sql.toString())
+                .params(params)
+                .query(PostgresJobStore::map)
+                .list();
+    }
+
+    @Override
     public JobRecord save(JobRecord job) {
         int changed = jdbc.sql("""
                         update jobs set status = ?, attempts = ?, worker_id = ?, next_attempt_at = ?,
@@ -107,6 +181,7 @@ public final class PostgresJobStore implements JobStore {
                     .params(FINISHED_CHANNEL, job.id().toString())
                     .query()
                     .listOfRows();
+            completeBatchOf(job.id(), job.finishedAt() != null ? job.finishedAt() : Instant.now());
         }
         return new JobRecord(
                 job.id(),
@@ -130,6 +205,26 @@ public final class PostgresJobStore implements JobStore {
                 job.priority(),
                 job.runAt(),
                 job.dispatchedAt());
+    }
+
+    /** The job's batch is complete once none of its jobs is left to end. */
+    private void completeBatchOf(UUID jobId, Instant at) {
+        jdbc.sql("""
+                        update batches set completed_at = ?
+                        where id = (select batch_id from jobs where id = ?) and completed_at is null
+                          and not exists (select 1 from jobs j where j.batch_id = batches.id
+                                          and j.status in ('QUEUED', 'RUNNING', 'RETRYING'))
+                        """).params(ts(at), jobId).update();
+    }
+
+    @Override
+    public int completeBatches(Instant now) {
+        return jdbc.sql("""
+                        update batches set completed_at = ?
+                        where completed_at is null
+                          and not exists (select 1 from jobs j where j.batch_id = batches.id
+                                          and j.status in ('QUEUED', 'RUNNING', 'RETRYING'))
+                        """).param(ts(now)).update();
     }
 
     @Override

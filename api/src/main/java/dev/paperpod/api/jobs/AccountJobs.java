@@ -1,10 +1,10 @@
 package dev.paperpod.api.jobs;
 
-import dev.paperpod.api.ApiProperties;
 import dev.paperpod.api.exec.ExecRequestValidator;
 import dev.paperpod.api.web.ApiException;
 import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.http.JobAccepted;
+import dev.paperpod.schemas.http.JobList;
 import dev.paperpod.schemas.http.JobView;
 import dev.paperpod.schemas.http.TimingView;
 import dev.paperpod.schemas.job.JobEnvelope;
@@ -15,11 +15,12 @@ import dev.paperpod.store.DispatchQueue;
 import dev.paperpod.store.JobRecord;
 import dev.paperpod.store.JobStore;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -35,15 +36,13 @@ class AccountJobs {
     private static final Logger log = LoggerFactory.getLogger(AccountJobs.class);
     /** Saves that lose a race read again; a handful of rounds is plenty for a row a few parties touch. */
     private static final int SAVE_ROUNDS = 5;
-    /** The window the recent pace (jobs ended per second) is measured over, for estimates. */
-    private static final Duration PACE_WINDOW = Duration.ofMinutes(1);
 
     private final JobStore store;
     private final DispatchQueue queue;
     private final JobControl control;
     private final IdempotencyKeys keys;
     private final TransactionTemplate tx;
-    private final long maxQueuedPerAccount;
+    private final Backpressure backpressure;
     private final Clock clock;
 
     AccountJobs(
@@ -52,14 +51,14 @@ class AccountJobs {
             JobControl control,
             IdempotencyKeys keys,
             TransactionTemplate tx,
-            ApiProperties properties,
+            Backpressure backpressure,
             Clock clock) {
         this.store = store;
         this.queue = queue;
         this.control = control;
         this.keys = keys;
         this.tx = tx;
-        this.maxQueuedPerAccount = properties.maxQueuedPerAccount();
+        this.backpressure = backpressure;
         this.clock = clock;
     }
 
@@ -111,7 +110,7 @@ class AccountJobs {
                     return new Submitted(Wire.read(before.get().body(), JobAccepted.class), true);
                 }
             }
-            refuseWhenFull(job.accountId());
+            backpressure.admit(job.accountId(), 1);
             store.insert(record);
             queue.announceWaiting();
             if (idempotency != null) {
@@ -121,20 +120,23 @@ class AccountJobs {
         }));
     }
 
-    /** Backpressure: no account piles up more waiting jobs than its limit. */
-    private void refuseWhenFull(UUID account) {
-        long limit = queue.maxQueued(account).orElse(maxQueuedPerAccount);
-        long waiting = queue.waiting(account);
-        if (waiting < limit) {
-            return;
+    /** A page of the account's jobs, newest first; the filters are checked by the caller. */
+    JobList list(
+            UUID accountId,
+            Set<JobStatus> statuses,
+            @Nullable String kind,
+            @Nullable UUID batchId,
+            JobStore.@Nullable Position after,
+            int limit) {
+        List<JobRecord> page = store.list(accountId, statuses, kind, batchId, after, limit + 1);
+        boolean more = page.size() > limit;
+        List<JobRecord> shown = more ? page.subList(0, limit) : page;
+        String next = null;
+        if (more) {
+            JobRecord last = shown.get(shown.size() - 1);
+            next = PageCursor.encode(new JobStore.Position(last.createdAt(), last.id()));
         }
-        double pace = pace();
-        long seconds = pace <= 0 ? 10 : Math.max(1, Math.min(60, (long) Math.ceil((waiting - limit + 1) / pace)));
-        throw ApiException.tooManyRequests(
-                "QUEUE_FULL",
-                "the account has " + waiting + " jobs waiting, its limit is " + limit,
-                "retry after the Retry-After seconds, as jobs start; or send fewer at a time",
-                seconds);
+        return new JobList(shown.stream().map(AccountJobs::view).toList(), more, next);
     }
 
     /** The job, if it exists and belongs to the account. */
@@ -207,14 +209,9 @@ class AccountJobs {
         if (ahead.isEmpty()) {
             return view(job, null, null);
         }
-        double pace = pace();
+        double pace = backpressure.pace();
         Instant eta = pace <= 0 ? null : now.plusMillis((long) ((ahead.getAsLong() + 1) / pace * 1000));
         return view(job, ahead.getAsLong(), eta);
-    }
-
-    /** Jobs ended per second over the last minute. */
-    private double pace() {
-        return queue.endedSince(clock.instant().minus(PACE_WINDOW)) / (double) PACE_WINDOW.toSeconds();
     }
 
     static JobView view(JobRecord job) {

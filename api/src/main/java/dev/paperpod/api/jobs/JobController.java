@@ -7,15 +7,21 @@ import dev.paperpod.api.web.ApiException;
 import dev.paperpod.api.web.JsonBody;
 import dev.paperpod.schemas.http.ExecRequest;
 import dev.paperpod.schemas.http.JobAccepted;
+import dev.paperpod.schemas.http.JobList;
 import dev.paperpod.schemas.http.JobView;
 import dev.paperpod.schemas.job.ExecSpec;
 import dev.paperpod.schemas.job.JobEnvelope;
+import dev.paperpod.schemas.job.JobKind;
 import dev.paperpod.schemas.job.JobSource;
 import dev.paperpod.schemas.job.JobStatus;
+import dev.paperpod.store.JobStore;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +40,9 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/v1/jobs")
 class JobController {
+
+    private static final int DEFAULT_PAGE = 20;
+    private static final int MAX_PAGE = 100;
 
     private final JsonBody body;
     private final ExecRequestValidator validator;
@@ -99,6 +108,71 @@ class JobController {
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds);
         return awaitEnd(jobId, caller, deadline);
+    }
+
+    /**
+     * The account's jobs, newest first, a page at a time: {@code ?status=QUEUED,RUNNING&kind=exec&batch=<id>&limit=20},
+     * then {@code &cursor=<nextCursor>} for the next page.
+     */
+    @GetMapping
+    JobList list(
+            Caller caller,
+            @RequestParam(required = false) @Nullable String status,
+            @RequestParam(required = false) @Nullable String kind,
+            @RequestParam(required = false) @Nullable String batch,
+            @RequestParam(required = false) @Nullable String cursor,
+            @RequestParam(required = false) @Nullable String limit) {
+        Set<JobStatus> statuses = EnumSet.noneOf(JobStatus.class);
+        if (status != null && !status.isBlank()) {
+            for (String one : status.split(",")) {
+                try {
+                    statuses.add(JobStatus.valueOf(one.trim().toUpperCase(java.util.Locale.ROOT)));
+                } catch (IllegalArgumentException e) {
+                    throw ApiException.invalidField(
+                            "status",
+                            "status '" + one.trim() + "' is not one",
+                            "use one or more of " + java.util.Arrays.toString(JobStatus.values())
+                                    + ", separated by commas");
+                }
+            }
+        }
+        if (kind != null
+                && Arrays.stream(JobKind.values()).noneMatch(k -> k.wireName().equals(kind))) {
+            throw ApiException.invalidField(
+                    "kind",
+                    "kind '" + kind + "' is not one",
+                    "use one of: "
+                            + Arrays.stream(JobKind.values())
+                                    .map(JobKind::wireName)
+                                    .toList());
+        }
+        UUID batchId = null;
+        if (batch != null) {
+            try {
+                batchId = UUID.fromString(batch);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.invalidField(
+                        "batch",
+                        "batch '" + batch + "' is not a batch id",
+                        "batch ids are UUIDs, from POST /v1/batches");
+            }
+        }
+        int size = DEFAULT_PAGE;
+        if (limit != null) {
+            try {
+                size = Integer.parseInt(limit.trim());
+            } catch (NumberFormatException e) {
+                size = -1;
+            }
+            if (size < 1 || size > MAX_PAGE) {
+                throw ApiException.invalidField(
+                        "limit",
+                        "limit must be a number from 1 to " + MAX_PAGE + ", not '" + limit + "'",
+                        "leave it out for " + DEFAULT_PAGE);
+            }
+        }
+        JobStore.Position after = cursor == null || cursor.isBlank() ? null : PageCursor.decode(cursor);
+        return jobs.list(caller.accountId(), statuses, kind, batchId, after, size);
     }
 
     /**

@@ -37,6 +37,14 @@ public final class ApiException extends RuntimeException {
         return e;
     }
 
+    /** The same error about a field of one item of a list: {@code jobs[3].language}. */
+    public ApiException inItem(String item) {
+        ApiException e = new ApiException(
+                status, code, item + ": " + getMessage(), hint, field == null ? item : item + "." + field);
+        e.retryAfterSeconds = retryAfterSeconds;
+        return e;
+    }
+
     public @Nullable Long retryAfterSeconds() {
         return retryAfterSeconds;
     }

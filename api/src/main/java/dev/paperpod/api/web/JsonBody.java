@@ -27,7 +27,12 @@ public final class JsonBody {
     }
 
     public <T> T read(HttpServletRequest request, Class<T> type) {
-        byte[] bytes = readBytes(request);
+        return read(request, type, maxBytes);
+    }
+
+    /** Reads a body that may be larger than most, such as a batch, up to {@code limit} bytes. */
+    public <T> T read(HttpServletRequest request, Class<T> type, long limit) {
+        byte[] bytes = readBytes(request, limit);
         if (bytes.length == 0) {
             throw new ApiException(
                     HttpStatus.BAD_REQUEST,
@@ -69,14 +74,14 @@ public final class JsonBody {
         }
     }
 
-    private byte[] readBytes(HttpServletRequest request) {
+    private static byte[] readBytes(HttpServletRequest request, long maxBytes) {
         if (request.getContentLengthLong() > maxBytes) {
-            throw tooLarge();
+            throw tooLarge(maxBytes);
         }
         try (InputStream in = request.getInputStream()) {
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
             if (bytes.length > maxBytes) {
-                throw tooLarge();
+                throw tooLarge(maxBytes);
             }
             return bytes;
         } catch (IOException e) {
@@ -84,7 +89,7 @@ public final class JsonBody {
         }
     }
 
-    private ApiException tooLarge() {
+    private static ApiException tooLarge(long maxBytes) {
         return new ApiException(
                 HttpStatus.CONTENT_TOO_LARGE,
                 "BODY_TOO_LARGE",

@@ -25,7 +25,8 @@ class ExecRequestValidatorTest {
             DataSize.ofMegabytes(1),
             null,
             Duration.ofSeconds(10),
-            20_000));
+            20_000,
+            DataSize.ofMegabytes(64)));
 
     @Test
     void appliesTheDefaultTimeoutAndKeepsEverythingElse() {

@@ -76,6 +76,7 @@ public class JobSweeper implements SmartLifecycle {
         moved += Objects.requireNonNull(tx.execute(s -> requeueDueRetries(now)));
         moved += Objects.requireNonNull(tx.execute(s -> recoverFromSilentWorkers(now)));
         moved += Objects.requireNonNull(tx.execute(s -> endOverdueJobs(now)));
+        tx.executeWithoutResult(s -> store.completeBatches(now));
         jdbc.sql("delete from idempotency_keys where created_at < ?")
                 .param(Timestamp.from(now.minus(settings.idempotencyKeyRetention())))
                 .update();
