@@ -2,6 +2,7 @@ package dev.paperpod.scheduler;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -14,6 +15,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param outbox the Debezium outbox relay
  * @param lifecycle retries and the sweeper
  * @param dispatch the dispatcher that hands waiting jobs to Kafka
+ * @param webhooks the sender of webhook deliveries
  */
 @ConfigurationProperties("paperpod.scheduler")
 public record SchedulerProperties(
@@ -21,7 +23,24 @@ public record SchedulerProperties(
         @DefaultValue("2s") Duration heartbeatInterval,
         @DefaultValue Outbox outbox,
         @DefaultValue Lifecycle lifecycle,
-        @DefaultValue Dispatch dispatch) {
+        @DefaultValue Dispatch dispatch,
+        @DefaultValue Webhooks webhooks) {
+
+    /**
+     * @param retrySchedule the wait before each attempt: the first is immediate, then (Standard Webhooks' schedule)
+     *     5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h; its length is the number of attempts. A {@code Retry-After}
+     *     answer that asks for longer is honoured.
+     * @param timeout how long an endpoint has to answer
+     * @param concurrency deliveries posted at once
+     * @param interval how often the sender looks for due deliveries without being woken
+     */
+    public record Webhooks(
+            @DefaultValue({"0s", "5s", "5m", "30m", "2h", "5h", "10h", "10h"})
+            List<Duration> retrySchedule,
+
+            @DefaultValue("15s") Duration timeout,
+            @DefaultValue("4") int concurrency,
+            @DefaultValue("250ms") Duration interval) {}
 
     /**
      * @param accountConcurrency jobs one account may have dispatched or running at once, unless its account row says

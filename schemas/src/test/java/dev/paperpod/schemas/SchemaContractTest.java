@@ -48,7 +48,9 @@ class SchemaContractTest {
             Map.entry("job-list", dev.paperpod.schemas.http.JobList.class),
             Map.entry("batch-request", dev.paperpod.schemas.http.BatchRequest.class),
             Map.entry("batch-accepted", dev.paperpod.schemas.http.BatchAccepted.class),
-            Map.entry("batch-view", dev.paperpod.schemas.http.BatchView.class));
+            Map.entry("batch-view", dev.paperpod.schemas.http.BatchView.class),
+            Map.entry("webhook-endpoint-view", dev.paperpod.schemas.http.WebhookEndpointView.class),
+            Map.entry("webhook-delivery-view", dev.paperpod.schemas.http.WebhookDeliveryView.class));
 
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(
             SpecificationVersion.DRAFT_2020_12,

@@ -28,9 +28,11 @@ public final class PostgresJobStore implements JobStore {
             error::text as error, timing::text as timing, priority, run_at, dispatched_at""";
 
     private final JdbcClient jdbc;
+    private final WebhookEvents webhooks;
 
     public PostgresJobStore(JdbcClient jdbc) {
         this.jdbc = jdbc;
+        this.webhooks = new WebhookEvents(jdbc);
     }
 
     @Override
@@ -181,6 +183,7 @@ public final class PostgresJobStore implements JobStore {
                     .params(FINISHED_CHANNEL, job.id().toString())
                     .query()
                     .listOfRows();
+            webhooks.jobEnded(job);
             completeBatchOf(job.id(), job.finishedAt() != null ? job.finishedAt() : Instant.now());
         }
         return new JobRecord(
@@ -214,17 +217,28 @@ public final class PostgresJobStore implements JobStore {
                         where id = (select batch_id from jobs where id = ?) and completed_at is null
                           and not exists (select 1 from jobs j where j.batch_id = batches.id
                                           and j.status in ('QUEUED', 'RUNNING', 'RETRYING'))
-                        """).params(ts(at), jobId).update();
+                        returning id, account_id
+                        """)
+                .params(ts(at), jobId)
+                .query((rs, row) -> new UUID[] {rs.getObject("id", UUID.class), rs.getObject("account_id", UUID.class)})
+                .list()
+                .forEach(b -> webhooks.batchCompleted(b[1], b[0], at));
     }
 
     @Override
     public int completeBatches(Instant now) {
-        return jdbc.sql("""
+        List<UUID[]> completed = jdbc.sql("""
                         update batches set completed_at = ?
                         where completed_at is null
                           and not exists (select 1 from jobs j where j.batch_id = batches.id
                                           and j.status in ('QUEUED', 'RUNNING', 'RETRYING'))
-                        """).param(ts(now)).update();
+                        returning id, account_id
+                        """)
+                .param(ts(now))
+                .query((rs, row) -> new UUID[] {rs.getObject("id", UUID.class), rs.getObject("account_id", UUID.class)})
+                .list();
+        completed.forEach(b -> webhooks.batchCompleted(b[1], b[0], now));
+        return completed.size();
     }
 
     @Override

@@ -64,6 +64,11 @@ public final class SharedStack implements ParameterResolver {
                                     "paperpod.worker.sandbox.max", "4",
                                     "paperpod.api.heartbeat-staleness", "6s",
                                     "paperpod.scheduler.lifecycle.retry-backoff", "300ms",
+                                    // The test receivers listen on loopback; the schedule is the spec's, shortened.
+                                    "paperpod.webhooks.allowed-targets", "127.0.0.1",
+                                    "paperpod.scheduler.webhooks.retry-schedule",
+                                            "0s,300ms,300ms,300ms,300ms,300ms,300ms,300ms",
+                                    "paperpod.scheduler.webhooks.timeout", "1s",
                                     // Unix socket paths are short (107 bytes); a checkout may be deep.
                                     "paperpod.worker.sandbox.socket-root",
                                             shortTempDir().toString())))
