@@ -7,6 +7,7 @@ import com.github.dockerjava.api.DockerClient;
 import dev.paperpod.launcher.support.Api;
 import dev.paperpod.launcher.support.SharedStack;
 import dev.paperpod.schemas.Topics;
+import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.job.Egress;
 import dev.paperpod.schemas.job.JobKind;
 import dev.paperpod.worker.sandbox.SandboxPools;
@@ -102,6 +103,8 @@ class JobLifecycleIT {
                 .getListenerContainer("exec-jobs");
         String id;
         jobs.pause();
+        // Paused for real: a poll already under way when pause was asked still hands out what it fetched.
+        await().atMost(Duration.ofSeconds(30)).until(jobs::isContainerPaused);
         try {
             id = api.post("/v1/jobs", Map.of("language", "shell", "code", "echo should-not-run"))
                     .text("id");
@@ -111,6 +114,13 @@ class JobLifecycleIT {
 
             assertThat(cancel.status()).as(cancel.toString()).isEqualTo(200);
             assertThat(cancel.json().path("status").asString()).isEqualTo("CANCELED");
+            // The worker heard of it (paperpod.job.control) before the record reaches it.
+            String canceled = id;
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> stack.workers()
+                            .get(0)
+                            .getBean(dev.paperpod.worker.jobs.JobCancels.class)
+                            .isCanceled(UUID.fromString(canceled)));
         } finally {
             jobs.resume();
         }
@@ -351,6 +361,95 @@ class JobLifecycleIT {
 
         assertThat(api.get("/v1/jobs/" + slow).text("status")).isEqualTo("RUNNING");
         api.post("/v1/jobs/" + slow + "/cancel", "");
+    }
+
+    @Test
+    void aJobsEventsStreamAsItRunsAndResumeAfterTheLastEventId() throws Exception {
+        String id = api.post(
+                        "/v1/jobs",
+                        Map.of("language", "shell", "code", "for i in 1 2 3; do echo line-$i; sleep 0.4; done"))
+                .text("id");
+
+        List<String[]> events = sse(id, null);
+
+        List<String> names = events.stream().map(e -> e[1]).toList();
+        assertThat(names.get(0)).isEqualTo("queued");
+        assertThat(names).contains("started").endsWith("finished");
+        List<String[]> output =
+                events.stream().filter(e -> e[1].equals("output")).toList();
+        assertThat(output.size())
+                .as("streamed in chunks as written, not at the end")
+                .isGreaterThanOrEqualTo(2);
+        StringBuilder text = new StringBuilder();
+        for (String[] chunk : output) {
+            text.append(Wire.mapper().readTree(chunk[2]).path("data").asString());
+        }
+        assertThat(text.toString()).isEqualTo("line-1\nline-2\nline-3\n");
+        assertThat(Wire.mapper()
+                        .readTree(events.get(events.size() - 1)[2])
+                        .path("status")
+                        .asString())
+                .isEqualTo("SUCCEEDED");
+
+        List<String[]> resumed = sse(id, output.get(0)[0]);
+        assertThat(resumed.stream().map(e -> e[0]).toList())
+                .as("exactly what came after the first output chunk")
+                .isEqualTo(events.subList(events.indexOf(output.get(0)) + 1, events.size()).stream()
+                        .map(e -> e[0])
+                        .toList());
+    }
+
+    @Test
+    void executeStreamSendsOutputAsItComesThenTheAnswer() throws Exception {
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.baseUrl() + "/execute/stream"))
+                .header("Authorization", "Bearer " + stack.devToken())
+                .timeout(Duration.ofSeconds(60))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(Wire.writeString(
+                        Map.of("language", "shell", "code", "for i in 1 2 3; do echo line-$i; sleep 0.4; done"))));
+
+        List<String[]> events = readEvents(request);
+
+        assertThat(events.get(events.size() - 1)[1]).isEqualTo("finished");
+        JsonNode answer = Wire.mapper().readTree(events.get(events.size() - 1)[2]);
+        assertThat(answer.path("stdout").asString()).isEqualTo("line-1\nline-2\nline-3\n");
+        assertThat(events.stream().filter(e -> e[1].equals("output")).count())
+                .as("chunks before the answer")
+                .isPositive();
+    }
+
+    /** Reads a job's event stream to its end: each event as {id, name, data}. */
+    private List<String[]> sse(String jobId, String lastEventId) throws Exception {
+        var request = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(stack.baseUrl() + "/v1/jobs/" + jobId + "/events"))
+                .header("Authorization", "Bearer " + stack.devToken())
+                .header("Accept", "text/event-stream")
+                .timeout(Duration.ofSeconds(60));
+        if (lastEventId != null) {
+            request.header("Last-Event-ID", lastEventId);
+        }
+        return readEvents(request.GET());
+    }
+
+    private List<String[]> readEvents(java.net.http.HttpRequest.Builder request) throws Exception {
+        var response = http.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofLines());
+        assertThat(response.statusCode()).isEqualTo(200);
+        List<String[]> events = new java.util.ArrayList<>();
+        String[] current = new String[3];
+        for (String line : (Iterable<String>) response.body()::iterator) {
+            if (line.isEmpty()) {
+                if (current[1] != null) {
+                    events.add(current);
+                }
+                current = new String[3];
+            } else if (line.startsWith("id:")) {
+                current[0] = line.substring(3).trim();
+            } else if (line.startsWith("event:")) {
+                current[1] = line.substring(6).trim();
+            } else if (line.startsWith("data:")) {
+                current[2] = line.substring(5).trim();
+            }
+        }
+        return events;
     }
 
     @Test

@@ -178,6 +178,10 @@ public final class PostgresJobStore implements JobStore {
         if (changed == 0) {
             throw new ConcurrentJobModificationException(job.id(), job.version());
         }
+        jdbc.sql("select pg_notify(?, ?)")
+                .params(ACTIVITY_CHANNEL, job.id().toString())
+                .query()
+                .listOfRows();
         if (job.status().isTerminal()) {
             jdbc.sql("select pg_notify(?, ?)")
                     .params(FINISHED_CHANNEL, job.id().toString())
@@ -223,6 +227,21 @@ public final class PostgresJobStore implements JobStore {
                 .query((rs, row) -> new UUID[] {rs.getObject("id", UUID.class), rs.getObject("account_id", UUID.class)})
                 .list()
                 .forEach(b -> webhooks.batchCompleted(b[1], b[0], at));
+    }
+
+    @Override
+    public void output(UUID jobId, int attempt, long seq, String stream, String data, Instant at) {
+        int stored =
+                jdbc.sql("""
+                        insert into job_output (job_id, attempt, seq, stream, data, at) values (?, ?, ?, ?, ?, ?)
+                        on conflict do nothing
+                        """).params(jobId, attempt, seq, stream, data, ts(at)).update();
+        if (stored == 1) {
+            jdbc.sql("select pg_notify(?, ?)")
+                    .params(ACTIVITY_CHANNEL, jobId.toString())
+                    .query()
+                    .listOfRows();
+        }
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.paperpod.api.exec;
 
 import dev.paperpod.api.ApiProperties;
 import dev.paperpod.api.auth.Caller;
+import dev.paperpod.api.jobs.JobEventStreams;
 import dev.paperpod.api.web.ApiException;
 import dev.paperpod.api.web.JsonBody;
 import dev.paperpod.schemas.event.JobFinished;
@@ -23,6 +24,7 @@ import java.util.concurrent.CompletionException;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /** {@code POST /execute}: run code and answer with its output, the client waiting. */
 @RestController
@@ -31,16 +33,44 @@ class ExecController {
     private final JsonBody body;
     private final ExecRequestValidator validator;
     private final JobQueue queue;
+    private final JobEventStreams streams;
     private final ApiProperties properties;
     private final Clock clock;
 
     ExecController(
-            JsonBody body, ExecRequestValidator validator, JobQueue queue, ApiProperties properties, Clock clock) {
+            JsonBody body,
+            ExecRequestValidator validator,
+            JobQueue queue,
+            JobEventStreams streams,
+            ApiProperties properties,
+            Clock clock) {
+        this.streams = streams;
         this.body = body;
         this.validator = validator;
         this.queue = queue;
         this.properties = properties;
         this.clock = clock;
+    }
+
+    /**
+     * {@code /execute} as Server-Sent Events: {@code output} chunks as the program writes them, then
+     * {@code finished} with the same answer {@code /execute} gives, or {@code error} with the error body.
+     */
+    @PostMapping(value = "/execute/stream", produces = "text/event-stream")
+    SseEmitter executeStream(Caller caller, HttpServletRequest request) {
+        ExecRequest exec = body.read(request, ExecRequest.class);
+        ExecSpec spec = validator.toSpec(exec);
+        validator.maxAttempts(exec, false);
+        Instant now = clock.instant();
+        validator.schedule(exec, false, now);
+        Duration wait = Duration.ofMillis(spec.timeoutMs()).plus(properties.syncQueueGrace());
+        JobEnvelope job = new JobEnvelope(
+                UUID.randomUUID(), caller.accountId(), JobSource.SYNC, now, now.plus(wait), 1, spec, true);
+        CompletableFuture<ExecResponse> answer = queue.submitAndAwait(job, wait).thenApply(ExecController::response);
+        return streams.streamSync(job.jobId(), answer, e -> {
+            RuntimeException failure = failure(e);
+            return failure instanceof ApiException api ? api.body() : failure.getMessage();
+        });
     }
 
     @PostMapping("/execute")

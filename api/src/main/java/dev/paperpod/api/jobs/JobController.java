@@ -14,6 +14,7 @@ import dev.paperpod.schemas.job.JobEnvelope;
 import dev.paperpod.schemas.job.JobKind;
 import dev.paperpod.schemas.job.JobSource;
 import dev.paperpod.schemas.job.JobStatus;
+import dev.paperpod.store.JobRecord;
 import dev.paperpod.store.JobStore;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
@@ -35,6 +36,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /** {@code /v1/jobs}: submit work durably and in the background, then poll (or long-poll) for its outcome. */
 @RestController
@@ -47,6 +49,8 @@ class JobController {
     private final JsonBody body;
     private final ExecRequestValidator validator;
     private final AccountJobs jobs;
+    private final JobStore store;
+    private final JobEventStreams eventStreams;
     private final JobCompletions completions;
     private final ApiProperties properties;
     private final Clock clock;
@@ -55,12 +59,16 @@ class JobController {
             JsonBody body,
             ExecRequestValidator validator,
             AccountJobs jobs,
+            JobStore store,
+            JobEventStreams eventStreams,
             JobCompletions completions,
             ApiProperties properties,
             Clock clock) {
         this.body = body;
         this.validator = validator;
         this.jobs = jobs;
+        this.store = store;
+        this.eventStreams = eventStreams;
         this.completions = completions;
         this.properties = properties;
         this.clock = clock;
@@ -173,6 +181,23 @@ class JobController {
         }
         JobStore.Position after = cursor == null || cursor.isBlank() ? null : PageCursor.decode(cursor);
         return jobs.list(caller.accountId(), statuses, kind, batchId, after, size);
+    }
+
+    /**
+     * The job's events as Server-Sent Events, from the start or after {@code Last-Event-ID}, until it ends. See
+     * {@link JobEventStreams}.
+     */
+    @GetMapping(value = "/{id}/events", produces = "text/event-stream")
+    SseEmitter events(
+            Caller caller,
+            @PathVariable String id,
+            @RequestHeader(name = "Last-Event-ID", required = false) @Nullable String lastEventId) {
+        UUID jobId = parseId(id);
+        JobRecord job = store.find(jobId)
+                .filter(j -> j.accountId().equals(caller.accountId()))
+                .orElseThrow(() -> ApiException.notFound(
+                        "no job " + jobId, "check the id; jobs are visible only to the account that submitted them"));
+        return eventStreams.open(job, lastEventId);
     }
 
     /**

@@ -79,6 +79,7 @@ class PostgresJobCompletions implements JobCompletions, SmartLifecycle {
             try (Connection connection = dataSource.getConnection()) {
                 try (Statement s = connection.createStatement()) {
                     s.execute("LISTEN " + CHANNEL);
+                    s.execute("LISTEN " + dev.paperpod.store.JobStore.ACTIVITY_CHANNEL);
                 }
                 // Anything that ended while we were not listening: let every waiter look again.
                 wakeAll();

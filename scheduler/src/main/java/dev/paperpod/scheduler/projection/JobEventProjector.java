@@ -87,8 +87,9 @@ class JobEventProjector {
             deadLetter(record, e);
             return;
         }
-        if (event instanceof JobOutput) {
-            return; // output is streamed to clients, not stored; the result holds the whole of it
+        if (event instanceof JobOutput output) {
+            projection.output(output); // idempotent by (job, attempt, seq); read by GET /v1/jobs/{id}/events
+            return;
         }
         if (!projection.firstTime(event.eventId())) {
             return;

@@ -3,6 +3,7 @@ package dev.paperpod.scheduler.projection;
 import dev.paperpod.scheduler.lifecycle.RetryPolicy;
 import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.event.JobFinished;
+import dev.paperpod.schemas.event.JobOutput;
 import dev.paperpod.schemas.event.JobQueued;
 import dev.paperpod.schemas.event.JobStarted;
 import dev.paperpod.schemas.event.WorkerHeartbeat;
@@ -146,6 +147,14 @@ class JobProjection {
                 log.debug("Job {} changed while projecting an event; reading it again", jobId);
             }
         }
+    }
+
+    /** An output chunk, kept for the job's event stream; a chunk of a job not (yet) recorded is skipped. */
+    void output(JobOutput chunk) {
+        if (store.find(chunk.jobId()).isEmpty()) {
+            return;
+        }
+        store.output(chunk.jobId(), chunk.attempt(), chunk.seq(), chunk.stream().wireName(), chunk.data(), chunk.at());
     }
 
     void heartbeat(WorkerHeartbeat beat) {

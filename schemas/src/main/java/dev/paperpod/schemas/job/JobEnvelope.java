@@ -14,6 +14,8 @@ import org.jspecify.annotations.Nullable;
  * @param expiresAt for sync jobs, when the waiting client gives up; a worker that sees the job later drops it
  * @param attempt 1 for the first run
  * @param spec what to do
+ * @param streamOutput whether the worker publishes the output as it comes ({@code job.output} events); absent:
+ *     async jobs do, sync ones do not (a sync client that streams, {@code POST /execute/stream}, sets it)
  */
 public record JobEnvelope(
         UUID jobId,
@@ -22,7 +24,25 @@ public record JobEnvelope(
         Instant submittedAt,
         @Nullable Instant expiresAt,
         int attempt,
-        JobSpec spec) {
+        JobSpec spec,
+        @Nullable Boolean streamOutput) {
+
+    /** A job with its source's default: async jobs stream their output, sync ones answer it in the reply. */
+    public JobEnvelope(
+            UUID jobId,
+            UUID accountId,
+            JobSource source,
+            Instant submittedAt,
+            @Nullable Instant expiresAt,
+            int attempt,
+            JobSpec spec) {
+        this(jobId, accountId, source, submittedAt, expiresAt, attempt, spec, null);
+    }
+
+    /** Whether the worker publishes the output as it comes. */
+    public boolean streamsOutput() {
+        return streamOutput != null ? streamOutput : source == JobSource.ASYNC;
+    }
 
     public JobKind kind() {
         return spec.kind();

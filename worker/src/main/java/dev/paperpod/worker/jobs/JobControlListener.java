@@ -29,7 +29,7 @@ class JobControlListener {
             id = "job-control",
             topics = "#{T(dev.paperpod.schemas.Topics).JOB_CONTROL}",
             groupId = "paperpod-worker-control-#{@workerId}",
-            properties = "auto.offset.reset=latest")
+            properties = {"auto.offset.reset=latest", "fetch.max.wait.ms=50"})
     void onControl(ConsumerRecord<String, byte[]> record) {
         JobCancel cancel;
         try {

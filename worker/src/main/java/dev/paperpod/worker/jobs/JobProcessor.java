@@ -9,7 +9,6 @@ import dev.paperpod.schemas.job.ExecResult;
 import dev.paperpod.schemas.job.ExecSpec;
 import dev.paperpod.schemas.job.JobEnvelope;
 import dev.paperpod.schemas.job.JobError;
-import dev.paperpod.schemas.job.JobSource;
 import dev.paperpod.schemas.job.JobStatus;
 import dev.paperpod.schemas.job.Timing;
 import dev.paperpod.worker.exec.ExecRunner;
@@ -134,9 +133,9 @@ public final class JobProcessor {
                 workerId,
                 sandbox.id()));
         ExecSpec spec = (ExecSpec) job.spec();
-        // A sync client gets the output in the reply; only background jobs stream it as events.
+        // A sync client gets the output in the reply; background jobs, and sync ones whose client streams, as events.
         OutputEventSink stream =
-                job.source() == JobSource.ASYNC ? new OutputEventSink(job.jobId(), job.attempt(), events, clock) : null;
+                job.streamsOutput() ? new OutputEventSink(job.jobId(), job.attempt(), events, clock) : null;
         Cancellation cancellation = cancels.begin(job.jobId());
         try {
             ExecRunner.Run run = runner.run(sandbox, spec, stream == null ? OutputSink.NONE : stream, cancellation);
