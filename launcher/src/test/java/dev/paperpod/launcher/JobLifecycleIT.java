@@ -219,6 +219,46 @@ class JobLifecycleIT {
     }
 
     @Test
+    void malformedHeartbeatsAndControlRecordsAreDeadLetteredAndHealthStaysTruthful() throws Exception {
+        String marker = "poison-" + UUID.randomUUID();
+        List<String> topics = List.of(Topics.WORKERS, Topics.JOB_CONTROL, Topics.JOB_EVENTS);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (String topic : topics) {
+                producer.send(new ProducerRecord<>(topic, marker, "[1,2".getBytes(StandardCharsets.UTF_8)))
+                        .get();
+            }
+        }
+        // What follows on the same topics still gets through: a job runs (events, control), heartbeats go on.
+        String id = api.post("/v1/jobs", Map.of("language", "shell", "code", "sleep 30", "timeoutMs", 60_000))
+                .text("id");
+        awaitStatus(id, "RUNNING");
+        assertThat(api.post("/v1/jobs/" + id + "/cancel", "").status()).isEqualTo(202);
+        assertThat(api.get("/v1/jobs/" + id + "?wait=30").text("status")).isEqualTo("CANCELED");
+
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "dlt-reader-" + marker);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<String, byte[]> dlt =
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            dlt.subscribe(topics.stream().map(Topics::deadLetters).toList());
+            Set<String> from = new HashSet<>();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                for (ConsumerRecord<String, byte[]> r : dlt.poll(Duration.ofMillis(200))) {
+                    if (marker.equals(r.key())) {
+                        from.add(r.topic());
+                    }
+                }
+                return from.size() == topics.size();
+            });
+        }
+        assertThat(api.get("/health").text("status")).isEqualTo("UP");
+    }
+
+    @Test
     void twentyConcurrentPostsWithOneIdempotencyKeyMakeOneJob() throws Exception {
         String code = "echo once-" + UUID.randomUUID();
         String key = UUID.randomUUID().toString();

@@ -144,6 +144,45 @@ class WebhooksIT {
     }
 
     @Test
+    void aJobsOrBatchsOwnWebhookUrlReachesThatEndpointWhateverItsFilter() throws Exception {
+        Receiver receiver = receiver(List.of());
+        Api mine = freshAccount();
+        JsonNode endpoint = register(mine, receiver.url(), List.of("job.timed_out"));
+        String secret = endpoint.path("secret").asString();
+
+        String quiet = mine.post("/v1/jobs", Map.of("language", "shell", "code", "echo quiet"))
+                .text("id");
+        String loud = mine.post(
+                        "/v1/jobs", Map.of("language", "shell", "code", "echo loud", "webhookUrl", receiver.url()))
+                .text("id");
+        String batch = mine.post(
+                        "/v1/batches",
+                        Map.of(
+                                "jobs", List.of(Map.of("language", "shell", "code", "echo b")),
+                                "webhookUrl", receiver.url()))
+                .text("id");
+        mine.get("/v1/jobs/" + quiet + "?wait=30");
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> receiver.calls.size() >= 2);
+        List<String> types = new ArrayList<>();
+        List<String> subjects = new ArrayList<>();
+        for (Call call : List.copyOf(receiver.calls)) {
+            assertThat(verifies(secret, call)).isTrue();
+            JsonNode payload = dev.paperpod.schemas.Wire.mapper().readTree(call.body());
+            types.add(payload.path("type").asString());
+            subjects.add(payload.path("data").path("id").asString());
+        }
+        assertThat(types).containsExactlyInAnyOrder("job.succeeded", "batch.completed");
+        assertThat(subjects).containsExactlyInAnyOrder(loud, batch).doesNotContain(quiet);
+
+        Api.Response unknown = mine.post(
+                "/v1/jobs",
+                Map.of("language", "shell", "code", "echo", "webhookUrl", "https://example.com/unregistered"));
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.json().path("error").path("field").asString()).isEqualTo("webhookUrl");
+    }
+
+    @Test
     void internalTargetsAreRefusedUnlessAllowListed() {
         Api mine = freshAccount();
         for (String url : List.of(

@@ -95,8 +95,8 @@ public class ExecRequestValidator {
      * @param now a {@code runAt} before it means now
      */
     public Schedule schedule(ExecRequest request, boolean background, Instant now) {
-        if (!background && (request.priority() != null || request.runAt() != null)) {
-            String field = request.priority() != null ? "priority" : "runAt";
+        if (!background && (request.priority() != null || request.runAt() != null || request.webhookUrl() != null)) {
+            String field = request.priority() != null ? "priority" : request.runAt() != null ? "runAt" : "webhookUrl";
             throw ApiException.invalidField(
                     field,
                     field + " applies to background jobs only",

@@ -14,7 +14,6 @@ import dev.paperpod.schemas.job.JobStatus;
 import dev.paperpod.store.DispatchQueue;
 import dev.paperpod.store.JobRecord;
 import dev.paperpod.store.JobStore;
-import java.net.URI;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
@@ -44,6 +43,7 @@ class AccountBatches {
     private final JobControl control;
     private final IdempotencyKeys keys;
     private final Backpressure backpressure;
+    private final InlineWebhooks inlineWebhooks;
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
     private final Clock clock;
@@ -55,6 +55,7 @@ class AccountBatches {
             JobControl control,
             IdempotencyKeys keys,
             Backpressure backpressure,
+            InlineWebhooks inlineWebhooks,
             JdbcClient jdbc,
             TransactionTemplate tx,
             Clock clock) {
@@ -64,6 +65,7 @@ class AccountBatches {
         this.control = control;
         this.keys = keys;
         this.backpressure = backpressure;
+        this.inlineWebhooks = inlineWebhooks;
         this.jdbc = jdbc;
         this.tx = tx;
         this.clock = clock;
@@ -78,7 +80,7 @@ class AccountBatches {
      */
     Submitted submit(UUID account, BatchRequest request, @Nullable String idempotencyKey) {
         List<ExecRequest> items = items(request);
-        String webhookUrl = webhookUrl(request.webhookUrl());
+        String webhookUrl = inlineWebhooks.check(account, request.webhookUrl());
         Instant now = clock.instant();
         UUID batchId = UUID.randomUUID();
         List<JobRecord> jobs = new ArrayList<>(items.size());
@@ -86,6 +88,12 @@ class AccountBatches {
         for (int i = 0; i < items.size(); i++) {
             ExecRequest item = items.get(i);
             try {
+                if (item.webhookUrl() != null) {
+                    throw ApiException.invalidField(
+                            "webhookUrl",
+                            "a batch's jobs take no webhookUrl of their own",
+                            "give the batch a webhookUrl (batch.completed), or subscribe an endpoint to job events");
+                }
                 ExecSpec spec = validator.toSpec(item);
                 int maxAttempts = validator.maxAttempts(item, true);
                 ExecRequestValidator.Schedule schedule = validator.schedule(item, true, now);
@@ -318,27 +326,12 @@ class AccountBatches {
                 or(input.network(), template.network()),
                 or(input.maxAttempts(), template.maxAttempts()),
                 or(input.priority(), template.priority()),
-                or(input.runAt(), template.runAt()));
+                or(input.runAt(), template.runAt()),
+                or(input.webhookUrl(), template.webhookUrl()));
     }
 
     private static <T> @Nullable T or(@Nullable T first, @Nullable T second) {
         return first != null ? first : second;
-    }
-
-    private static @Nullable String webhookUrl(@Nullable String url) {
-        if (url == null) {
-            return null;
-        }
-        try {
-            URI uri = URI.create(url);
-            if (("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) && uri.getHost() != null) {
-                return url;
-            }
-        } catch (IllegalArgumentException e) {
-            // falls through
-        }
-        throw ApiException.invalidField(
-                "webhookUrl", "webhookUrl '" + url + "' is not an http(s) URL", "send an absolute URL, e.g. https://…");
     }
 
     private static @Nullable Instant instant(@Nullable Timestamp t) {

@@ -43,6 +43,7 @@ class AccountJobs {
     private final IdempotencyKeys keys;
     private final TransactionTemplate tx;
     private final Backpressure backpressure;
+    private final InlineWebhooks inlineWebhooks;
     private final Clock clock;
 
     AccountJobs(
@@ -52,7 +53,9 @@ class AccountJobs {
             IdempotencyKeys keys,
             TransactionTemplate tx,
             Backpressure backpressure,
+            InlineWebhooks inlineWebhooks,
             Clock clock) {
+        this.inlineWebhooks = inlineWebhooks;
         this.store = store;
         this.queue = queue;
         this.control = control;
@@ -79,7 +82,9 @@ class AccountJobs {
             int maxAttempts,
             ExecRequestValidator.Schedule schedule,
             @Nullable Idempotency idempotency,
+            @Nullable String requestedWebhookUrl,
             JobAccepted accepted) {
+        String webhookUrl = inlineWebhooks.check(job.accountId(), requestedWebhookUrl);
         JobRecord record = new JobRecord(
                 job.jobId(),
                 job.accountId(),
@@ -112,6 +117,9 @@ class AccountJobs {
             }
             backpressure.admit(job.accountId(), 1);
             store.insert(record);
+            if (webhookUrl != null) {
+                inlineWebhooks.attach(job.jobId(), webhookUrl);
+            }
             queue.announceWaiting();
             if (idempotency != null) {
                 keys.store(job.accountId(), idempotency.key(), HttpStatus.ACCEPTED.value(), accepted);

@@ -93,7 +93,12 @@ class JobController {
         String url = "/v1/jobs/" + job.jobId();
         JobAccepted accepted = new JobAccepted(job.jobId(), JobStatus.QUEUED, now, url);
         AccountJobs.Submitted submitted = jobs.submit(
-                job, maxAttempts, schedule, key == null ? null : new AccountJobs.Idempotency(key, exec), accepted);
+                job,
+                maxAttempts,
+                schedule,
+                key == null ? null : new AccountJobs.Idempotency(key, exec),
+                exec.webhookUrl(),
+                accepted);
         JobAccepted answer = submitted.answer();
         ResponseEntity.BodyBuilder response = ResponseEntity.accepted().location(URI.create(answer.url()));
         if (submitted.replayed()) {

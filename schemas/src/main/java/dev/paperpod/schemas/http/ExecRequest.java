@@ -17,6 +17,8 @@ import org.jspecify.annotations.Nullable;
  *     the program failing is a result and never retried
  * @param priority {@code /v1/jobs} only: {@code high}, {@code normal} (default) or {@code low}
  * @param runAt {@code /v1/jobs} only: an ISO-8601 instant before which the job does not start
+ * @param webhookUrl {@code /v1/jobs} only: the URL of one of the account's webhook endpoints, which then hears of
+ *     this job's end whatever its event filter
  */
 public record ExecRequest(
         @Nullable String code,
@@ -27,4 +29,20 @@ public record ExecRequest(
         @Nullable String network,
         @Nullable Integer maxAttempts,
         @Nullable String priority,
-        @Nullable String runAt) {}
+        @Nullable String runAt,
+        @Nullable String webhookUrl) {
+
+    /** Without a webhook. */
+    public ExecRequest(
+            @Nullable String code,
+            @Nullable String language,
+            @Nullable Long timeoutMs,
+            @Nullable Map<String, String> env,
+            @Nullable String stdin,
+            @Nullable String network,
+            @Nullable Integer maxAttempts,
+            @Nullable String priority,
+            @Nullable String runAt) {
+        this(code, language, timeoutMs, env, stdin, network, maxAttempts, priority, runAt, null);
+    }
+}
