@@ -58,16 +58,10 @@ class ExecController {
      */
     @PostMapping(value = "/execute/stream", produces = "text/event-stream")
     SseEmitter executeStream(Caller caller, HttpServletRequest request) {
-        ExecRequest exec = body.read(request, ExecRequest.class);
-        ExecSpec spec = validator.toSpec(exec);
-        validator.maxAttempts(exec, false);
-        Instant now = clock.instant();
-        validator.schedule(exec, false, now);
-        Duration wait = Duration.ofMillis(spec.timeoutMs()).plus(properties.syncQueueGrace());
-        JobEnvelope job = new JobEnvelope(
-                UUID.randomUUID(), caller.accountId(), JobSource.SYNC, now, now.plus(wait), 1, spec, true);
-        CompletableFuture<ExecResponse> answer = queue.submitAndAwait(job, wait).thenApply(ExecController::response);
-        return streams.streamSync(job.jobId(), answer, e -> {
+        SyncJob sync = syncJob(caller, request, true);
+        CompletableFuture<ExecResponse> answer =
+                queue.submitAndAwait(sync.job(), sync.clientWaits()).thenApply(ExecController::response);
+        return streams.streamSync(sync.job().jobId(), answer, e -> {
             RuntimeException failure = failure(e);
             return failure instanceof ApiException api ? api.body() : failure.getMessage();
         });
@@ -75,19 +69,28 @@ class ExecController {
 
     @PostMapping("/execute")
     CompletableFuture<ExecResponse> execute(Caller caller, HttpServletRequest request) {
+        SyncJob sync = syncJob(caller, request, false);
+        return queue.submitAndAwait(sync.job(), sync.clientWaits())
+                .exceptionally(e -> {
+                    throw failure(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+                })
+                .thenApply(ExecController::response);
+    }
+
+    /** A sync job and how long its client waits for it. */
+    private record SyncJob(JobEnvelope job, Duration clientWaits) {}
+
+    /** Reads and checks the body; the client waits for the job's timeout plus the time to reach a worker. */
+    private SyncJob syncJob(Caller caller, HttpServletRequest request, boolean streamOutput) {
         ExecRequest exec = body.read(request, ExecRequest.class);
         ExecSpec spec = validator.toSpec(exec);
         validator.maxAttempts(exec, false);
         Instant now = clock.instant();
         validator.schedule(exec, false, now);
         Duration wait = Duration.ofMillis(spec.timeoutMs()).plus(properties.syncQueueGrace());
-        JobEnvelope job =
-                new JobEnvelope(UUID.randomUUID(), caller.accountId(), JobSource.SYNC, now, now.plus(wait), 1, spec);
-        return queue.submitAndAwait(job, wait)
-                .exceptionally(e -> {
-                    throw failure(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
-                })
-                .thenApply(ExecController::response);
+        JobEnvelope job = new JobEnvelope(
+                UUID.randomUUID(), caller.accountId(), JobSource.SYNC, now, now.plus(wait), 1, spec, streamOutput);
+        return new SyncJob(job, wait);
     }
 
     private static ExecResponse response(JobFinished finished) {

@@ -1,39 +1,32 @@
 package dev.paperpod.api.jobs;
 
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
+import dev.paperpod.store.JobStore;
+import dev.paperpod.store.NotificationLoop;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
-import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Job completions through PostgreSQL {@code LISTEN/NOTIFY}: the scheduler's projector notifies
- * {@value #CHANNEL} with the job id in the transaction that records the end of a job. One connection listens for
- * the whole API instance.
+ * Job changes through PostgreSQL {@code LISTEN/NOTIFY}: every save of a job notifies
+ * {@link JobStore#ACTIVITY_CHANNEL} (and {@value #CHANNEL} when it ends) with the job id, on commit. One connection
+ * listens for the whole API instance; long polls and event streams wait here.
  */
 @Component
 class PostgresJobCompletions implements JobCompletions, SmartLifecycle {
 
-    static final String CHANNEL = dev.paperpod.store.JobStore.FINISHED_CHANNEL;
-
-    private static final Logger log = LoggerFactory.getLogger(PostgresJobCompletions.class);
+    static final String CHANNEL = JobStore.FINISHED_CHANNEL;
 
     private final DataSource dataSource;
     private final Map<UUID, Set<CompletableFuture<Void>>> waiters = new ConcurrentHashMap<>();
-    private volatile boolean running;
-    private Thread listener;
+    private volatile @Nullable NotificationLoop loop;
 
     PostgresJobCompletions(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -56,50 +49,30 @@ class PostgresJobCompletions implements JobCompletions, SmartLifecycle {
 
     @Override
     public void start() {
-        running = true;
-        listener = new Thread(this::listen, "job-completions");
-        listener.setDaemon(true);
-        listener.start();
+        // After a (re)connection anything may have changed unseen: every waiter looks again.
+        loop = new NotificationLoop(
+                        "job-completions",
+                        dataSource,
+                        List.of(CHANNEL, JobStore.ACTIVITY_CHANNEL),
+                        Duration.ofMillis(500),
+                        payloads -> payloads.forEach(this::wake),
+                        this::wakeAll)
+                .start();
     }
 
     @Override
     public void stop() {
-        running = false;
-        listener.interrupt();
+        NotificationLoop l = loop;
+        if (l != null) {
+            l.close();
+        }
+        loop = null;
         wakeAll();
     }
 
     @Override
     public boolean isRunning() {
-        return running;
-    }
-
-    private void listen() {
-        while (running) {
-            try (Connection connection = dataSource.getConnection()) {
-                try (Statement s = connection.createStatement()) {
-                    s.execute("LISTEN " + CHANNEL);
-                    s.execute("LISTEN " + dev.paperpod.store.JobStore.ACTIVITY_CHANNEL);
-                }
-                // Anything that ended while we were not listening: let every waiter look again.
-                wakeAll();
-                PGConnection pg = connection.unwrap(PGConnection.class);
-                while (running) {
-                    PGNotification[] notifications = pg.getNotifications(500);
-                    if (notifications == null) {
-                        continue;
-                    }
-                    for (PGNotification n : notifications) {
-                        wake(n.getParameter());
-                    }
-                }
-            } catch (SQLException | RuntimeException e) {
-                if (running) {
-                    log.warn("Listening for job completions failed, reconnecting: {}", e.toString());
-                    LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
-                }
-            }
-        }
+        return loop != null;
     }
 
     private void wake(String jobId) {

@@ -8,21 +8,16 @@ import dev.paperpod.schemas.job.JobSource;
 import dev.paperpod.store.DispatchQueue;
 import dev.paperpod.store.JobRecord;
 import dev.paperpod.store.JobStore;
+import dev.paperpod.store.NotificationLoop;
 import dev.paperpod.store.Outbox;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
-import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -58,8 +53,7 @@ public class JobDispatcher implements SmartLifecycle {
     private final DataSource dataSource;
     private final SchedulerProperties.Dispatch settings;
     private final Clock clock;
-    private volatile boolean running;
-    private @Nullable Thread thread;
+    private volatile @Nullable NotificationLoop loop;
 
     public JobDispatcher(
             DispatchQueue queue,
@@ -143,56 +137,27 @@ public class JobDispatcher implements SmartLifecycle {
 
     @Override
     public void start() {
-        running = true;
-        Thread t = new Thread(this::loop, "job-dispatcher");
-        t.setDaemon(true);
-        thread = t;
-        t.start();
-    }
-
-    private void loop() {
-        long waitMs = Math.max(1, settings.interval().toMillis());
-        while (running) {
-            try (Connection connection = dataSource.getConnection()) {
-                try (Statement s = connection.createStatement()) {
-                    s.execute("LISTEN " + DispatchQueue.WAITING_CHANNEL);
-                    s.execute("LISTEN " + JobStore.FINISHED_CHANNEL);
-                }
-                PGConnection pg = connection.unwrap(PGConnection.class);
-                while (running) {
-                    dispatchQuietly();
-                    // Returns at the first notification, or after the interval.
-                    pg.getNotifications((int) waitMs);
-                }
-            } catch (SQLException | RuntimeException e) {
-                if (running) {
-                    log.warn("The dispatcher lost PostgreSQL, reconnecting: {}", e.toString());
-                    LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
-                }
-            }
-        }
-    }
-
-    private void dispatchQuietly() {
-        try {
-            dispatch();
-        } catch (RuntimeException e) {
-            log.warn("Dispatching failed; trying again: {}", e.toString());
-        }
+        loop = new NotificationLoop(
+                        "job-dispatcher",
+                        dataSource,
+                        List.of(DispatchQueue.WAITING_CHANNEL, JobStore.FINISHED_CHANNEL),
+                        settings.interval(),
+                        payloads -> dispatch(),
+                        () -> {})
+                .start();
     }
 
     @Override
     public void stop() {
-        running = false;
-        Thread t = thread;
-        if (t != null) {
-            t.interrupt();
+        NotificationLoop l = loop;
+        if (l != null) {
+            l.close();
         }
-        thread = null;
+        loop = null;
     }
 
     @Override
     public boolean isRunning() {
-        return running;
+        return loop != null;
     }
 }

@@ -1,6 +1,7 @@
 package dev.paperpod.scheduler.webhooks;
 
 import dev.paperpod.scheduler.SchedulerProperties;
+import dev.paperpod.store.NotificationLoop;
 import dev.paperpod.store.WebhookEvents;
 import dev.paperpod.store.WebhookTargets;
 import java.net.URI;
@@ -8,9 +9,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,10 +22,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
-import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -61,8 +57,7 @@ public class WebhookSender implements SmartLifecycle {
     private final HttpClient http;
     private final Semaphore slots;
     private @Nullable ExecutorService posts;
-    private @Nullable Thread thread;
-    private volatile boolean running;
+    private volatile @Nullable NotificationLoop loop;
 
     public WebhookSender(
             JdbcClient jdbc,
@@ -260,50 +255,28 @@ public class WebhookSender implements SmartLifecycle {
 
     @Override
     public void start() {
-        running = true;
         posts = Executors.newFixedThreadPool(settings.concurrency(), r -> {
             Thread t = new Thread(r, "webhook-post");
             t.setDaemon(true);
             return t;
         });
-        Thread t = new Thread(this::loop, "webhook-sender");
-        t.setDaemon(true);
-        thread = t;
-        t.start();
-    }
-
-    private void loop() {
-        long waitMs = Math.max(1, settings.interval().toMillis());
-        while (running) {
-            try (Connection connection = dataSource.getConnection()) {
-                try (Statement s = connection.createStatement()) {
-                    s.execute("LISTEN " + WebhookEvents.CHANNEL);
-                }
-                PGConnection pg = connection.unwrap(PGConnection.class);
-                while (running) {
-                    try {
-                        sendDue();
-                    } catch (RuntimeException e) {
-                        log.warn("Sending webhooks failed; trying again: {}", e.toString());
-                    }
-                    pg.getNotifications((int) waitMs);
-                }
-            } catch (SQLException | RuntimeException e) {
-                if (running) {
-                    log.warn("The webhook sender lost PostgreSQL, reconnecting: {}", e.toString());
-                    LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
-                }
-            }
-        }
+        loop = new NotificationLoop(
+                        "webhook-sender",
+                        dataSource,
+                        List.of(WebhookEvents.CHANNEL),
+                        settings.interval(),
+                        payloads -> sendDue(),
+                        () -> {})
+                .start();
     }
 
     @Override
     public void stop() {
-        running = false;
-        Thread t = thread;
-        if (t != null) {
-            t.interrupt();
+        NotificationLoop l = loop;
+        if (l != null) {
+            l.close();
         }
+        loop = null;
         ExecutorService p = posts;
         if (p != null) {
             p.shutdownNow();
@@ -317,6 +290,6 @@ public class WebhookSender implements SmartLifecycle {
 
     @Override
     public boolean isRunning() {
-        return running;
+        return loop != null;
     }
 }
