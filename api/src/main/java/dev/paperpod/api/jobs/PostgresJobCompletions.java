@@ -16,13 +16,11 @@ import org.springframework.stereotype.Component;
 
 /**
  * Job changes through PostgreSQL {@code LISTEN/NOTIFY}: every save of a job notifies
- * {@link JobStore#ACTIVITY_CHANNEL} (and {@value #CHANNEL} when it ends) with the job id, on commit. One connection
+ * {@link JobStore#ACTIVITY_CHANNEL} with the job id, on commit, its end included. One connection
  * listens for the whole API instance; long polls and event streams wait here.
  */
 @Component
 class PostgresJobCompletions implements JobCompletions, SmartLifecycle {
-
-    static final String CHANNEL = JobStore.FINISHED_CHANNEL;
 
     private final DataSource dataSource;
     private final Map<UUID, Set<CompletableFuture<Void>>> waiters = new ConcurrentHashMap<>();
@@ -53,7 +51,7 @@ class PostgresJobCompletions implements JobCompletions, SmartLifecycle {
         loop = new NotificationLoop(
                         "job-completions",
                         dataSource,
-                        List.of(CHANNEL, JobStore.ACTIVITY_CHANNEL),
+                        List.of(JobStore.ACTIVITY_CHANNEL),
                         Duration.ofMillis(500),
                         payloads -> payloads.forEach(this::wake),
                         this::wakeAll)
