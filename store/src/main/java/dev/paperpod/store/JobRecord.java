@@ -49,6 +49,72 @@ public record JobRecord(
         @Nullable Instant runAt,
         @Nullable Instant dispatchedAt) {
 
+    /**
+     * A job that has not run yet, at version 0: the API's new background jobs ({@code dispatchedAt} null), or a sync
+     * job first heard of from an event (already on Kafka, so dispatched).
+     */
+    public static JobRecord waiting(
+            UUID id,
+            UUID accountId,
+            String kind,
+            String source,
+            int attempt,
+            int maxAttempts,
+            Instant createdAt,
+            @Nullable JobSpec spec,
+            JobPriority priority,
+            @Nullable Instant runAt,
+            @Nullable Instant dispatchedAt) {
+        return new JobRecord(
+                id,
+                accountId,
+                kind,
+                source,
+                JobStatus.QUEUED,
+                attempt,
+                maxAttempts,
+                0,
+                null,
+                null,
+                null,
+                createdAt,
+                null,
+                null,
+                spec,
+                null,
+                null,
+                null,
+                priority,
+                runAt,
+                dispatchedAt);
+    }
+
+    /** The same job as a save left it, one version on. */
+    JobRecord saved() {
+        return new JobRecord(
+                id,
+                accountId,
+                kind,
+                source,
+                status,
+                attempt,
+                maxAttempts,
+                version + 1,
+                workerId,
+                nextAttemptAt,
+                cancelRequestedAt,
+                createdAt,
+                startedAt,
+                finishedAt,
+                spec,
+                result,
+                error,
+                timing,
+                priority,
+                runAt,
+                dispatchedAt);
+    }
+
     public boolean isAsync() {
         return "async".equals(source);
     }

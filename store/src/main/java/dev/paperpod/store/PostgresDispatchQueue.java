@@ -2,7 +2,7 @@ package dev.paperpod.store;
 
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,11 +25,9 @@ public final class PostgresDispatchQueue implements DispatchQueue {
             """;
 
     private final JdbcClient jdbc;
-    private final JobStore store;
 
-    public PostgresDispatchQueue(JdbcClient jdbc, JobStore store) {
+    public PostgresDispatchQueue(JdbcClient jdbc) {
         this.jdbc = jdbc;
-        this.store = store;
     }
 
     @Override
@@ -69,21 +67,26 @@ public final class PostgresDispatchQueue implements DispatchQueue {
         if (ids.isEmpty()) {
             return List.of();
         }
-        List<Dispatched> dispatched = new ArrayList<>(ids.size());
-        for (int i = 0; i < ids.size(); i++) {
-            int partition = partitions.get(i);
-            int marked = jdbc.sql("""
-                            update jobs set dispatched_at = ?, dispatch_partition = ?, version = version + 1,
-                                            updated_at = now()
-                            where id = ? and status = 'QUEUED' and dispatched_at is null
-                            """)
-                    .params(Timestamp.from(now), partition, ids.get(i))
-                    .update();
-            if (marked == 1) {
-                store.find(ids.get(i)).ifPresent(job -> dispatched.add(new Dispatched(job, partition)));
-            }
-        }
-        return dispatched;
+        // One statement: the i-th job goes to the i-th partition; a job taken meanwhile (status or dispatched_at
+        // changed) is left out, and the answer comes back in the dispatch order.
+        return jdbc
+                .sql("update jobs set dispatched_at = ?, dispatch_partition = u.slot, version = version + 1,"
+                        + " updated_at = now()"
+                        + " from unnest(?::uuid[], ?::int[]) with ordinality as u(job_id, slot, turn)"
+                        + " where jobs.id = u.job_id and jobs.status = 'QUEUED' and jobs.dispatched_at is null"
+                        + " returning u.turn, u.slot, " + PostgresJobStore.COLUMNS)
+                .params(
+                        Timestamp.from(now),
+                        ids.toArray(UUID[]::new),
+                        partitions.subList(0, ids.size()).toArray(Integer[]::new))
+                .query((rs, row) -> new Object[] {
+                    rs.getLong("turn"), new Dispatched(PostgresJobStore.map(rs, row), rs.getInt("slot"))
+                })
+                .list()
+                .stream()
+                .sorted(Comparator.comparingLong(r -> (Long) r[0]))
+                .map(r -> (Dispatched) r[1])
+                .toList();
     }
 
     @Override

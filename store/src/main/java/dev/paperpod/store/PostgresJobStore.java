@@ -22,7 +22,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /** {@link JobStore} on the {@code jobs} and {@code job_attempts} tables. */
 public final class PostgresJobStore implements JobStore {
 
-    private static final String COLUMNS = """
+    /** The columns {@link #map} reads; unqualified, for statements over {@code jobs} alone or with a function. */
+    static final String COLUMNS = """
             id, account_id, kind, source, status, attempts, max_attempts, version, worker_id, next_attempt_at,
             cancel_requested_at, created_at, started_at, finished_at, spec::text as spec, result::text as result,
             error::text as error, timing::text as timing, priority, run_at, dispatched_at""";
@@ -190,28 +191,7 @@ public final class PostgresJobStore implements JobStore {
             webhooks.jobEnded(job);
             completeBatchOf(job.id(), job.finishedAt() != null ? job.finishedAt() : Instant.now());
         }
-        return new JobRecord(
-                job.id(),
-                job.accountId(),
-                job.kind(),
-                job.source(),
-                job.status(),
-                job.attempt(),
-                job.maxAttempts(),
-                job.version() + 1,
-                job.workerId(),
-                job.nextAttemptAt(),
-                job.cancelRequestedAt(),
-                job.createdAt(),
-                job.startedAt(),
-                job.finishedAt(),
-                job.spec(),
-                job.result(),
-                job.error(),
-                job.timing(),
-                job.priority(),
-                job.runAt(),
-                job.dispatchedAt());
+        return job.saved();
     }
 
     /** The job's batch is complete once none of its jobs is left to end. */
@@ -317,7 +297,7 @@ public final class PostgresJobStore implements JobStore {
                         """).params(ts(at), outcome, json(error), jobId, attempt).update();
     }
 
-    private static JobRecord map(ResultSet rs, int row) throws SQLException {
+    static JobRecord map(ResultSet rs, int row) throws SQLException {
         return new JobRecord(
                 rs.getObject("id", UUID.class),
                 rs.getObject("account_id", UUID.class),

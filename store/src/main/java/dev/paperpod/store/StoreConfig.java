@@ -14,8 +14,8 @@ public class StoreConfig {
     }
 
     @Bean
-    DispatchQueue dispatchQueue(JdbcClient jdbc, JobStore store) {
-        return new PostgresDispatchQueue(jdbc, store);
+    DispatchQueue dispatchQueue(JdbcClient jdbc) {
+        return new PostgresDispatchQueue(jdbc);
     }
 
     @Bean

@@ -49,7 +49,7 @@ class PostgresDispatchQueueIT {
                 .migrate();
         jdbc = JdbcClient.create(postgres.dataSource());
         store = new PostgresJobStore(jdbc);
-        queue = new PostgresDispatchQueue(jdbc, store);
+        queue = new PostgresDispatchQueue(jdbc);
         tx = new TransactionTemplate(new DataSourceTransactionManager(postgres.dataSource()));
     }
 
@@ -141,25 +141,15 @@ class PostgresDispatchQueueIT {
 
     /** A waiting job created {@code age} seconds after a fixed point: higher age, younger job. */
     private UUID waiting(UUID account, JobPriority priority, int age, @Nullable Instant runAt) {
-        JobRecord job = new JobRecord(
+        JobRecord job = JobRecord.waiting(
                 UUID.randomUUID(),
                 account,
                 "exec",
                 "async",
-                JobStatus.QUEUED,
                 1,
                 3,
-                0,
-                null,
-                null,
-                null,
                 now.minusSeconds(100 - age),
-                null,
-                null,
                 new ExecSpec(Language.SHELL, "true", 1000, Map.of(), null, Egress.NONE),
-                null,
-                null,
-                null,
                 priority,
                 runAt,
                 null);

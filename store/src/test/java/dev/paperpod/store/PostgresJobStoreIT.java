@@ -95,28 +95,8 @@ class PostgresJobStoreIT {
     void aSyncJobHasNoRetriesAndACanceledRunBlocksThem() {
         JobRecord job = insertQueued();
         assertThat(job.cancelRequested(now()).canRetry()).isFalse();
-        JobRecord sync = new JobRecord(
-                UUID.randomUUID(),
-                job.accountId(),
-                "exec",
-                "sync",
-                JobStatus.QUEUED,
-                1,
-                3,
-                0,
-                null,
-                null,
-                null,
-                now(),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                JobPriority.NORMAL,
-                null,
-                null);
+        JobRecord sync = JobRecord.waiting(
+                UUID.randomUUID(), job.accountId(), "exec", "sync", 1, 3, now(), null, JobPriority.NORMAL, null, null);
         assertThat(sync.canRetry()).isFalse();
     }
 
@@ -125,25 +105,15 @@ class PostgresJobStoreIT {
         jdbc.sql("insert into accounts (id, name) values (?, 'a')")
                 .param(account)
                 .update();
-        JobRecord job = new JobRecord(
+        JobRecord job = JobRecord.waiting(
                 UUID.randomUUID(),
                 account,
                 "exec",
                 "async",
-                JobStatus.QUEUED,
                 1,
                 3,
-                0,
-                null,
-                null,
-                null,
                 now(),
-                null,
-                null,
                 new ExecSpec(Language.SHELL, "echo hi", 1000, Map.of(), null, Egress.NONE),
-                null,
-                null,
-                null,
                 JobPriority.NORMAL,
                 null,
                 null);

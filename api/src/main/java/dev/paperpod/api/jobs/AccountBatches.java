@@ -97,25 +97,15 @@ class AccountBatches {
                 ExecSpec spec = validator.toSpec(item);
                 int maxAttempts = validator.maxAttempts(item, true);
                 ExecRequestValidator.Schedule schedule = validator.schedule(item, true, now);
-                jobs.add(new JobRecord(
+                jobs.add(JobRecord.waiting(
                         UUID.randomUUID(),
                         account,
                         JobKind.EXEC.wireName(),
                         "async",
-                        JobStatus.QUEUED,
                         1,
                         maxAttempts,
-                        0,
-                        null,
-                        null,
-                        null,
                         now,
-                        null,
-                        null,
                         spec,
-                        null,
-                        null,
-                        null,
                         schedule.priority(),
                         schedule.runAt(),
                         null));

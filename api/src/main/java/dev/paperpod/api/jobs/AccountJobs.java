@@ -85,25 +85,15 @@ class AccountJobs {
             @Nullable String requestedWebhookUrl,
             JobAccepted accepted) {
         String webhookUrl = inlineWebhooks.check(job.accountId(), requestedWebhookUrl);
-        JobRecord record = new JobRecord(
+        JobRecord record = JobRecord.waiting(
                 job.jobId(),
                 job.accountId(),
                 job.kind().wireName(),
                 job.source().wireName(),
-                JobStatus.QUEUED,
                 job.attempt(),
                 maxAttempts,
-                0,
-                null,
-                null,
-                null,
                 job.submittedAt(),
-                null,
-                null,
                 job.spec(),
-                null,
-                null,
-                null,
                 schedule.priority(),
                 schedule.runAt(),
                 null);

@@ -180,24 +180,14 @@ class JobProjection {
     /** A job known so far only from an event: a sync job, which its client retries (one attempt). */
     private static JobRecord newJob(UUID id, UUID account, String kind, String source, int attempt, Instant at) {
         // On Kafka already (dispatched): a sync job goes there straight from the API, bypassing the dispatcher.
-        return new JobRecord(
+        return JobRecord.waiting(
                 id,
                 account,
                 kind,
                 source,
-                JobStatus.QUEUED,
                 attempt,
                 "sync".equals(source) ? 1 : attempt,
-                0,
-                null,
-                null,
-                null,
                 at,
-                null,
-                null,
-                null,
-                null,
-                null,
                 null,
                 JobPriority.NORMAL,
                 null,
