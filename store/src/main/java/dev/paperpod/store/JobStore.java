@@ -21,7 +21,10 @@ public interface JobStore {
     /** PostgreSQL channel notified with the job id on every change of a job, output included (on commit). */
     String ACTIVITY_CHANNEL = "paperpod_job_activity";
 
-    /** Stores an output chunk of a running job (once: a replayed chunk changes nothing) and announces it. */
+    /**
+     * Stores an output chunk of a running job (once: a replayed chunk changes nothing) and announces it; a chunk of
+     * a job not recorded (yet) is skipped.
+     */
     void output(UUID jobId, int attempt, long seq, String stream, String data, Instant at);
 
     /** Stores a new job; it must not exist yet. */

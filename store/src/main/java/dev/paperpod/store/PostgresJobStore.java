@@ -211,11 +211,14 @@ public final class PostgresJobStore implements JobStore {
 
     @Override
     public void output(UUID jobId, int attempt, long seq, String stream, String data, Instant at) {
-        int stored =
-                jdbc.sql("""
-                        insert into job_output (job_id, attempt, seq, stream, data, at) values (?, ?, ?, ?, ?, ?)
+        // A chunk of a job not recorded (yet) is skipped, in the same statement.
+        int stored = jdbc.sql("""
+                        insert into job_output (job_id, attempt, seq, stream, data, at)
+                        select ?, ?, ?, ?, ?, ? where exists (select 1 from jobs where id = ?)
                         on conflict do nothing
-                        """).params(jobId, attempt, seq, stream, data, ts(at)).update();
+                        """)
+                .params(jobId, attempt, seq, stream, data, ts(at), jobId)
+                .update();
         if (stored == 1) {
             jdbc.sql("select pg_notify(?, ?)")
                     .params(ACTIVITY_CHANNEL, jobId.toString())

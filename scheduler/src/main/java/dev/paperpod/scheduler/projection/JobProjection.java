@@ -151,9 +151,6 @@ class JobProjection {
 
     /** An output chunk, kept for the job's event stream; a chunk of a job not (yet) recorded is skipped. */
     void output(JobOutput chunk) {
-        if (store.find(chunk.jobId()).isEmpty()) {
-            return;
-        }
         store.output(chunk.jobId(), chunk.attempt(), chunk.seq(), chunk.stream().wireName(), chunk.data(), chunk.at());
     }
 
