@@ -27,7 +27,9 @@ class LimitsIT {
 
     static Stream<Arguments> hostilePrograms() {
         return Stream.of(
-                Arguments.of("fork bomb", "shell", ":(){ :|:& };:", 3_000, "PIDS_LIMIT"),
+                // Time enough for the shell to give up retrying its refused forks and end by itself, even on a busy
+                // machine: within 3 s it sometimes hit the timeout first (TIMEOUT) while still retrying.
+                Arguments.of("fork bomb", "shell", ":(){ :|:& };:", 20_000, "PIDS_LIMIT"),
                 Arguments.of("infinite loop", "python", "while True: pass", 2_000, "TIMEOUT"),
                 Arguments.of("yes > /dev/null for an hour", "shell", "timeout 3600 yes > /dev/null", 2_000, "TIMEOUT"),
                 Arguments.of("yes to stdout", "shell", "yes", 10_000, "OUTPUT_LIMIT"),
