@@ -50,6 +50,10 @@ public record DebeziumSettings(
         p.setProperty(
                 "poll.interval.ms",
                 Long.toString(Math.max(1, outbox.pollInterval().toMillis())));
+        // Debezium's queue hands a batch over when it is full or when the poll interval ends, and spins through
+        // the last millisecond of every interval (its timer counts whole milliseconds): with batches of one, each
+        // record leaves as soon as it is read, and the poll interval only paces reading an idle WAL.
+        p.setProperty("max.batch.size", "1");
         p.setProperty("errors.max.retries", "0");
 
         p.setProperty("transforms", "outbox");
