@@ -81,7 +81,9 @@ public final class Benchmarks {
                 Map.of(
                         "paperpod.worker.sandbox.image", "localhost/paperpod/test",
                         "paperpod.worker.sandbox.min-idle", "3",
-                        "paperpod.worker.sandbox.max", "6")));
+                        "paperpod.worker.sandbox.max", "6",
+                        // as by default (4 / 4): one account may keep every sandbox of the pool for its next jobs
+                        "paperpod.worker.sandbox.reuse-per-account", "6")));
         List<Samples> results = new ArrayList<>();
         try {
             stack.start();
@@ -92,16 +94,18 @@ public final class Benchmarks {
             results.add(exec);
             results.add(syncExec(stack, n.get("exec") / 2, null));
             results.add(agentAlone(stack, n.get("exec")));
+            String agentCpu = agentCpu(stack, n.get("exec"));
             Samples podman = podmanExec(n.get("podman"));
             results.add(podman);
             results.add(coldSandbox(stack, n.get("cold")));
             results.add(claim(stack, n.get("claim")));
             String throughput = asyncThroughput(stack, n.get("async"));
             report(results, exec, podman, breakdown, idleMemory(stack, "VmRSS:"), idleMemory(stack, "RssAnon:"));
+            System.out.println(agentCpu);
             System.out.println(throughput);
             Files.writeString(
                     Path.of("benchmarks/target/benchmark-results.md"),
-                    "\n" + throughput + "\n",
+                    "\n" + agentCpu + "\n" + throughput + "\n",
                     java.nio.file.StandardOpenOption.APPEND);
         } finally {
             stack.close();
@@ -299,6 +303,44 @@ public final class Benchmarks {
             pool.release(sandbox, account, false);
         }
         return samples;
+    }
+
+    /**
+     * CPU a sandbox spends per run, read from its container's cgroup (agent and job together): {@code echo hi}
+     * alone, then followed by the reset the pool does before reusing a sandbox. What the async throughput pays per
+     * job inside the sandbox.
+     */
+    private static String agentCpu(EmbeddedStack stack, int count) {
+        SandboxPool pool = stack.workers().get(0).getBean(SandboxPools.class).pool(Egress.NONE);
+        UUID account = UUID.randomUUID();
+        Sandbox sandbox = pool.claim(account, Duration.ofSeconds(60));
+        try {
+            Path usage =
+                    Path.of("/sys/fs/cgroup/cpuacct/libpod_parent", "libpod-" + sandbox.containerId(), "cpuacct.usage");
+            if (!Files.isReadable(usage)) {
+                return "agent CPU per run: not measured (no cgroup v1 cpuacct at " + usage + ")";
+            }
+            var command = dev.paperpod.agent.client.ExecCommand.shell("echo hi", 10_000);
+            long before = Long.parseLong(Files.readString(usage).trim());
+            for (int i = 0; i < count; i++) {
+                sandbox.agent().exec(command, (e, d, o, l) -> {}, Duration.ofSeconds(10));
+            }
+            long execs = Long.parseLong(Files.readString(usage).trim());
+            for (int i = 0; i < count; i++) {
+                sandbox.agent().exec(command, (e, d, o, l) -> {}, Duration.ofSeconds(10));
+                sandbox.agent().reset(Duration.ofSeconds(10));
+            }
+            long resets = Long.parseLong(Files.readString(usage).trim());
+            return String.format(
+                    Locale.ROOT,
+                    "sandbox CPU per run (container cgroup, agent and job): `echo hi` %.2f ms, `echo hi` + reset %.2f ms",
+                    (execs - before) / 1e6 / count,
+                    (resets - execs) / 1e6 / count);
+        } catch (IOException e) {
+            return "agent CPU per run: not measured (" + e + ")";
+        } finally {
+            pool.release(sandbox, account, false);
+        }
     }
 
     /** A new sandbox: container created and started, agent answering (what the pool does ahead of demand). */
