@@ -102,12 +102,14 @@ final class ExecSession {
             // Every helper thread exists before the program does: a fork bomb can take every pid within
             // milliseconds of its start, and a thread is a pid.
             CompletableFuture<Process> spawned = new CompletableFuture<>();
-            Thread stdout = daemon("stdout", () -> once(spawned, q -> pump(q.getInputStream(), MessageType.STDOUT)));
-            Thread stderr = daemon("stderr", () -> once(spawned, q -> pump(q.getErrorStream(), MessageType.STDERR)));
+            Helpers.Helper stdout =
+                    Helpers.start(() -> once(spawned, q -> pump(q.getInputStream(), MessageType.STDOUT)));
+            Helpers.Helper stderr =
+                    Helpers.start(() -> once(spawned, q -> pump(q.getErrorStream(), MessageType.STDERR)));
             if (stdin != null) {
-                daemon("stdin", () -> once(spawned, q -> feed(q.getOutputStream(), stdin)));
+                Helpers.start(() -> once(spawned, q -> feed(q.getOutputStream(), stdin)));
             }
-            daemon("cancel", () -> once(spawned, q -> killWhenClientLeaves()));
+            Helpers.start(() -> once(spawned, q -> killWhenClientLeaves()));
             startMemorySampler(spawned);
             long started = System.nanoTime();
             Process p;
@@ -298,28 +300,19 @@ final class ExecSession {
         }
         peakMemory.accumulateAndGet(Cgroup.memoryBytes(), Math::max);
         try {
-            daemon(
-                    "memory",
-                    () -> once(spawned, p -> {
-                        while (p.isAlive() && !finished.get()) {
-                            peakMemory.accumulateAndGet(Cgroup.memoryBytes(), Math::max);
-                            try {
-                                Thread.sleep(MEMORY_SAMPLE_MS);
-                            } catch (InterruptedException e) {
-                                return;
-                            }
-                        }
-                        peakMemory.accumulateAndGet(Cgroup.memoryBytes(), Math::max);
-                    }));
+            Helpers.start(() -> once(spawned, p -> {
+                while (p.isAlive() && !finished.get()) {
+                    peakMemory.accumulateAndGet(Cgroup.memoryBytes(), Math::max);
+                    try {
+                        Thread.sleep(MEMORY_SAMPLE_MS);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                peakMemory.accumulateAndGet(Cgroup.memoryBytes(), Math::max);
+            }));
         } catch (OutOfMemoryError e) {
             // no thread to be had (a fork bomb holds the pids): the start sample stands
         }
-    }
-
-    private static Thread daemon(String name, Runnable body) {
-        Thread t = new Thread(body, name);
-        t.setDaemon(true);
-        t.start();
-        return t;
     }
 }

@@ -16,7 +16,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Entry point: {@code java -cp agent.jar dev.paperpod.agent.SandboxAgent <socket-path>}. Serves one connection
@@ -30,7 +29,6 @@ public final class SandboxAgent implements AutoCloseable {
 
     private final Path socket;
     private final long startedAt = System.nanoTime();
-    private final AtomicLong connections = new AtomicLong();
     private final AgentSettings settings;
     private final Sessions sessions = new Sessions();
     private final BackgroundProcesses background;
@@ -63,9 +61,7 @@ public final class SandboxAgent implements AutoCloseable {
             while (true) {
                 SocketChannel client = server.accept();
                 try {
-                    Thread thread = new Thread(() -> handle(client), "conn-" + connections.incrementAndGet());
-                    thread.setDaemon(true);
-                    thread.start();
+                    Helpers.start(() -> handle(client));
                 } catch (OutOfMemoryError e) {
                     // No thread to be had (a job exhausted the pids limit): refuse this one, keep serving.
                     client.close();

@@ -55,6 +55,23 @@ class SandboxAgentTest {
     }
 
     @Test
+    void reusesItsThreadsFromOneRunToTheNext() throws IOException {
+        ExecCommand echo = ExecCommand.shell("echo hi", 10_000);
+        agent.client.exec(echo, new Captured(), DEADLINE);
+        int before = Helpers.created();
+
+        for (int i = 0; i < 20; i++) {
+            assertThat(agent.client.exec(echo, new Captured(), DEADLINE).exitCode())
+                    .isZero();
+        }
+
+        // a run needs four or five threads (its connection, two output pumps, the cancel watch, the memory
+        // sampler): new ones each time would make 80 or more
+        int made = Helpers.created() - before;
+        assertThat(made).isLessThan(20);
+    }
+
+    @Test
     void runsAScriptWithEnvironmentStdinAndWorkingDirectory() throws IOException {
         Files.createDirectories(agent.dir.resolve("work"));
         Captured out = new Captured();
