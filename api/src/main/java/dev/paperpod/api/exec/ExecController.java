@@ -67,14 +67,18 @@ class ExecController {
         });
     }
 
+    /**
+     * Waits for the reply on the request's own (virtual) thread: answering from the reply consumer's thread would
+     * take Spring's async dispatch, another hand-off between threads and another pass through the filters.
+     */
     @PostMapping("/execute")
-    CompletableFuture<ExecResponse> execute(Caller caller, HttpServletRequest request) {
+    ExecResponse execute(Caller caller, HttpServletRequest request) {
         SyncJob sync = syncJob(caller, request, false);
-        return queue.submitAndAwait(sync.job(), sync.clientWaits())
-                .exceptionally(e -> {
-                    throw failure(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
-                })
-                .thenApply(ExecController::response);
+        try {
+            return response(queue.submitAndAwait(sync.job(), sync.clientWaits()).join());
+        } catch (CompletionException e) {
+            throw failure(e.getCause() != null ? e.getCause() : e);
+        }
     }
 
     /** A sync job and how long its client waits for it. */
