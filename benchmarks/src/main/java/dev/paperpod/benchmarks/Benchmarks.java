@@ -57,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * Closed loop, one request at a time; prints a Markdown table and writes it to {@code benchmarks/target}.
- * Arguments: {@code relay=N exec=N podman=N} (sample counts).
+ * Arguments: {@code relay=N exec=N podman=N cold=N claim=N async=N} (sample counts), and {@code
+ * --paperpod.some.property=value} to try a setting (e.g. {@code --paperpod.scheduler.outbox.poll-interval=25ms}).
  */
 public final class Benchmarks {
 
@@ -78,12 +79,7 @@ public final class Benchmarks {
                 "pp_bench_" + UUID.randomUUID(),
                 PodmanService.defaultSocket(),
                 true,
-                Map.of(
-                        "paperpod.worker.sandbox.image", "localhost/paperpod/test",
-                        "paperpod.worker.sandbox.min-idle", "3",
-                        "paperpod.worker.sandbox.max", "6",
-                        // as by default (4 / 4): one account may keep every sandbox of the pool for its next jobs
-                        "paperpod.worker.sandbox.reuse-per-account", "6")));
+                settings(args)));
         List<Samples> results = new ArrayList<>();
         try {
             stack.start();
@@ -558,6 +554,22 @@ public final class Benchmarks {
                 ProducerConfig.LINGER_MS_CONFIG,
                 0);
         return new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
+    }
+
+    private static Map<String, String> settings(String[] args) {
+        Map<String, String> settings = new java.util.LinkedHashMap<>(Map.of(
+                "paperpod.worker.sandbox.image", "localhost/paperpod/test",
+                "paperpod.worker.sandbox.min-idle", "3",
+                "paperpod.worker.sandbox.max", "6",
+                // as by default (4 / 4): one account may keep every sandbox of the pool for its next jobs
+                "paperpod.worker.sandbox.reuse-per-account", "6"));
+        for (String arg : args) {
+            String[] kv = arg.split("=", 2);
+            if (kv.length == 2 && kv[0].startsWith("--paperpod.")) {
+                settings.put(kv[0].substring(2), kv[1]);
+            }
+        }
+        return settings;
     }
 
     private static Map<String, Integer> counts(String[] args) {
