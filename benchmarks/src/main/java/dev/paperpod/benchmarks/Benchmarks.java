@@ -314,7 +314,7 @@ public final class Benchmarks {
             Path usage =
                     Path.of("/sys/fs/cgroup/cpuacct/libpod_parent", "libpod-" + sandbox.containerId(), "cpuacct.usage");
             if (!Files.isReadable(usage)) {
-                return "agent CPU per run: not measured (no cgroup v1 cpuacct at " + usage + ")";
+                return "sandbox CPU per run: not measured (no cgroup v1 cpuacct at " + usage + ")";
             }
             var command = dev.paperpod.agent.client.ExecCommand.shell("echo hi", 10_000);
             long before = Long.parseLong(Files.readString(usage).trim());
@@ -333,7 +333,7 @@ public final class Benchmarks {
                     (execs - before) / 1e6 / count,
                     (resets - execs) / 1e6 / count);
         } catch (IOException e) {
-            return "agent CPU per run: not measured (" + e + ")";
+            return "sandbox CPU per run: not measured (" + e + ")";
         } finally {
             pool.release(sandbox, account, false);
         }
