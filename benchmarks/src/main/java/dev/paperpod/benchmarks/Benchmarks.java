@@ -317,16 +317,16 @@ public final class Benchmarks {
                 return "sandbox CPU per run: not measured (no cgroup v1 cpuacct at " + usage + ")";
             }
             var command = dev.paperpod.agent.client.ExecCommand.shell("echo hi", 10_000);
-            long before = Long.parseLong(Files.readString(usage).trim());
+            long before = cpuNanos(usage);
             for (int i = 0; i < count; i++) {
                 sandbox.agent().exec(command, (e, d, o, l) -> {}, Duration.ofSeconds(10));
             }
-            long execs = Long.parseLong(Files.readString(usage).trim());
+            long execs = cpuNanos(usage);
             for (int i = 0; i < count; i++) {
                 sandbox.agent().exec(command, (e, d, o, l) -> {}, Duration.ofSeconds(10));
                 sandbox.agent().reset(Duration.ofSeconds(10));
             }
-            long resets = Long.parseLong(Files.readString(usage).trim());
+            long resets = cpuNanos(usage);
             return String.format(
                     Locale.ROOT,
                     "sandbox CPU per run (container cgroup, agent and job): `echo hi` %.2f ms, `echo hi` + reset %.2f ms",
@@ -337,6 +337,10 @@ public final class Benchmarks {
         } finally {
             pool.release(sandbox, account, false);
         }
+    }
+
+    private static long cpuNanos(Path cpuacctUsage) throws IOException {
+        return Long.parseLong(Files.readString(cpuacctUsage).trim());
     }
 
     /** A new sandbox: container created and started, agent answering (what the pool does ahead of demand). */

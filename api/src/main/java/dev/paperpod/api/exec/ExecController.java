@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.springframework.http.HttpStatus;
@@ -78,6 +79,8 @@ class ExecController {
             return response(queue.submitAndAwait(sync.job(), sync.clientWaits()).join());
         } catch (CompletionException e) {
             throw failure(e.getCause() != null ? e.getCause() : e);
+        } catch (CancellationException e) {
+            throw failure(e); // as the future's other failures (join does not wrap this one)
         }
     }
 
