@@ -26,7 +26,12 @@ class FilesAndProcessesTest {
     private static final Duration DEADLINE = Duration.ofSeconds(20);
 
     @RegisterExtension
-    final RunningAgent agent = new RunningAgent();
+    final RunningAgent agent = agent();
+
+    /** The agent under test: the Java one here, the Go one in the subclass. */
+    RunningAgent agent() {
+        return RunningAgent.java();
+    }
 
     @Test
     void writesAndReadsBackBinaryContentLargerThanAFrameStreamed() throws IOException {

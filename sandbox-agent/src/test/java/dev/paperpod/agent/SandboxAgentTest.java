@@ -34,7 +34,12 @@ class SandboxAgentTest {
     private static final Duration DEADLINE = Duration.ofSeconds(20);
 
     @RegisterExtension
-    final RunningAgent agent = new RunningAgent();
+    final RunningAgent agent = agent();
+
+    /** The agent under test: the Java one here, the Go one in the subclass. */
+    RunningAgent agent() {
+        return RunningAgent.java();
+    }
 
     @Test
     void answersPingWithItsProtocolVersion() throws IOException {
@@ -58,7 +63,7 @@ class SandboxAgentTest {
     void reusesItsThreadsFromOneRunToTheNext() throws IOException {
         ExecCommand echo = ExecCommand.shell("echo hi", 10_000);
         agent.client.exec(echo, new Captured(), DEADLINE);
-        int before = Helpers.created();
+        int before = agent.threadsMade();
 
         for (int i = 0; i < 20; i++) {
             assertThat(agent.client.exec(echo, new Captured(), DEADLINE).exitCode())
@@ -67,7 +72,7 @@ class SandboxAgentTest {
 
         // a run needs four or five threads (its connection, two output pumps, the cancel watch, the memory
         // sampler): new ones each time would make 80 or more
-        int made = Helpers.created() - before;
+        int made = agent.threadsMade() - before;
         assertThat(made).isLessThan(20);
     }
 

@@ -1,0 +1,346 @@
+package main
+
+import (
+	"math"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+const chunk = 64 * 1024
+
+// execRun is one EXEC: the program in a session of its own, its output streamed as it comes, the wall-clock and
+// output limits enforced by killing the whole session, and a report of how it ended.
+//
+// The run ends when the main process exits. Whatever it left holding stdout or stderr (a `sleep &`) gets the
+// leftover grace to finish, then is killed: an exec must answer, and long-lived work has its own request.
+type execRun struct {
+	out         *writer
+	outputLimit int64
+	outputBytes atomic.Int64
+	truncated   atomic.Bool
+	finished    atomic.Bool
+	peakMemory  atomic.Int64
+	scriptDir   string // a script sent with the request, deleted before EXIT: the next request may look
+
+	mu      sync.Mutex
+	verdict string
+	pid     int
+}
+
+func (a *agent) exec(conn net.Conn, out *writer, q request) error {
+	argv, err := q.strs(tagArgv)
+	if err != nil {
+		return err
+	}
+	if len(argv) == 0 {
+		out.fail("BAD_REQUEST", "EXEC needs ARGV, the program and its arguments")
+		return nil
+	}
+	argv = append([]string(nil), argv...)
+	cwd, err := a.cwd(q)
+	if err != nil {
+		return err
+	}
+	if info, err := os.Stat(cwd); err != nil || !info.IsDir() {
+		out.fail("BAD_CWD", "working directory "+cwd+" does not exist")
+		return nil
+	}
+	extra, err := q.env(tagEnv)
+	if err != nil {
+		return err
+	}
+	env := environment(extra)
+	program, found := lookPath(argv[0], cwd, env)
+	if !found {
+		out.fail("SPAWN_FAILED", "cannot start "+argv[0]+": no such program")
+		return nil
+	}
+	timeoutMs, err := q.long(tagTimeoutMs, 0)
+	if err != nil {
+		return err
+	}
+	limit, err := q.long(tagOutputLimit, math.MaxInt64)
+	if err != nil {
+		return err
+	}
+	stdin, hasStdin, err := q.bytes(tagStdin)
+	if err != nil {
+		return err
+	}
+	script, hasScript, err := q.bytes(tagScript)
+	if err != nil {
+		return err
+	}
+	scriptDir := ""
+	if hasScript {
+		name, present, err := q.str(tagScriptName)
+		if err != nil {
+			return err
+		}
+		if !present {
+			name = "script"
+		}
+		if scriptDir, err = a.writeScript(name, script, &argv); err != nil {
+			return err
+		}
+		defer os.RemoveAll(scriptDir) // when the run failed; otherwise done before EXIT
+	}
+	argv[0] = program
+	r := &execRun{out: out, outputLimit: limit, scriptDir: scriptDir}
+	r.peakMemory.Store(-1)
+	return r.run(conn, a, argv, env, cwd, stdin, hasStdin, timeoutMs)
+}
+
+func (a *agent) cwd(q request) (string, error) {
+	cwd, present, err := q.str(tagCwd)
+	if err != nil || !present {
+		return a.settings.defaultCwd, err
+	}
+	if !filepath.IsAbs(cwd) {
+		cwd = filepath.Join(a.settings.defaultCwd, cwd)
+	}
+	return filepath.Clean(cwd), nil
+}
+
+func (a *agent) writeScript(name string, script []byte, argv *[]string) (string, error) {
+	if name == "" || strings.Contains(name, "/") {
+		return "", badFrame("SCRIPT_NAME must be a plain file name, not '%s'", name)
+	}
+	if err := os.MkdirAll(a.settings.scratchDir, 0o755); err != nil {
+		return "", err
+	}
+	dir, err := os.MkdirTemp(a.settings.scratchDir, "exec-")
+	if err != nil {
+		return "", err
+	}
+	file := filepath.Join(dir, name)
+	if err := os.WriteFile(file, script, 0o644); err != nil {
+		os.RemoveAll(dir)
+		return "", err
+	}
+	*argv = append(*argv, file)
+	return dir, nil
+}
+
+func (r *execRun) run(conn net.Conn, a *agent, argv, env []string, cwd string, stdin []byte, hasStdin bool,
+	timeoutMs int64) error {
+	stdoutR, stdoutW, err := pipe(false)
+	if err != nil {
+		return err
+	}
+	defer stdoutR.Close()
+	stderrR, stderrW, err := pipe(false)
+	if err != nil {
+		syscall.Close(stdoutW)
+		return err
+	}
+	defer stderrR.Close()
+	var stdinW *os.File
+	var stdinR int
+	if hasStdin {
+		if stdinW, stdinR, err = pipe(true); err != nil {
+			syscall.Close(stdoutW)
+			syscall.Close(stderrW)
+			return err
+		}
+	} else if stdinR, err = syscall.Open(os.DevNull, syscall.O_RDONLY|syscall.O_CLOEXEC, 0); err != nil {
+		syscall.Close(stdoutW)
+		syscall.Close(stderrW)
+		return err
+	}
+
+	cpuBefore, oomBefore, pidsBefore := cgroupCPUNanos(), oomKills(), pidsLimitHits()
+	if m := cgroupMemory(); m >= 0 {
+		r.peakMemory.Store(m)
+	}
+	started := time.Now()
+	pid, exited, err := spawn(spawnSpec{
+		argv:     argv,
+		env:      env,
+		dir:      cwd,
+		files:    []uintptr{uintptr(stdinR), uintptr(stdoutW), uintptr(stderrW)},
+		oomProne: true,
+	})
+	syscall.Close(stdinR)
+	syscall.Close(stdoutW)
+	syscall.Close(stderrW)
+	if err != nil {
+		if stdinW != nil {
+			stdinW.Close()
+		}
+		r.out.fail("SPAWN_FAILED", "cannot start "+argv[0]+": "+err.Error())
+		return nil
+	}
+	r.mu.Lock()
+	r.pid = pid
+	r.mu.Unlock()
+	a.sessions.started(pid)
+
+	stdoutDone := r.pump(stdoutR, msgStdout)
+	stderrDone := r.pump(stderrR, msgStderr)
+	if stdinW != nil {
+		go func() {
+			_, _ = stdinW.Write(stdin) // a program may exit without reading all of it: its business
+			stdinW.Close()
+		}()
+	}
+	go r.killWhenClientLeaves(conn)
+	sampling := make(chan struct{})
+	if r.peakMemory.Load() >= 0 {
+		go r.sampleMemory(sampling)
+	}
+	if err := r.out.fields(msgStarted, fields().long(tagPid, int64(pid))); err != nil {
+		r.end("KILLED")
+	}
+
+	var status exitStatus
+	if timeoutMs > 0 {
+		timer := time.NewTimer(time.Duration(timeoutMs) * time.Millisecond)
+		select {
+		case status = <-exited:
+			timer.Stop()
+		case <-timer.C:
+			r.end("TIMEOUT")
+			status = <-exited
+		}
+	} else {
+		status = <-exited
+	}
+	wall := time.Since(started)
+	cpuAfter := cgroupCPUNanos()
+	close(sampling)
+	if oomBefore >= 0 && oomKills() > oomBefore {
+		r.end("MEMORY_LIMIT")
+	}
+	if !waitBoth(stdoutDone, stderrDone, a.settings.leftoverGrace) {
+		killSession(pid)
+		waitBoth(stdoutDone, stderrDone, 2*time.Second)
+	}
+	r.finished.Store(true)
+	r.mu.Lock()
+	if r.verdict == "" && pidsBefore >= 0 && pidsLimitHits() > pidsBefore {
+		// The program lived with refused forks (a fork bomb); its leftovers were killed above.
+		r.verdict = "PIDS_LIMIT"
+	}
+	verdict := r.verdict
+	r.mu.Unlock()
+	if verdict == "" {
+		verdict = "OK"
+	}
+	exit := fields().str(tagVerdict, verdict).boolean(tagTruncated, r.truncated.Load()).long(tagWallMs, wall.Milliseconds())
+	if cpuBefore >= 0 && cpuAfter >= cpuBefore {
+		exit.long(tagCPUMs, (cpuAfter-cpuBefore)/1_000_000)
+	}
+	if m := cgroupMemory(); m > r.peakMemory.Load() && r.peakMemory.Load() >= 0 {
+		r.peakMemory.Store(m)
+	}
+	if p := r.peakMemory.Load(); p > 0 {
+		exit.long(tagPeakMemory, p)
+	}
+	if verdict == "OK" || verdict == "PIDS_LIMIT" {
+		exit.long(tagExitCode, int64(status.code)) // the program ended by itself
+	}
+	if r.scriptDir != "" {
+		os.RemoveAll(r.scriptDir)
+	}
+	return r.out.fields(msgExit, exit)
+}
+
+// end records why the run ended (the first reason wins) and kills its session.
+func (r *execRun) end(why string) {
+	r.mu.Lock()
+	if r.verdict == "" {
+		r.verdict = why
+	}
+	pid := r.pid
+	r.mu.Unlock()
+	if pid > 0 {
+		killSession(pid)
+	}
+}
+
+// pump passes a pipe on as frames of the given type, cutting the output at the limit.
+func (r *execRun) pump(in *os.File, typ byte) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buffer := make([]byte, chunk)
+		for {
+			n, err := in.Read(buffer)
+			if n > 0 {
+				total := r.outputBytes.Add(int64(n))
+				pass := n
+				if total > r.outputLimit {
+					pass = int(max64(0, int64(n)-(total-r.outputLimit)))
+					r.truncated.Store(true)
+					r.end("OUTPUT_LIMIT")
+				}
+				if pass > 0 {
+					// A worker that went away is noticed by the connection watch; keep draining the pipe.
+					_ = r.out.raw(typ, buffer[:pass])
+				}
+			}
+			if err != nil {
+				return // EOF: every writer closed it, or the process was killed
+			}
+		}
+	}()
+	return done
+}
+
+// killWhenClientLeaves: the worker sends nothing after EXEC, so the end of its stream before the run finished
+// means it gave up.
+func (r *execRun) killWhenClientLeaves(conn net.Conn) {
+	one := make([]byte, 1)
+	for !r.finished.Load() {
+		if _, err := conn.Read(one); err != nil {
+			break
+		}
+	}
+	if !r.finished.Load() {
+		r.end("KILLED")
+	}
+}
+
+// sampleMemory keeps the cgroup's highest memory use while the run lasts: the kernel keeps no peak that can be
+// reset per run.
+func (r *execRun) sampleMemory(stop <-chan struct{}) {
+	ticker := time.NewTicker(10 * time.Millisecond)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-ticker.C:
+			if m := cgroupMemory(); m > r.peakMemory.Load() {
+				r.peakMemory.Store(m)
+			}
+		}
+	}
+}
+
+func waitBoth(a, b <-chan struct{}, grace time.Duration) bool {
+	timer := time.NewTimer(grace)
+	defer timer.Stop()
+	for _, ch := range []<-chan struct{}{a, b} {
+		select {
+		case <-ch:
+		case <-timer.C:
+			return false
+		}
+	}
+	return true
+}
+
+func max64(a, b int64) int64 {
+	if a > b {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,3 @@
+module paperpod.dev/agent
+
+go 1.19
