@@ -38,7 +38,8 @@ public record WorkerProperties(
      * @param claimTimeout how long a job waits for a sandbox before it fails as SANDBOX_UNAVAILABLE
      * @param agentReadyTimeout how long a new sandbox's agent may take to answer
      * @param socketRoot host directory under which each sandbox gets the directory holding its agent socket
-     * @param agentPath the agent's jar or classes directory on the host; found on the class path when unset
+     * @param agentPath the sandbox agent on the host: the Go binary, or the Java agent's jar or classes directory;
+     *     when unset, the Go binary on the class path (built wherever Go is installed), else the Java agent
      * @param memory memory limit of a sandbox (no swap); files in its tmpfs directories count against it
      * @param cpus CPU limit of a sandbox, in cores
      * @param pids most processes in a sandbox

@@ -10,6 +10,7 @@ import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Ulimit;
 import com.github.dockerjava.api.model.Volume;
+import dev.paperpod.agent.NativeAgent;
 import dev.paperpod.agent.SandboxAgent;
 import dev.paperpod.worker.WorkerProperties;
 import java.io.IOException;
@@ -35,8 +36,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sandboxes as Podman containers, created through Podman's Docker-compatible API with docker-java. Each runs the
- * sandbox agent (mounted read-only from the host) on a Unix socket in a host directory bind-mounted at
- * {@value #SOCKET_MOUNT}. Hardened: every capability dropped, {@code no-new-privileges}, a read-only root with
+ * sandbox agent (mounted read-only from the host: the Go binary this build made, or the Java agent where it made
+ * none) on a Unix socket in a host directory bind-mounted at {@value #SOCKET_MOUNT}. Hardened: every capability dropped, {@code no-new-privileges}, a read-only root with
  * tmpfs {@code /workspace} and {@code /tmp}, memory, CPU and pids limits, and no network unless the runtime is
  * made for full egress.
  */
@@ -70,6 +71,9 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
     private final String workerId;
     private final Clock clock;
     private final Path agentPath;
+    /** The agent is the Go binary ({@link NativeAgent}), not the Java agent's jar or classes. */
+    private final boolean nativeAgent;
+
     private final String host = hostName();
     private final String owner = ownerOf(ProcessHandle.current());
 
@@ -84,7 +88,20 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
         this.workerId = workerId;
         this.clock = clock;
         checkSocketPathLength(settings.socketRoot());
-        this.agentPath = installAgent(settings.agentPath() != null ? settings.agentPath() : agentOnClassPath());
+        Path configured = settings.agentPath();
+        java.net.URL binary = NativeAgent.binary();
+        if (configured != null) {
+            this.nativeAgent = isNativeAgent(configured);
+            this.agentPath = installAgent(configured);
+        } else if (binary != null) {
+            this.nativeAgent = true;
+            this.agentPath = installNativeAgent(binary);
+        } else {
+            log.warn("This build has no Go sandbox agent (install golang-go and rebuild): sandboxes run the Java"
+                    + " agent, with ~45 MB more memory each and slower runs");
+            this.nativeAgent = false;
+            this.agentPath = installAgent(agentOnClassPath());
+        }
     }
 
     /** Linux caps a Unix socket's path at 107 bytes; past it, agents would listen where the worker cannot connect. */
@@ -126,13 +143,18 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
         } catch (IOException e) {
             throw new SandboxException("cannot create " + socketDir + " for the agent socket", e);
         }
-        boolean jar = Files.isRegularFile(agentPath);
-        String agentMount = jar ? "/opt/paperpod/agent.jar" : "/opt/paperpod/agent";
+        String socket = SOCKET_MOUNT + "/" + Sandbox.SOCKET_NAME;
+        String agentMount;
         List<String> command = new ArrayList<>();
-        command.add("java");
-        command.addAll(AGENT_JVM);
-        command.addAll(
-                List.of("-cp", agentMount, SandboxAgent.class.getName(), SOCKET_MOUNT + "/" + Sandbox.SOCKET_NAME));
+        if (nativeAgent) {
+            agentMount = "/opt/paperpod/paperpod-agent";
+            command.addAll(List.of(agentMount, socket));
+        } else {
+            agentMount = Files.isRegularFile(agentPath) ? "/opt/paperpod/agent.jar" : "/opt/paperpod/agent";
+            command.add("java");
+            command.addAll(AGENT_JVM);
+            command.addAll(List.of("-cp", agentMount, SandboxAgent.class.getName(), socket));
+        }
         HostConfig host = HostConfig.newHostConfig()
                 .withBinds(
                         new Bind(socketDir.toString(), new Volume(SOCKET_MOUNT), AccessMode.rw),
@@ -275,16 +297,12 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
      */
     private Path installAgent(Path source) {
         try {
-            Path root = settings.socketRoot();
-            Files.createDirectories(root);
-            // Others may reach a sandbox's directory by its (random) name, but not list them.
-            Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx--x--x"));
-            Path dir = Files.createDirectories(root.resolve(".agent"));
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path dir = installDirectory();
             Path target = dir.resolve(source.getFileName());
             if (Files.isRegularFile(source)) {
                 Files.copy(source, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
+                Files.setPosixFilePermissions(
+                        target, PosixFilePermissions.fromString(nativeAgent ? "rwxr-xr-x" : "rw-r--r--"));
                 return target;
             }
             deleteQuietly(target);
@@ -305,6 +323,49 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
             throw new SandboxException(
                     "cannot install the sandbox agent from " + source + " under " + settings.socketRoot(), e);
         }
+    }
+
+    /** A configured agent path names the Go binary unless it is the Java agent's jar or classes directory. */
+    static boolean isNativeAgent(Path agent) {
+        return Files.isRegularFile(agent) && !agent.getFileName().toString().endsWith(".jar");
+    }
+
+    /**
+     * Copies the Go agent from the class path (a jar, or the build's classes) to {@code <socket-root>/.agent},
+     * executable by everyone, by a rename so that no sandbox ever starts a half-written binary.
+     */
+    private Path installNativeAgent(java.net.URL binary) {
+        try {
+            Path dir = installDirectory();
+            Path target = dir.resolve(NativeAgent.RESOURCE);
+            Path temp = Files.createTempFile(dir, NativeAgent.RESOURCE, ".part");
+            try (var in = binary.openStream()) {
+                Files.copy(in, temp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
+                Files.move(
+                        temp,
+                        target,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+            return target;
+        } catch (IOException e) {
+            throw new SandboxException(
+                    "cannot install the sandbox agent from " + binary + " under " + settings.socketRoot(), e);
+        }
+    }
+
+    /** {@code <socket-root>/.agent}, readable by everyone; the root itself is not listable. */
+    private Path installDirectory() throws IOException {
+        Path root = settings.socketRoot();
+        Files.createDirectories(root);
+        // Others may reach a sandbox's directory by its (random) name, but not list them.
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx--x--x"));
+        Path dir = Files.createDirectories(root.resolve(".agent"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return dir;
     }
 
     private static Path agentOnClassPath() {
