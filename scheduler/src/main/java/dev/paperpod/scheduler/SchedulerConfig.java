@@ -1,5 +1,6 @@
 package dev.paperpod.scheduler;
 
+import dev.paperpod.messaging.ListenerThreads;
 import dev.paperpod.messaging.TopicsConfig;
 import dev.paperpod.store.StoreConfig;
 import org.springframework.context.annotation.Bean;
@@ -9,7 +10,7 @@ import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
 
 @Configuration(proxyBeanMethods = false)
-@Import({TopicsConfig.class, StoreConfig.class})
+@Import({TopicsConfig.class, ListenerThreads.class, StoreConfig.class})
 class SchedulerConfig {
 
     /**

@@ -5,6 +5,7 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import dev.paperpod.messaging.DeadLetters;
+import dev.paperpod.messaging.ListenerThreads;
 import dev.paperpod.messaging.TopicsConfig;
 import dev.paperpod.schemas.job.Egress;
 import dev.paperpod.worker.exec.ExecRunner;
@@ -33,7 +34,7 @@ import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.FixedBackOff;
 
 @Configuration(proxyBeanMethods = false)
-@Import(TopicsConfig.class)
+@Import({TopicsConfig.class, ListenerThreads.class})
 class WorkerConfig {
 
     @Bean

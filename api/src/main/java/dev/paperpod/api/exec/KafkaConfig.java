@@ -1,6 +1,7 @@
 package dev.paperpod.api.exec;
 
 import dev.paperpod.api.ApiProperties;
+import dev.paperpod.messaging.ListenerThreads;
 import dev.paperpod.messaging.TopicsConfig;
 import java.time.Duration;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -17,7 +18,7 @@ import org.springframework.kafka.requestreply.ReplyingKafkaTemplate;
 
 /** The request/reply plumbing of sync jobs: this instance's reply topic and the template that awaits on it. */
 @Configuration(proxyBeanMethods = false)
-@Import(TopicsConfig.class)
+@Import({TopicsConfig.class, ListenerThreads.class})
 class KafkaConfig {
 
     @Bean
