@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/signal"
 	"strconv"
@@ -68,7 +69,7 @@ type spawnSpec struct {
 }
 
 var oomMu sync.Mutex
-var ownOomScore = readOwnOomScore()
+var ownOomScore = readOwnOomScore() // guarded by oomMu; empty when unknown or not restorable
 
 func readOwnOomScore() string {
 	b, err := os.ReadFile("/proc/self/oom_score_adj")
@@ -89,15 +90,8 @@ func spawn(spec spawnSpec) (int, <-chan exitStatus, error) {
 	}
 	var pid int
 	var err error
-	if spec.oomProne && ownOomScore != "" {
-		// The score is inherited at fork and can only be set from inside the process, so the agent wears 1000
-		// for the instant of the fork and takes its own back: lowering it again to the value it started with
-		// needs no privilege.
-		oomMu.Lock()
-		_ = os.WriteFile("/proc/self/oom_score_adj", []byte("1000"), 0)
-		pid, err = syscall.ForkExec(spec.argv[0], spec.argv, attr)
-		_ = os.WriteFile("/proc/self/oom_score_adj", []byte(ownOomScore), 0)
-		oomMu.Unlock()
+	if spec.oomProne {
+		pid, err = forkOomProne(spec.argv, attr)
 	} else {
 		pid, err = syscall.ForkExec(spec.argv[0], spec.argv, attr)
 	}
@@ -114,6 +108,25 @@ func spawn(spec spawnSpec) (int, <-chan exitStatus, error) {
 	}
 	children.Unlock()
 	return pid, ch, nil
+}
+
+// forkOomProne starts a process with oom_score_adj 1000. The score is inherited at fork and can only be set from
+// inside the process, so the agent wears 1000 for the instant of the fork and takes its own back: lowering it
+// again to the value it started with needs no privilege.
+func forkOomProne(argv []string, attr *syscall.ProcAttr) (int, error) {
+	oomMu.Lock()
+	defer oomMu.Unlock()
+	if ownOomScore == "" {
+		return syscall.ForkExec(argv[0], argv, attr)
+	}
+	_ = os.WriteFile("/proc/self/oom_score_adj", []byte("1000"), 0)
+	pid, err := syscall.ForkExec(argv[0], argv, attr)
+	if werr := os.WriteFile("/proc/self/oom_score_adj", []byte(ownOomScore), 0); werr != nil {
+		// The kernel refused to give the score back: the agent stays as likely an OOM pick as its jobs.
+		fmt.Fprintln(os.Stderr, "paperpod agent: cannot restore its oom_score_adj to", ownOomScore+":", werr)
+		ownOomScore = ""
+	}
+	return pid, err
 }
 
 // lookPath finds a program as execvp would, in the PATH the process will get.

@@ -115,6 +115,11 @@ final class RunningAgent implements BeforeEachCallback, AfterEachCallback {
         }
     }
 
+    /** The agent's process: this JVM for the Java agent. */
+    long pid() {
+        return process == null ? ProcessHandle.current().pid() : process.pid();
+    }
+
     /** Threads the agent made so far: those of its process, or those its Java helpers started. */
     int threadsMade() throws IOException {
         if (process == null) {

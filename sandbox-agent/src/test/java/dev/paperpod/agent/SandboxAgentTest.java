@@ -77,6 +77,18 @@ class SandboxAgentTest {
     }
 
     @Test
+    void makesItsJobsTheOomKillersPickAndKeepsItsOwnScore() throws IOException {
+        Path score = Path.of("/proc", Long.toString(agent.pid()), "oom_score_adj");
+        String before = Files.readString(score).trim();
+        Captured out = new Captured();
+
+        agent.client.exec(ExecCommand.shell("cat /proc/self/oom_score_adj", 10_000), out, DEADLINE);
+
+        assertThat(out.stdout().trim()).isEqualTo("1000");
+        assertThat(Files.readString(score).trim()).isEqualTo(before);
+    }
+
+    @Test
     void runsAScriptWithEnvironmentStdinAndWorkingDirectory() throws IOException {
         Files.createDirectories(agent.dir.resolve("work"));
         Captured out = new Captured();

@@ -47,6 +47,9 @@ class PodmanSandboxRuntimeIT {
             Run run = run(sandbox, "echo hi from $(pwd)");
             assertThat(run.outcome().exitCode()).isZero();
             assertThat(run.stdout()).isEqualTo("hi from /workspace\n");
+            // the Go agent, not a JVM; without a capability it still took its OOM score back after the spawn
+            Run agent = run(sandbox, "cat /proc/$(pgrep -x paperpod-agent)/oom_score_adj /proc/self/oom_score_adj");
+            assertThat(agent.stdout()).isEqualTo("0\n1000\n");
         } finally {
             runtime.destroy(sandbox);
         }
