@@ -92,39 +92,12 @@ func (p *backgroundProcesses) start(q request, out *writer) error {
 		out.fail("SPAWN_FAILED", "cannot start "+argv[0]+": no such program")
 		return nil
 	}
-	stdoutR, stdoutW, err := pipe(false)
+	proc, err := launch(append([]string{program}, argv[1:]...), env, cwd, false)
 	if err != nil {
-		return err
-	}
-	stderrR, stderrW, err := pipe(false)
-	if err != nil {
-		stdoutR.Close()
-		syscall.Close(stdoutW)
-		return err
-	}
-	devNull, err := syscall.Open(os.DevNull, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-	if err != nil {
-		stdoutR.Close()
-		stderrR.Close()
-		syscall.Close(stdoutW)
-		syscall.Close(stderrW)
-		return err
-	}
-	command := append([]string{program}, argv[1:]...)
-	pid, exited, err := spawn(spawnSpec{
-		argv: command, env: env, dir: cwd,
-		files:    []uintptr{uintptr(devNull), uintptr(stdoutW), uintptr(stderrW)},
-		oomProne: true,
-	})
-	syscall.Close(devNull)
-	syscall.Close(stdoutW)
-	syscall.Close(stderrW)
-	if err != nil {
-		stdoutR.Close()
-		stderrR.Close()
 		out.fail("SPAWN_FAILED", "cannot start "+argv[0]+": "+err.Error())
 		return nil
 	}
+	pid, exited := proc.pid, proc.exited
 	p.agent.sessions.started(pid)
 	b := &background{
 		name: name, pid: pid, startedMs: nowMs(),
@@ -137,8 +110,8 @@ func (p *backgroundProcesses) start(q request, out *writer) error {
 		close(b.exited)
 	}()
 	p.byName[name] = b
-	go b.pump(stdoutR, msgStdout)
-	go b.pump(stderrR, msgStderr)
+	go b.pump(proc.stdout, msgStdout)
+	go b.pump(proc.stderr, msgStderr)
 	return out.fields(msgProcStarted, fields().str(tagName, name).long(tagPid, int64(pid)))
 }
 

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 )
 
@@ -130,64 +129,30 @@ func (a *agent) writeScript(name string, script []byte, argv *[]string) (string,
 
 func (r *execRun) run(conn net.Conn, a *agent, argv, env []string, cwd string, stdin []byte, hasStdin bool,
 	timeoutMs int64) error {
-	stdoutR, stdoutW, err := pipe(false)
-	if err != nil {
-		return err
-	}
-	defer stdoutR.Close()
-	stderrR, stderrW, err := pipe(false)
-	if err != nil {
-		syscall.Close(stdoutW)
-		return err
-	}
-	defer stderrR.Close()
-	var stdinW *os.File
-	var stdinR int
-	if hasStdin {
-		if stdinW, stdinR, err = pipe(true); err != nil {
-			syscall.Close(stdoutW)
-			syscall.Close(stderrW)
-			return err
-		}
-	} else if stdinR, err = syscall.Open(os.DevNull, syscall.O_RDONLY|syscall.O_CLOEXEC, 0); err != nil {
-		syscall.Close(stdoutW)
-		syscall.Close(stderrW)
-		return err
-	}
-
 	cpuBefore, oomBefore, pidsBefore := cgroupCPUNanos(), oomKills(), pidsLimitHits()
 	if m := cgroupMemory(); m >= 0 {
 		r.peakMemory.Store(m)
 	}
 	started := time.Now()
-	pid, exited, err := spawn(spawnSpec{
-		argv:     argv,
-		env:      env,
-		dir:      cwd,
-		files:    []uintptr{uintptr(stdinR), uintptr(stdoutW), uintptr(stderrW)},
-		oomProne: true,
-	})
-	syscall.Close(stdinR)
-	syscall.Close(stdoutW)
-	syscall.Close(stderrW)
+	proc, err := launch(argv, env, cwd, hasStdin)
 	if err != nil {
-		if stdinW != nil {
-			stdinW.Close()
-		}
 		r.out.fail("SPAWN_FAILED", "cannot start "+argv[0]+": "+err.Error())
 		return nil
 	}
+	defer proc.stdout.Close()
+	defer proc.stderr.Close()
+	pid, exited := proc.pid, proc.exited
 	r.mu.Lock()
 	r.pid = pid
 	r.mu.Unlock()
 	a.sessions.started(pid)
 
-	stdoutDone := r.pump(stdoutR, msgStdout)
-	stderrDone := r.pump(stderrR, msgStderr)
-	if stdinW != nil {
+	stdoutDone := r.pump(proc.stdout, msgStdout)
+	stderrDone := r.pump(proc.stderr, msgStderr)
+	if proc.stdin != nil {
 		go func() {
-			_, _ = stdinW.Write(stdin) // a program may exit without reading all of it: its business
-			stdinW.Close()
+			_, _ = proc.stdin.Write(stdin) // a program may exit without reading all of it: its business
+			proc.stdin.Close()
 		}()
 	}
 	go r.killWhenClientLeaves(conn)

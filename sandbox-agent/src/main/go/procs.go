@@ -110,6 +110,66 @@ func spawn(spec spawnSpec) (int, <-chan exitStatus, error) {
 	return pid, ch, nil
 }
 
+// launched is a started job process with the agent's ends of its pipes.
+type launched struct {
+	pid    int
+	exited <-chan exitStatus
+	stdout *os.File
+	stderr *os.File
+	stdin  *os.File // nil when its input is /dev/null
+}
+
+// launch starts a job process (its own session, the OOM killer's first pick) with its output on pipes the agent
+// reads and its input on a pipe the agent writes (withStdin) or /dev/null.
+func launch(argv, env []string, dir string, withStdin bool) (*launched, error) {
+	var theirs []int    // the child's ends, closed here once it has them
+	var mine []*os.File // the agent's ends, closed here only on failure
+	fail := func(err error) (*launched, error) {
+		for _, fd := range theirs {
+			syscall.Close(fd)
+		}
+		for _, f := range mine {
+			f.Close()
+		}
+		return nil, err
+	}
+	stdout, stdoutW, err := pipe(false)
+	if err != nil {
+		return fail(err)
+	}
+	mine, theirs = append(mine, stdout), append(theirs, stdoutW)
+	stderr, stderrW, err := pipe(false)
+	if err != nil {
+		return fail(err)
+	}
+	mine, theirs = append(mine, stderr), append(theirs, stderrW)
+	var stdin *os.File
+	var stdinR int
+	if withStdin {
+		if stdin, stdinR, err = pipe(true); err != nil {
+			return fail(err)
+		}
+		mine = append(mine, stdin)
+	} else if stdinR, err = syscall.Open(os.DevNull, syscall.O_RDONLY|syscall.O_CLOEXEC, 0); err != nil {
+		return fail(err)
+	}
+	theirs = append(theirs, stdinR)
+	pid, exited, err := spawn(spawnSpec{
+		argv:     argv,
+		env:      env,
+		dir:      dir,
+		files:    []uintptr{uintptr(stdinR), uintptr(stdoutW), uintptr(stderrW)},
+		oomProne: true,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	for _, fd := range theirs {
+		syscall.Close(fd)
+	}
+	return &launched{pid: pid, exited: exited, stdout: stdout, stderr: stderr, stdin: stdin}, nil
+}
+
 // forkOomProne starts a process with oom_score_adj 1000. The score is inherited at fork and can only be set from
 // inside the process, so the agent wears 1000 for the instant of the fork and takes its own back: lowering it
 // again to the value it started with needs no privilege.
