@@ -25,7 +25,7 @@ type execRun struct {
 	truncated   atomic.Bool
 	finished    atomic.Bool
 	peakMemory  atomic.Int64
-	scriptDir   string // a script sent with the request, deleted before EXIT: the next request may look
+	scriptDir   string // holds a script sent with the request; deleted before EXIT, the next request may look
 
 	mu      sync.Mutex
 	verdict string

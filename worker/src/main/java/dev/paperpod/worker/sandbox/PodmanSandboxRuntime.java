@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URISyntaxException;
+import java.net.URL;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,9 +38,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Sandboxes as Podman containers, created through Podman's Docker-compatible API with docker-java. Each runs the
  * sandbox agent (mounted read-only from the host: the Go binary this build made, or the Java agent where it made
- * none) on a Unix socket in a host directory bind-mounted at {@value #SOCKET_MOUNT}. Hardened: every capability dropped, {@code no-new-privileges}, a read-only root with
- * tmpfs {@code /workspace} and {@code /tmp}, memory, CPU and pids limits, and no network unless the runtime is
- * made for full egress.
+ * none) on a Unix socket in a host directory bind-mounted at {@value #SOCKET_MOUNT}. Hardened: every capability
+ * dropped, {@code no-new-privileges}, a read-only root with tmpfs {@code /workspace} and {@code /tmp}, memory, CPU
+ * and pids limits, and no network unless the runtime is made for full egress.
  */
 public final class PodmanSandboxRuntime implements SandboxRuntime {
 
@@ -89,9 +90,12 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
         this.clock = clock;
         checkSocketPathLength(settings.socketRoot());
         Path configured = settings.agentPath();
-        java.net.URL binary = NativeAgent.binary();
-        if (configured != null) {
-            this.nativeAgent = isNativeAgent(configured);
+        URL binary = NativeAgent.binary();
+        if (configured != null && isNativeAgent(configured)) {
+            this.nativeAgent = true;
+            this.agentPath = installNativeAgent(toUrl(configured));
+        } else if (configured != null) {
+            this.nativeAgent = false;
             this.agentPath = installAgent(configured);
         } else if (binary != null) {
             this.nativeAgent = true;
@@ -292,8 +296,8 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
     }
 
     /**
-     * Copies the agent to {@code <socket-root>/.agent}, readable by everyone: under a user namespace the
-     * sandbox's root is an unprivileged uid, which may not traverse the directory the worker runs from.
+     * Copies the Java agent (its jar or classes) to {@code <socket-root>/.agent}, readable by everyone: under a user
+     * namespace the sandbox's root is an unprivileged uid, which may not traverse the directory the worker runs from.
      */
     private Path installAgent(Path source) {
         try {
@@ -301,8 +305,7 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
             Path target = dir.resolve(source.getFileName());
             if (Files.isRegularFile(source)) {
                 Files.copy(source, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                Files.setPosixFilePermissions(
-                        target, PosixFilePermissions.fromString(nativeAgent ? "rwxr-xr-x" : "rw-r--r--"));
+                Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
                 return target;
             }
             deleteQuietly(target);
@@ -330,11 +333,19 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
         return Files.isRegularFile(agent) && !agent.getFileName().toString().endsWith(".jar");
     }
 
+    private static URL toUrl(Path path) {
+        try {
+            return path.toUri().toURL();
+        } catch (java.net.MalformedURLException e) {
+            throw new SandboxException("paperpod.worker.sandbox.agent-path " + path + " is not a usable path", e);
+        }
+    }
+
     /**
-     * Copies the Go agent from the class path (a jar, or the build's classes) to {@code <socket-root>/.agent},
+     * Copies the Go agent (from the class path, or a configured path) to {@code <socket-root>/.agent},
      * executable by everyone, by a rename so that no sandbox ever starts a half-written binary.
      */
-    private Path installNativeAgent(java.net.URL binary) {
+    private Path installNativeAgent(URL binary) {
         try {
             Path dir = installDirectory();
             Path target = dir.resolve(NativeAgent.RESOURCE);
