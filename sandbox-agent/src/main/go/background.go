@@ -4,6 +4,7 @@ import (
 	"net"
 	"os"
 	"sort"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -83,7 +84,7 @@ func (p *backgroundProcesses) start(q request, out *writer) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if existing := p.byName[name]; existing != nil && existing.running() {
-		out.fail("EXISTS", "a process named '"+name+"' is running (pid "+itoa(existing.pid)+")")
+		out.fail("EXISTS", "a process named '"+name+"' is running (pid "+strconv.Itoa(existing.pid)+")")
 		return nil
 	}
 	env := environment(extra)
@@ -287,5 +288,3 @@ func (b *background) sendTail(tailBytes int64, follow bool, out *writer) error {
 	}
 	return nil
 }
-
-func itoa(i int) string { return formatInt(int64(i)) }

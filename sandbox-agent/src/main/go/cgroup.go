@@ -66,5 +66,3 @@ func counter(files []string, prefix string) int64 {
 func nowMs() int64 { return time.Now().UnixMilli() }
 
 func sleepMs(ms int64) { time.Sleep(time.Duration(ms) * time.Millisecond) }
-
-func formatInt(v int64) string { return strconv.FormatInt(v, 10) }

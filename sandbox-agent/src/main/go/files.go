@@ -45,7 +45,8 @@ func (a *agent) files(conn net.Conn, out *writer, typ byte, q request) error {
 		var le *os.LinkError
 		switch {
 		case errors.As(err, &pe):
-			out.fail(fileFailure(pe.Err, pe.Path).code, fileFailure(pe.Err, pe.Path).message())
+			f := fileFailure(pe.Err, pe.Path)
+			out.fail(f.code, f.message())
 		case errors.As(err, &le):
 			f := fileFailure(le.Err, le.New)
 			if errors.Is(le.Err, syscall.ENOENT) {
