@@ -167,12 +167,9 @@ public final class Benchmarks {
     }
 
     /**
-     * {@code POST /execute} of {@code echo hi}. Warm: each request waits (unmeasured) for a ready sandbox, so the
-     * path measured is the warm one. Back to back: no waiting, so the pool's refill rate shows.
-     */
-    /**
-     * {@code count} sync execs of {@code echo hi}, after 20 unmeasured ones. With a breakdown, each waits for a
-     * ready sandbox first (a warm claim) and its answer's timing is kept.
+     * {@code count} times {@code POST /execute} of {@code echo hi}, after 20 unmeasured ones. With a breakdown
+     * (warm), each request waits, unmeasured, for a ready sandbox, so the path measured is the warm one, and the
+     * timing of each answer is kept. Without (back to back): no waiting, so the pool's refill rate shows.
      */
     private static Samples syncExec(EmbeddedStack stack, int count, @Nullable Breakdown breakdown, String name)
             throws Exception {
