@@ -21,10 +21,10 @@ const chunk = 64 * 1024
 type execRun struct {
 	out         *writer
 	outputLimit int64
-	outputBytes atomic.Int64
-	truncated   atomic.Bool
-	finished    atomic.Bool
-	peakMemory  atomic.Int64
+	outputBytes atomicInt64
+	truncated   atomicBool
+	finished    atomicBool
+	peakMemory  atomicInt64
 	scriptDir   string // holds a script sent with the request; deleted before EXIT, the next request may look
 
 	mu      sync.Mutex
@@ -301,6 +301,24 @@ func waitBoth(a, b <-chan struct{}, grace time.Duration) bool {
 		}
 	}
 	return true
+}
+
+// atomicInt64 and atomicBool are sync/atomic's Int64 and Bool, which need Go 1.19; Ubuntu 22.04 has 1.18.
+type atomicInt64 struct{ v int64 }
+
+func (a *atomicInt64) Load() int64           { return atomic.LoadInt64(&a.v) }
+func (a *atomicInt64) Store(v int64)         { atomic.StoreInt64(&a.v, v) }
+func (a *atomicInt64) Add(delta int64) int64 { return atomic.AddInt64(&a.v, delta) }
+
+type atomicBool struct{ v int32 }
+
+func (a *atomicBool) Load() bool { return atomic.LoadInt32(&a.v) != 0 }
+func (a *atomicBool) Store(v bool) {
+	var i int32
+	if v {
+		i = 1
+	}
+	atomic.StoreInt32(&a.v, i)
 }
 
 func max64(a, b int64) int64 {

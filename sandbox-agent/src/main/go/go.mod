@@ -1,3 +1,3 @@
 module paperpod.dev/agent
 
-go 1.19
+go 1.18

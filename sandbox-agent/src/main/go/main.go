@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -69,10 +68,8 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: paperpod-agent <socket-path>")
 		os.Exit(2)
 	}
-	// Two cores are plenty for an agent, whatever the host has; a soft memory limit keeps its heap small after
-	// a large file went through.
+	// Two cores are plenty for an agent, whatever the host has.
 	runtime.GOMAXPROCS(2)
-	debug.SetMemoryLimit(24 << 20)
 	prewarmThreads(12)
 	startReaper()
 	a := &agent{settings: settingsFromEnv(), started: time.Now(), sessions: newSessions()}

@@ -168,13 +168,22 @@ func fields() *fieldWriter { return &fieldWriter{} }
 func (f *fieldWriter) head(tag, kind byte) { f.buf = append(f.buf, tag, kind) }
 
 func (f *fieldWriter) bytesValue(b []byte) {
-	f.buf = binary.BigEndian.AppendUint32(f.buf, uint32(len(b)))
+	f.buf = appendUint32(f.buf, uint32(len(b)))
 	f.buf = append(f.buf, b...)
+}
+
+// appendUint32 is binary.BigEndian.AppendUint32, which needs Go 1.19.
+func appendUint32(buf []byte, v uint32) []byte {
+	var b [4]byte
+	binary.BigEndian.PutUint32(b[:], v)
+	return append(buf, b[:]...)
 }
 
 func (f *fieldWriter) long(tag byte, v int64) *fieldWriter {
 	f.head(tag, kindLong)
-	f.buf = binary.BigEndian.AppendUint64(f.buf, uint64(v))
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(v))
+	f.buf = append(f.buf, b[:]...)
 	return f
 }
 
