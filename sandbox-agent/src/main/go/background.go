@@ -87,19 +87,11 @@ func (p *backgroundProcesses) start(q request, out *writer) error {
 		out.fail("EXISTS", "a process named '"+name+"' is running (pid "+strconv.Itoa(existing.pid)+")")
 		return nil
 	}
-	env := environment(extra)
-	program, found := lookPath(argv[0], cwd, env)
-	if !found {
-		out.fail("SPAWN_FAILED", "cannot start "+argv[0]+": no such program")
-		return nil
-	}
-	proc, err := launch(append([]string{program}, argv[1:]...), env, cwd, false)
-	if err != nil {
-		out.fail("SPAWN_FAILED", "cannot start "+argv[0]+": "+err.Error())
+	proc := p.agent.startJob(argv, environment(extra), cwd, false, out)
+	if proc == nil {
 		return nil
 	}
 	pid, exited := proc.pid, proc.exited
-	p.agent.sessions.started(pid)
 	b := &background{
 		name: name, pid: pid, startedMs: nowMs(),
 		exited: make(chan struct{}), drained: make(chan struct{}),

@@ -55,11 +55,6 @@ func (a *agent) exec(conn net.Conn, out *writer, q request) error {
 		return err
 	}
 	env := environment(extra)
-	program, found := lookPath(argv[0], cwd, env)
-	if !found {
-		out.fail("SPAWN_FAILED", "cannot start "+argv[0]+": no such program")
-		return nil
-	}
 	timeoutMs, err := q.long(tagTimeoutMs, 0)
 	if err != nil {
 		return err
@@ -90,9 +85,7 @@ func (a *agent) exec(conn net.Conn, out *writer, q request) error {
 		}
 		defer os.RemoveAll(scriptDir) // when the run failed; otherwise done before EXIT
 	}
-	argv[0] = program
 	r := &execRun{out: out, outputLimit: limit, scriptDir: scriptDir}
-	r.peakMemory.Store(-1)
 	return r.run(conn, a, argv, env, cwd, stdin, hasStdin, timeoutMs)
 }
 
@@ -130,13 +123,10 @@ func (a *agent) writeScript(name string, script []byte, argv *[]string) (string,
 func (r *execRun) run(conn net.Conn, a *agent, argv, env []string, cwd string, stdin []byte, hasStdin bool,
 	timeoutMs int64) error {
 	cpuBefore, oomBefore, pidsBefore := cgroupCPUNanos(), oomKills(), pidsLimitHits()
-	if m := cgroupMemory(); m >= 0 {
-		r.peakMemory.Store(m)
-	}
+	r.peakMemory.Store(cgroupMemory()) // -1 where the kernel does not tell: then no sampling
 	started := time.Now()
-	proc, err := launch(argv, env, cwd, hasStdin)
-	if err != nil {
-		r.out.fail("SPAWN_FAILED", "cannot start "+argv[0]+": "+err.Error())
+	proc := a.startJob(argv, env, cwd, hasStdin, r.out)
+	if proc == nil {
 		return nil
 	}
 	defer proc.stdout.Close()
@@ -145,7 +135,6 @@ func (r *execRun) run(conn net.Conn, a *agent, argv, env []string, cwd string, s
 	r.mu.Lock()
 	r.pid = pid
 	r.mu.Unlock()
-	a.sessions.started(pid)
 
 	stdoutDone := r.pump(proc.stdout, msgStdout)
 	stderrDone := r.pump(proc.stderr, msgStderr)
@@ -202,8 +191,8 @@ func (r *execRun) run(conn net.Conn, a *agent, argv, env []string, cwd string, s
 	if cpuBefore >= 0 && cpuAfter >= cpuBefore {
 		exit.long(tagCPUMs, (cpuAfter-cpuBefore)/1_000_000)
 	}
-	if m := cgroupMemory(); m > r.peakMemory.Load() && r.peakMemory.Load() >= 0 {
-		r.peakMemory.Store(m)
+	if r.peakMemory.Load() >= 0 {
+		r.peakMemory.raise(cgroupMemory())
 	}
 	if p := r.peakMemory.Load(); p > 0 {
 		exit.long(tagPeakMemory, p)
@@ -283,9 +272,7 @@ func (r *execRun) sampleMemory(stop <-chan struct{}) {
 		case <-stop:
 			return
 		case <-ticker.C:
-			if m := cgroupMemory(); m > r.peakMemory.Load() {
-				r.peakMemory.Store(m)
-			}
+			r.peakMemory.raise(cgroupMemory())
 		}
 	}
 }
@@ -309,6 +296,12 @@ type atomicInt64 struct{ v int64 }
 func (a *atomicInt64) Load() int64           { return atomic.LoadInt64(&a.v) }
 func (a *atomicInt64) Store(v int64)         { atomic.StoreInt64(&a.v, v) }
 func (a *atomicInt64) Add(delta int64) int64 { return atomic.AddInt64(&a.v, delta) }
+
+// raise stores v if it is larger than the value held, however many goroutines raise at once.
+func (a *atomicInt64) raise(v int64) {
+	for old := a.Load(); v > old && !atomic.CompareAndSwapInt64(&a.v, old, v); old = a.Load() {
+	}
+}
 
 type atomicBool struct{ v int32 }
 

@@ -170,6 +170,23 @@ func launch(argv, env []string, dir string, withStdin bool) (*launched, error) {
 	return &launched{pid: pid, exited: exited, stdout: stdout, stderr: stderr, stdin: stdin}, nil
 }
 
+// startJob finds the program in the PATH the job gets, launches it and records its session; when it cannot, it
+// answers SPAWN_FAILED naming the program and returns nil.
+func (a *agent) startJob(argv, env []string, cwd string, withStdin bool, out *writer) *launched {
+	program, found := lookPath(argv[0], cwd, env)
+	if !found {
+		out.fail("SPAWN_FAILED", "cannot start "+argv[0]+": no such program")
+		return nil
+	}
+	proc, err := launch(append([]string{program}, argv[1:]...), env, cwd, withStdin)
+	if err != nil {
+		out.fail("SPAWN_FAILED", "cannot start "+argv[0]+": "+err.Error())
+		return nil
+	}
+	a.sessions.started(proc.pid)
+	return proc
+}
+
 // forkOomProne starts a process with oom_score_adj 1000. The score is inherited at fork and can only be set from
 // inside the process, so the agent wears 1000 for the instant of the fork and takes its own back: lowering it
 // again to the value it started with needs no privilege.
