@@ -32,11 +32,14 @@ public interface DispatchQueue {
      */
     List<Dispatched> takeNext(List<Integer> partitions, int defaultConcurrency, Instant now);
 
-    /** Jobs dispatched and not ended: on Kafka or running. */
-    int inFlight();
+    /** Jobs dispatched and not ended (on Kafka or running): in all, and background ones per partition. */
+    InFlight inFlight();
 
-    /** Background jobs dispatched and not ended, per partition they were put on. */
-    Map<Integer, Integer> inFlightByPartition();
+    /**
+     * @param total every job on Kafka or running, sync ones included
+     * @param byPartition background jobs per partition of the job topic they were put on
+     */
+    record InFlight(int total, Map<Integer, Integer> byPartition) {}
 
     /** Sandboxes of the workers heard from since {@code since}. */
     int workerCapacity(Instant since);
@@ -46,8 +49,12 @@ public interface DispatchQueue {
      */
     OptionalLong position(UUID jobId, Instant now);
 
-    /** Jobs of the account waiting to be dispatched. */
-    long waiting(UUID accountId);
+    /**
+     * Jobs of the account waiting to be dispatched, counted up to {@code atMost}: a submission only needs to know
+     * whether the account is past its limit, and counting a backlog of thousands on every submission would cost
+     * more than the submission itself.
+     */
+    long waiting(UUID accountId, long atMost);
 
     /** The account's own limit on waiting jobs, if it has one. */
     OptionalLong maxQueued(UUID accountId);

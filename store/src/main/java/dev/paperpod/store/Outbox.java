@@ -1,6 +1,7 @@
 package dev.paperpod.store;
 
 import dev.paperpod.schemas.job.JobEnvelope;
+import java.util.List;
 
 /**
  * The transactional outbox: a job written here, in the same transaction as its row, reaches
@@ -18,5 +19,13 @@ public interface Outbox {
      * Hands the job to the workers with the record key {@code key}, which picks its partition (Kafka's default
      * partitioner: murmur2 of the key).
      */
-    void enqueue(JobEnvelope job, String key);
+    default void enqueue(JobEnvelope job, String key) {
+        enqueue(List.of(new Entry(job, key)));
+    }
+
+    /** Hands several jobs to the workers at once, in this order (one statement, however many). */
+    void enqueue(List<Entry> jobs);
+
+    /** A job and the record key it goes with. */
+    record Entry(JobEnvelope job, String key) {}
 }

@@ -24,6 +24,48 @@ public final class PostgresDispatchQueue implements DispatchQueue {
             where j.status = 'QUEUED' and j.dispatched_at is null and (j.run_at is null or j.run_at <= ?)
             """;
 
+    /**
+     * The next jobs to dispatch, in the order of {@link #RANKED} (priority, turn within the account, age), each
+     * account within its room. Reads no more than it needs, whatever the backlog: the accounts with waiting jobs are
+     * found by skipping through {@code jobs_waiting_account} (one index probe per account), and each account's
+     * first {@code min(room, slots)} due jobs come from the same index in order — a job further back in an account
+     * has at least {@code slots} jobs before it in the overall order. Parameters: the default concurrency, slots,
+     * now, slots.
+     */
+    private static final String NEXT = """
+            with recursive waiting_accounts(account_id) as (
+                (select account_id from jobs where status = 'QUEUED' and dispatched_at is null
+                 order by account_id limit 1)
+                union all
+                select (select j.account_id from jobs j
+                        where j.status = 'QUEUED' and j.dispatched_at is null and j.account_id > w.account_id
+                        order by j.account_id limit 1)
+                from waiting_accounts w where w.account_id is not null
+            ), busy as (
+                select account_id, count(*) as n from jobs
+                where status = 'RUNNING' or (status = 'QUEUED' and dispatched_at is not null)
+                group by account_id
+            ), room as (
+                select w.account_id, least(coalesce(a.max_concurrency, ?) - coalesce(b.n, 0), ?) as n
+                from waiting_accounts w
+                left join busy b on b.account_id = w.account_id
+                left join accounts a on a.id = w.account_id
+                where w.account_id is not null
+            ), candidates as (
+                select c.id, c.priority, c.created_at,
+                       row_number() over (partition by r.account_id order by c.priority, c.created_at) as turn
+                from room r
+                cross join lateral (
+                    select j.id, j.priority, j.created_at from jobs j
+                    where j.account_id = r.account_id and j.status = 'QUEUED' and j.dispatched_at is null
+                      and (j.run_at is null or j.run_at <= ?)
+                    order by j.priority, j.created_at
+                    limit greatest(r.n, 0)
+                ) c
+            )
+            select id from candidates order by priority, turn, created_at limit ?
+            """;
+
     private final JdbcClient jdbc;
 
     public PostgresDispatchQueue(JdbcClient jdbc) {
@@ -48,20 +90,8 @@ public final class PostgresDispatchQueue implements DispatchQueue {
         if (!Boolean.TRUE.equals(locked)) {
             return List.of();
         }
-        List<UUID> ids = jdbc.sql("with ranked as (" + RANKED + """
-                        ), busy as (
-                            select account_id, count(*) as n from jobs
-                            where status = 'RUNNING' or (status = 'QUEUED' and dispatched_at is not null)
-                            group by account_id
-                        )
-                        select r.id from ranked r
-                        left join busy b on b.account_id = r.account_id
-                        left join accounts a on a.id = r.account_id
-                        where r.turn <= coalesce(a.max_concurrency, ?) - coalesce(b.n, 0)
-                        order by r.priority, r.turn, r.created_at
-                        limit ?
-                        """)
-                .params(Timestamp.from(now), defaultConcurrency, slots)
+        List<UUID> ids = jdbc.sql(NEXT)
+                .params(defaultConcurrency, slots, Timestamp.from(now), slots)
                 .query(UUID.class)
                 .list();
         if (ids.isEmpty()) {
@@ -73,12 +103,14 @@ public final class PostgresDispatchQueue implements DispatchQueue {
                 .sql("update jobs set dispatched_at = ?, dispatch_partition = u.slot, version = version + 1,"
                         + " updated_at = now()"
                         + " from unnest(?::uuid[], ?::int[]) with ordinality as u(job_id, slot, turn)"
-                        + " where jobs.id = u.job_id and jobs.status = 'QUEUED' and jobs.dispatched_at is null"
+                        + " where jobs.id = any(?::uuid[]) and jobs.id = u.job_id"
+                        + " and jobs.status = 'QUEUED' and jobs.dispatched_at is null"
                         + " returning u.turn, u.slot, " + PostgresJobStore.COLUMNS)
                 .params(
                         Timestamp.from(now),
                         ids.toArray(UUID[]::new),
-                        partitions.subList(0, ids.size()).toArray(Integer[]::new))
+                        partitions.subList(0, ids.size()).toArray(Integer[]::new),
+                        ids.toArray(UUID[]::new))
                 .query((rs, row) -> new Object[] {
                     rs.getLong("turn"), new Dispatched(PostgresJobStore.map(rs, row), rs.getInt("slot"))
                 })
@@ -90,25 +122,21 @@ public final class PostgresDispatchQueue implements DispatchQueue {
     }
 
     @Override
-    public Map<Integer, Integer> inFlightByPartition() {
-        Map<Integer, Integer> counts = new HashMap<>();
+    public InFlight inFlight() {
+        Map<Integer, Integer> byPartition = new HashMap<>();
+        int[] total = {0};
         jdbc.sql("""
                         select dispatch_partition, count(*) as n from jobs
-                        where (status = 'RUNNING' or (status = 'QUEUED' and dispatched_at is not null))
-                          and dispatch_partition is not null
+                        where status = 'RUNNING' or (status = 'QUEUED' and dispatched_at is not null)
                         group by dispatch_partition
                         """).query(rs -> {
-            counts.put(rs.getInt(1), rs.getInt(2));
+            int partition = rs.getInt(1);
+            if (!rs.wasNull()) {
+                byPartition.put(partition, rs.getInt(2));
+            }
+            total[0] += rs.getInt(2);
         });
-        return counts;
-    }
-
-    @Override
-    public int inFlight() {
-        return jdbc.sql("""
-                        select count(*) from jobs
-                        where status = 'RUNNING' or (status = 'QUEUED' and dispatched_at is not null)
-                        """).query(Integer.class).single();
+        return new InFlight(total[0], byPartition);
     }
 
     @Override
@@ -135,12 +163,12 @@ public final class PostgresDispatchQueue implements DispatchQueue {
     }
 
     @Override
-    public long waiting(UUID accountId) {
-        return jdbc.sql(
-                        "select count(*) from jobs where account_id = ? and status = 'QUEUED' and dispatched_at is null")
-                .param(accountId)
-                .query(Long.class)
-                .single();
+    public long waiting(UUID accountId, long atMost) {
+        return jdbc.sql("""
+                        select count(*) from (
+                            select 1 from jobs where account_id = ? and status = 'QUEUED' and dispatched_at is null
+                            limit ?
+                        ) w""").params(accountId, atMost).query(Long.class).single();
     }
 
     @Override

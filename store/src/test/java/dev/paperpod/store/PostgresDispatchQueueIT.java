@@ -85,9 +85,9 @@ class PostgresDispatchQueueIT {
         List<UUID> first = take(10, 2);
 
         assertThat(first).containsExactly(cHigh, a1, b1, a2, b2);
-        assertThat(queue.inFlight()).isEqualTo(5);
-        assertThat(queue.inFlightByPartition()).containsOnlyKeys(0, 1, 2, 3, 4);
-        assertThat(queue.waiting(a)).isEqualTo(2);
+        assertThat(queue.inFlight().total()).isEqualTo(5);
+        assertThat(queue.inFlight().byPartition()).containsOnlyKeys(0, 1, 2, 3, 4);
+        assertThat(queue.waiting(a, 100)).isEqualTo(2);
         assertThat(take(10, 2)).as("every account is at its limit of 2").isEmpty();
 
         // a1 ends: a gets one more turn, its oldest normal job before its low one.
@@ -117,7 +117,8 @@ class PostgresDispatchQueueIT {
             waiting(a, JobPriority.NORMAL, i, null);
         }
         assertThat(take(3, 16)).hasSize(3);
-        assertThat(queue.waiting(a)).isEqualTo(2);
+        assertThat(queue.waiting(a, 100)).isEqualTo(2);
+        assertThat(queue.waiting(a, 1)).as("counted no further than asked").isEqualTo(1);
     }
 
     /** Takes up to {@code slots} jobs, onto partitions 0, 1, 2… */

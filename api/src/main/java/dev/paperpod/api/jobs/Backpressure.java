@@ -32,7 +32,7 @@ class Backpressure {
     /** @throws ApiException 429 when {@code incoming} more jobs would take the account past its limit */
     void admit(UUID account, int incoming) {
         long limit = queue.maxQueued(account).orElse(maxQueuedPerAccount);
-        long waiting = queue.waiting(account);
+        long waiting = queue.waiting(account, limit + 1); // exact up to the limit, which is all that is asked
         if (waiting + incoming <= limit) {
             return;
         }
@@ -47,7 +47,8 @@ class Backpressure {
         long seconds = pace <= 0 ? 10 : Math.max(1, Math.min(60, (long) Math.ceil(excess / pace)));
         throw ApiException.tooManyRequests(
                 "QUEUE_FULL",
-                "the account has " + waiting + " jobs waiting, its limit is " + limit,
+                (waiting > limit ? "the account has more than " + limit : "the account has " + waiting)
+                        + " jobs waiting, its limit is " + limit,
                 "retry after the Retry-After seconds, as jobs start; or send fewer at a time",
                 seconds);
     }

@@ -87,16 +87,18 @@ public class JobDispatcher implements SmartLifecycle {
     private int dispatchBatch() {
         Instant now = clock.instant();
         int capacity = queue.workerCapacity(now.minus(settings.workerFreshness())) * settings.prefetch();
-        int room = Math.min(settings.batch(), capacity - queue.inFlight());
+        DispatchQueue.InFlight inFlight = queue.inFlight();
+        int room = Math.min(settings.batch(), capacity - inFlight.total());
         if (room <= 0) {
             return 0;
         }
         int partitions = kafka.partitionsFor(Topics.jobs(JobKind.EXEC)).size();
-        List<Integer> free = freePartitions(partitions, room);
+        List<Integer> free = freePartitions(partitions, room, inFlight.byPartition());
         List<DispatchQueue.Dispatched> sent = queue.takeNext(free, settings.accountConcurrency(), now);
+        List<Outbox.Entry> entries = new ArrayList<>(sent.size());
         for (DispatchQueue.Dispatched d : sent) {
             JobRecord job = d.job();
-            outbox.enqueue(
+            entries.add(new Outbox.Entry(
                     new JobEnvelope(
                             job.id(),
                             job.accountId(),
@@ -105,8 +107,9 @@ public class JobDispatcher implements SmartLifecycle {
                             null,
                             job.attempt(),
                             Objects.requireNonNull(job.spec(), "a background job has its spec")),
-                    keys.keyFor(d.partition(), partitions));
+                    keys.keyFor(d.partition(), partitions)));
         }
+        outbox.enqueue(entries);
         if (!sent.isEmpty()) {
             log.debug("Dispatched {} jobs ({} of room)", sent.size(), room);
         }
@@ -117,8 +120,7 @@ public class JobDispatcher implements SmartLifecycle {
      * Up to {@code room} partitions with room, the emptiest first, starting each round where the last left off so
      * the load spreads over the partitions (and the workers that hold them).
      */
-    private List<Integer> freePartitions(int partitions, int room) {
-        Map<Integer, Integer> busy = queue.inFlightByPartition();
+    private List<Integer> freePartitions(int partitions, int room, Map<Integer, Integer> busy) {
         List<Integer> free = new ArrayList<>(room);
         int start = Math.floorMod(nextPartition, partitions);
         for (int depth = 0; depth < settings.partitionDepth() && free.size() < room; depth++) {
