@@ -9,7 +9,9 @@ import dev.paperpod.scheduler.outbox.OutboxRelay;
 import dev.paperpod.schemas.Topics;
 import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.event.JobFinished;
+import dev.paperpod.schemas.event.JobOutput;
 import dev.paperpod.schemas.event.JobQueued;
+import dev.paperpod.schemas.event.JobRan;
 import dev.paperpod.schemas.event.JobStarted;
 import dev.paperpod.schemas.job.Egress;
 import dev.paperpod.schemas.job.ExecResult;
@@ -184,6 +186,33 @@ class SchedulerIT {
         assertThat(count("select count(*) from processed_events where event_id in ('" + queued.eventId() + "','"
                         + started.eventId() + "','" + finished.eventId() + "')"))
                 .isEqualTo(3);
+    }
+
+    @Test
+    void aShortRunInOneRecordIsProjectedAsItsPartsOnceWithOneSave() throws Exception {
+        UUID account = account();
+        UUID jobId = insertAsyncJob(account, 3, 10_000);
+        long version = count("select version from jobs where id = '" + jobId + "'");
+        JobStarted started = started(jobId, account, 1, "w-1");
+        JobOutput out = new JobOutput(UUID.randomUUID(), jobId, Instant.now(), 1, 0, JobOutput.Stream.STDOUT, "hi\n");
+        JobRan ran = new JobRan(started, List.of(out), succeeded(jobId, account, 1));
+
+        // Delivered twice, and its start once more on its own: each part counts once. The marker after them (same
+        // key, so the same partition, in order) shows when all were applied.
+        JobOutput marker = new JobOutput(UUID.randomUUID(), jobId, Instant.now(), 1, 1, JobOutput.Stream.STDOUT, "");
+        publish(ran, ran, started, marker);
+
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> count("select count(*) from job_output where job_id = '" + jobId + "' and seq = 1") == 1);
+        assertThat(status(jobId)).isEqualTo("SUCCEEDED");
+        assertThat(count("select version from jobs where id = '" + jobId + "'"))
+                .as("started and finished in one save")
+                .isEqualTo(version + 1);
+        assertThat(count("select count(*) from job_attempts where job_id = '" + jobId + "' and attempt = 1"
+                        + " and worker_id = 'w-1' and verdict = 'OK' and started_at is not null"))
+                .isEqualTo(1);
+        assertThat(count("select count(*) from job_output where job_id = '" + jobId + "' and data = 'hi\n'"))
+                .isEqualTo(1);
     }
 
     @Test

@@ -36,6 +36,9 @@ public interface JobStore {
     /** Stores the job unless a row with its id exists (events of a sync job may come before its queued event). */
     void insertIfAbsent(JobRecord job);
 
+    /** {@link #insertIfAbsent} and {@link #find} in one round trip: the stored job, {@code job} if it was absent. */
+    JobRecord insertIfAbsentAndFind(JobRecord job);
+
     Optional<JobRecord> find(UUID jobId);
 
     /**
@@ -90,4 +93,15 @@ public interface JobStore {
 
     /** Notes how an attempt ended; an attempt already ended keeps its first end. */
     void attemptEnded(UUID jobId, int attempt, Instant at, String outcome, @Nullable JobError error);
+
+    /** {@link #attemptStarted} and {@link #attemptEnded} in one statement, for a run reported in one record. */
+    void attemptRan(
+            UUID jobId,
+            int attempt,
+            String workerId,
+            @Nullable String sandboxId,
+            Instant startedAt,
+            Instant endedAt,
+            String outcome,
+            @Nullable JobError error);
 }

@@ -85,6 +85,24 @@ public final class PostgresJobStore implements JobStore {
                 .update();
     }
 
+    @Override
+    public JobRecord insertIfAbsentAndFind(JobRecord job) {
+        // The inserted row is not visible to the rest of the statement, hence the union.
+        return jdbc.sql("with inserted as (" + insertSql(" on conflict (id) do nothing returning " + COLUMNS) + ")"
+                        + " select " + COLUMNS + " from inserted"
+                        + " union all select " + COLUMNS + " from jobs"
+                        + " where id = ? and not exists (select 1 from inserted)")
+                .params(concat(insertParams(job), job.id()))
+                .query(PostgresJobStore::map)
+                .single();
+    }
+
+    private static Object[] concat(Object[] params, Object last) {
+        Object[] all = java.util.Arrays.copyOf(params, params.length + 1);
+        all[params.length] = last;
+        return all;
+    }
+
     private static String insertSql(String onConflict) {
         return """
                 insert into jobs (id, account_id, kind, source, status, attempts, max_attempts, version, spec,
@@ -179,17 +197,22 @@ public final class PostgresJobStore implements JobStore {
         if (changed == 0) {
             throw new ConcurrentJobModificationException(job.id(), job.version());
         }
-        jdbc.sql("select pg_notify(?, ?)")
-                .params(ACTIVITY_CHANNEL, job.id().toString())
-                .query()
-                .listOfRows();
         if (job.status().isTerminal()) {
-            jdbc.sql("select pg_notify(?, ?)")
-                    .params(FINISHED_CHANNEL, job.id().toString())
+            jdbc.sql("select pg_notify(?, ?), pg_notify(?, ?)")
+                    .params(
+                            ACTIVITY_CHANNEL,
+                            job.id().toString(),
+                            FINISHED_CHANNEL,
+                            job.id().toString())
                     .query()
                     .listOfRows();
             webhooks.jobEnded(job);
             completeBatchOf(job.id(), job.finishedAt() != null ? job.finishedAt() : Instant.now());
+        } else {
+            jdbc.sql("select pg_notify(?, ?)")
+                    .params(ACTIVITY_CHANNEL, job.id().toString())
+                    .query()
+                    .listOfRows();
         }
         return job.saved();
     }
@@ -298,6 +321,33 @@ public final class PostgresJobStore implements JobStore {
                         update job_attempts set finished_at = ?, verdict = ?, error = ?::jsonb
                         where job_id = ? and attempt = ? and finished_at is null
                         """).params(ts(at), outcome, json(error), jobId, attempt).update();
+    }
+
+    @Override
+    public void attemptRan(
+            UUID jobId,
+            int attempt,
+            String workerId,
+            @Nullable String sandboxId,
+            Instant startedAt,
+            Instant endedAt,
+            String outcome,
+            @Nullable JobError error) {
+        // As attemptStarted then attemptEnded: an attempt already ended keeps its first end.
+        jdbc.sql("""
+                        insert into job_attempts (job_id, attempt, worker_id, sandbox_id, started_at, finished_at,
+                                                  verdict, error)
+                        values (?, ?, ?, ?, ?, ?, ?, ?::jsonb)
+                        on conflict (job_id, attempt) do update
+                        set worker_id = excluded.worker_id, sandbox_id = excluded.sandbox_id,
+                            started_at = excluded.started_at, finished_at = excluded.finished_at,
+                            verdict = excluded.verdict, error = excluded.error,
+                            redeliveries = job_attempts.redeliveries
+                                + case when job_attempts.worker_id <> excluded.worker_id then 1 else 0 end
+                        where job_attempts.finished_at is null
+                        """)
+                .params(jobId, attempt, workerId, sandboxId, ts(startedAt), ts(endedAt), outcome, json(error))
+                .update();
     }
 
     static JobRecord map(ResultSet rs, int row) throws SQLException {

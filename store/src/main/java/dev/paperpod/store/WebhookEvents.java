@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -45,12 +44,7 @@ public final class WebhookEvents {
         putIfPresent(data, "result", job.result());
         putIfPresent(data, "error", job.error());
         String type = jobEventType(job.status());
-        String inline = jdbc.sql("select webhook_url from jobs where id = ?")
-                .param(job.id())
-                .query(String.class)
-                .optional()
-                .orElse(null);
-        deliver(job.accountId(), type, type + ":" + job.id(), data, job.finishedAt(), inline);
+        deliver(job.accountId(), type, type + ":" + job.id(), data, job.finishedAt(), "jobs", job.id());
     }
 
     /** Every job of a batch has ended. */
@@ -58,20 +52,21 @@ public final class WebhookEvents {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("id", batchId);
         data.put("completedAt", at);
-        String inline = jdbc.sql("select webhook_url from batches where id = ?")
-                .param(batchId)
-                .query(String.class)
-                .optional()
-                .orElse(null);
-        deliver(accountId, "batch.completed", "batch.completed:" + batchId, data, at, inline);
+        deliver(accountId, "batch.completed", "batch.completed:" + batchId, data, at, "batches", batchId);
     }
 
     /**
-     * @param inlineUrl the job's or batch's own webhookUrl: the account's endpoint at that URL gets the event
-     *     whatever its filter
+     * @param source the table ({@code jobs} or {@code batches}) whose row {@code sourceId} may name its own
+     *     {@code webhook_url}: the account's endpoint at that URL gets the event whatever its filter
      */
     private void deliver(
-            UUID accountId, String type, String key, Map<String, Object> data, Instant at, @Nullable String inlineUrl) {
+            UUID accountId,
+            String type,
+            String key,
+            Map<String, Object> data,
+            Instant at,
+            String source,
+            UUID sourceId) {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("type", type);
         payload.put("timestamp", at == null ? Instant.now() : at);
@@ -83,10 +78,11 @@ public final class WebhookEvents {
                                now(), ?
                         from webhook_endpoints e
                         where e.account_id = ? and e.disabled_at is null
-                          and (cardinality(e.events) = 0 or ? = any(e.events) or e.url = ?)
+                          and (cardinality(e.events) = 0 or ? = any(e.events)
+                               or e.url = (select webhook_url from %s where id = ?))
                         on conflict (endpoint_id, event_key) do nothing
-                        """)
-                .params(type, key, Wire.writeString(payload), Timestamp.from(Instant.now()), accountId, type, inlineUrl)
+                        """.formatted(source))
+                .params(type, key, Wire.writeString(payload), Timestamp.from(Instant.now()), accountId, type, sourceId)
                 .update();
         if (created > 0) {
             jdbc.sql("select pg_notify(?, '')").param(CHANNEL).query().listOfRows();

@@ -100,6 +100,33 @@ class PostgresJobStoreIT {
         assertThat(sync.canRetry()).isFalse();
     }
 
+    @Test
+    void insertIfAbsentAndFindAnswersTheStoredJobEitherWay() {
+        JobRecord stored = insertQueued();
+        JobRecord other = JobRecord.waiting(
+                stored.id(), stored.accountId(), "exec", "sync", 1, 1, now(), null, JobPriority.NORMAL, null, null);
+        assertThat(store.insertIfAbsentAndFind(other))
+                .as("present: the row, not the stub")
+                .isEqualTo(stored);
+
+        JobRecord absent = JobRecord.waiting(
+                UUID.randomUUID(),
+                stored.accountId(),
+                "exec",
+                "sync",
+                1,
+                1,
+                now(),
+                null,
+                JobPriority.NORMAL,
+                null,
+                null);
+        JobRecord inserted = store.insertIfAbsentAndFind(absent);
+        assertThat(inserted.id()).isEqualTo(absent.id());
+        assertThat(inserted.source()).isEqualTo("sync");
+        assertThat(store.find(absent.id())).contains(inserted);
+    }
+
     private static JobRecord insertQueued() {
         UUID account = UUID.randomUUID();
         jdbc.sql("insert into accounts (id, name) values (?, 'a')")

@@ -25,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -103,11 +104,32 @@ class WorkerConfig {
             JobCancels cancels,
             String workerId,
             WorkerProperties properties,
+            ScheduledThreadPoolExecutor eventTimer,
             Clock clock) {
         ExecRunner runner =
                 new ExecRunner(clock, properties.sandbox().outputLimit().toBytes());
         return new JobProcessor(
-                pools, runner, events, cancels, workerId, properties.sandbox().claimTimeout(), clock);
+                pools,
+                runner,
+                events,
+                cancels,
+                workerId,
+                properties.sandbox().claimTimeout(),
+                properties.eventHold(),
+                eventTimer,
+                clock);
+    }
+
+    /** Sends the held start and the coalesced output of runs when their time comes (see {@code RunReporter}). */
+    @Bean(destroyMethod = "shutdownNow")
+    ScheduledThreadPoolExecutor eventTimer() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "job-event-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true); // most runs end before their timer: don't keep thousands of them queued
+        return timer;
     }
 
     @Bean

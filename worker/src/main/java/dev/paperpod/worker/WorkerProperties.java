@@ -14,6 +14,8 @@ import org.springframework.util.unit.DataSize;
  * @param dockerHost Podman's Docker-compatible API
  * @param concurrency jobs this worker runs at once; also its Kafka listener threads
  * @param heartbeatInterval how often the worker says it is alive
+ * @param eventHold how long a run's start and first output are held back: a run that ends within it is reported in
+ *     one {@code job.ran} record instead of three or more; a longer one shows as running this much later
  * @param metricsHost the address {@code GET /metrics} (Prometheus) listens on
  * @param metricsPort its port; 0 for any free one
  * @param reapInterval how often leftover sandboxes of workers that are gone are looked for (also at start-up)
@@ -25,6 +27,7 @@ public record WorkerProperties(
         @DefaultValue("unix:///run/podman/podman.sock") String dockerHost,
         @DefaultValue("4") int concurrency,
         @DefaultValue("2s") Duration heartbeatInterval,
+        @DefaultValue("50ms") Duration eventHold,
         @DefaultValue("5m") Duration reapInterval,
         @DefaultValue("127.0.0.1") String metricsHost,
         @DefaultValue("9464") int metricsPort,

@@ -7,9 +7,13 @@ import dev.paperpod.schemas.event.JobEvent;
 import dev.paperpod.schemas.event.JobFinished;
 import dev.paperpod.schemas.event.JobOutput;
 import dev.paperpod.schemas.event.JobQueued;
+import dev.paperpod.schemas.event.JobRan;
 import dev.paperpod.schemas.event.JobStarted;
 import dev.paperpod.schemas.event.WorkerHeartbeat;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +58,7 @@ class JobEventProjector {
                 "fetch.max.wait.ms=${paperpod.scheduler.projector.fetch-max-wait-ms:20}"
             })
     void onEvents(List<ConsumerRecord<String, byte[]>> records) {
-        tx.executeWithoutResult(status -> records.forEach(this::apply));
+        tx.executeWithoutResult(status -> apply(records));
     }
 
     @KafkaListener(
@@ -88,27 +92,47 @@ class JobEventProjector {
         deadLetters.accept(record, e);
     }
 
-    private void apply(ConsumerRecord<String, byte[]> record) {
-        JobEvent event;
-        try {
-            event = Wire.read(record.value(), JobEvent.class);
-        } catch (MalformedMessageException e) {
-            deadLetter(record, e);
-            return;
+    /**
+     * Applies a batch: the events are read first, their ids recorded in one statement, then each applied in order —
+     * an id seen before (an earlier delivery, or a copy earlier in this batch) changes nothing.
+     */
+    private void apply(List<ConsumerRecord<String, byte[]>> records) {
+        List<JobEvent> events = new ArrayList<>(records.size());
+        List<UUID> ids = new ArrayList<>(records.size());
+        for (ConsumerRecord<String, byte[]> record : records) {
+            JobEvent event;
+            try {
+                event = Wire.read(record.value(), JobEvent.class);
+            } catch (MalformedMessageException e) {
+                deadLetter(record, e);
+                continue;
+            }
+            events.add(event);
+            if (event instanceof JobRan ran) {
+                ids.add(ran.started().eventId());
+                ids.add(ran.finished().eventId());
+            } else if (!(event instanceof JobOutput)) { // output is idempotent by (job, attempt, seq)
+                ids.add(event.eventId());
+            }
         }
-        if (event instanceof JobOutput output) {
-            projection.output(output); // idempotent by (job, attempt, seq); read by GET /v1/jobs/{id}/events
-            return;
-        }
-        if (!projection.firstTime(event.eventId())) {
-            return;
-        }
-        if (event instanceof JobQueued queued) {
-            projection.queued(queued);
-        } else if (event instanceof JobStarted started) {
-            projection.started(started);
-        } else if (event instanceof JobFinished finished) {
-            projection.finished(finished);
+        Set<UUID> fresh = projection.firstTime(ids);
+        // remove(): a second copy of an event in this batch is not fresh
+        for (JobEvent event : events) {
+            if (event instanceof JobOutput output) {
+                projection.output(output); // read by GET /v1/jobs/{id}/events
+            } else if (event instanceof JobRan ran) {
+                boolean start = fresh.remove(ran.started().eventId());
+                boolean end = fresh.remove(ran.finished().eventId());
+                projection.ran(ran, start, end);
+            } else if (fresh.remove(event.eventId())) {
+                if (event instanceof JobQueued queued) {
+                    projection.queued(queued);
+                } else if (event instanceof JobStarted started) {
+                    projection.started(started);
+                } else if (event instanceof JobFinished finished) {
+                    projection.finished(finished);
+                }
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.event.JobFinished;
 import dev.paperpod.schemas.event.JobOutput;
 import dev.paperpod.schemas.event.JobQueued;
+import dev.paperpod.schemas.event.JobRan;
 import dev.paperpod.schemas.event.JobStarted;
 import dev.paperpod.schemas.event.WorkerHeartbeat;
 import dev.paperpod.schemas.job.JobEnvelope;
@@ -16,6 +17,9 @@ import dev.paperpod.store.JobRecord;
 import dev.paperpod.store.JobStore;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -47,12 +51,21 @@ class JobProjection {
         this.retries = retries;
     }
 
-    /** Records the event id; false when it was recorded before, and its effect must not be applied again. */
-    boolean firstTime(UUID eventId) {
-        return jdbc.sql("insert into processed_events (event_id) values (?) on conflict do nothing")
-                        .param(eventId)
-                        .update()
-                == 1;
+    /**
+     * Records event ids, all in one statement; returns those not recorded before, whose effects are still to be
+     * applied.
+     */
+    Set<UUID> firstTime(Collection<UUID> eventIds) {
+        if (eventIds.isEmpty()) {
+            return new HashSet<>();
+        }
+        return new HashSet<>(jdbc.sql("""
+                        insert into processed_events (event_id) select unnest(?::uuid[])
+                        on conflict do nothing returning event_id
+                        """)
+                .param(eventIds.toArray(UUID[]::new))
+                .query(UUID.class)
+                .list());
     }
 
     /** A sync job's record for history (async jobs are written by the API with their outbox row). */
@@ -74,51 +87,84 @@ class JobProjection {
     }
 
     void started(JobStarted event) {
-        store.insertIfAbsent(newJob(
-                event.jobId(),
-                event.accountId(),
-                event.kind().wireName(),
-                event.source().wireName(),
-                event.attempt(),
-                event.at()));
+        JobRecord job = store.insertIfAbsentAndFind(newJob(event));
         store.attemptStarted(event.jobId(), event.attempt(), event.workerId(), event.sandboxId(), event.at());
-        update(event.jobId(), job -> {
-            if (isStale(job, event.attempt())) {
-                return null;
-            }
-            return job.started(event.attempt(), event.workerId(), event.at());
-        });
+        update(job, j -> afterStart(j, event));
     }
 
     void finished(JobFinished event) {
-        Instant createdAt = event.timing() != null ? event.timing().submittedAt() : event.at();
-        store.insertIfAbsent(newJob(
-                event.jobId(),
-                event.accountId(),
-                event.kind().wireName(),
-                event.source().wireName(),
-                event.attempt(),
-                createdAt));
-        String outcome = event.result() != null
+        JobRecord job = store.insertIfAbsentAndFind(newJob(event));
+        attemptEnded(event);
+        update(job, j -> afterEnd(j, event));
+    }
+
+    /**
+     * A short run's start, output and end ({@code job.ran}): the effects of the three kinds of event one by one, each
+     * only if its id is new ({@code start}, {@code end}: see {@link #firstTime}), but the job read and saved once.
+     */
+    void ran(JobRan ran, boolean start, boolean end) {
+        JobStarted started = ran.started();
+        JobFinished finished = ran.finished();
+        JobRecord job = store.insertIfAbsentAndFind(newJob(finished));
+        if (start && end) {
+            store.attemptRan(
+                    started.jobId(),
+                    started.attempt(),
+                    started.workerId(),
+                    started.sandboxId(),
+                    started.at(),
+                    finished.at(),
+                    outcome(finished),
+                    finished.error());
+        } else if (start) {
+            store.attemptStarted(
+                    started.jobId(), started.attempt(), started.workerId(), started.sandboxId(), started.at());
+        } else if (end) {
+            attemptEnded(finished);
+        }
+        ran.output().forEach(this::output);
+        if (!start && !end) {
+            return;
+        }
+        update(job, j -> {
+            JobRecord afterStart = start ? afterStart(j, started) : null;
+            JobRecord afterEnd = end ? afterEnd(afterStart != null ? afterStart : j, finished) : null;
+            return afterEnd != null ? afterEnd : afterStart;
+        });
+    }
+
+    private static @Nullable JobRecord afterStart(JobRecord job, JobStarted event) {
+        if (isStale(job, event.attempt())) {
+            return null;
+        }
+        return job.started(event.attempt(), event.workerId(), event.at());
+    }
+
+    private @Nullable JobRecord afterEnd(JobRecord job, JobFinished event) {
+        if (isStale(job, event.attempt())) {
+            return null;
+        }
+        JobError error = event.error();
+        if (event.status() == JobStatus.FAILED && error != null && error.retryable()) {
+            if (job.canRetry()) {
+                return job.retrying(error, event.at().plus(retries.backoff(job.attempt())));
+            }
+        }
+        JobStatus end = job.cancelRequestedAt() != null && event.status() == JobStatus.FAILED
+                ? JobStatus.CANCELED
+                : event.status();
+        Instant startedAt = event.timing() != null ? event.timing().startedAt() : null;
+        return job.ended(end, event.result(), error, event.timing(), startedAt, event.at());
+    }
+
+    private void attemptEnded(JobFinished event) {
+        store.attemptEnded(event.jobId(), event.attempt(), event.at(), outcome(event), event.error());
+    }
+
+    private static String outcome(JobFinished event) {
+        return event.result() != null
                 ? event.result().verdict().name()
                 : event.status().name();
-        store.attemptEnded(event.jobId(), event.attempt(), event.at(), outcome, event.error());
-        update(event.jobId(), job -> {
-            if (isStale(job, event.attempt())) {
-                return null;
-            }
-            JobError error = event.error();
-            if (event.status() == JobStatus.FAILED && error != null && error.retryable()) {
-                if (job.canRetry()) {
-                    return job.retrying(error, event.at().plus(retries.backoff(job.attempt())));
-                }
-            }
-            JobStatus end = job.cancelRequestedAt() != null && event.status() == JobStatus.FAILED
-                    ? JobStatus.CANCELED
-                    : event.status();
-            Instant startedAt = event.timing() != null ? event.timing().startedAt() : null;
-            return job.ended(end, event.result(), error, event.timing(), startedAt, event.at());
-        });
     }
 
     /**
@@ -129,10 +175,17 @@ class JobProjection {
         return attempt < job.attempt() || job.status().isTerminal() || job.status() == JobStatus.RETRYING;
     }
 
-    /** Reads the job, lets {@code decide} change it (null: no change), saves; reads again when the save lost a race. */
-    private void update(UUID jobId, Function<JobRecord, @Nullable JobRecord> decide) {
+    /**
+     * Lets {@code decide} change the job as read (null: no change) and saves it; reads it again when the save lost a
+     * race.
+     */
+    private void update(JobRecord read, Function<JobRecord, @Nullable JobRecord> decide) {
+        UUID jobId = read.id();
+        JobRecord job = read;
         for (int round = 1; ; round++) {
-            JobRecord job = store.find(jobId).orElseThrow();
+            if (round > 1) {
+                job = store.find(jobId).orElseThrow();
+            }
             JobRecord changed = decide.apply(job);
             if (changed == null) {
                 return;
@@ -172,6 +225,26 @@ class JobProjection {
                         beat.busySandboxes(),
                         beat.maxSandboxes())
                 .update();
+    }
+
+    private static JobRecord newJob(JobStarted event) {
+        return newJob(
+                event.jobId(),
+                event.accountId(),
+                event.kind().wireName(),
+                event.source().wireName(),
+                event.attempt(),
+                event.at());
+    }
+
+    private static JobRecord newJob(JobFinished event) {
+        return newJob(
+                event.jobId(),
+                event.accountId(),
+                event.kind().wireName(),
+                event.source().wireName(),
+                event.attempt(),
+                event.timing() != null ? event.timing().submittedAt() : event.at());
     }
 
     /** A job known so far only from an event: a sync job, which its client retries (one attempt). */

@@ -15,9 +15,10 @@ import java.util.UUID;
     @JsonSubTypes.Type(value = JobQueued.class, name = "job.queued"),
     @JsonSubTypes.Type(value = JobStarted.class, name = "job.started"),
     @JsonSubTypes.Type(value = JobOutput.class, name = "job.output"),
-    @JsonSubTypes.Type(value = JobFinished.class, name = "job.finished")
+    @JsonSubTypes.Type(value = JobFinished.class, name = "job.finished"),
+    @JsonSubTypes.Type(value = JobRan.class, name = "job.ran")
 })
-public sealed interface JobEvent permits JobQueued, JobStarted, JobOutput, JobFinished {
+public sealed interface JobEvent permits JobQueued, JobStarted, JobOutput, JobFinished, JobRan {
 
     UUID eventId();
 

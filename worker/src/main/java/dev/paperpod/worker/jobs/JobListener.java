@@ -2,6 +2,7 @@ package dev.paperpod.worker.jobs;
 
 import dev.paperpod.schemas.MalformedMessageException;
 import dev.paperpod.schemas.Wire;
+import dev.paperpod.schemas.event.JobEvent;
 import dev.paperpod.schemas.event.JobFinished;
 import dev.paperpod.schemas.job.JobEnvelope;
 import dev.paperpod.schemas.job.JobSource;
@@ -76,7 +77,8 @@ class JobListener {
         }
         Instant relayedAt = job.source() == JobSource.ASYNC ? Instant.ofEpochMilli(record.timestamp()) : null;
         Optional<JobEventPublisher.ReplyAddress> replyTo = replyAddress(record);
-        JobFinished finished = processor.process(job, receivedAt, relayedAt, end -> recordEnd(job, end, replyTo));
+        JobFinished finished =
+                processor.process(job, receivedAt, relayedAt, (end, reply) -> recordEnd(job, end, reply, replyTo));
         log.debug(
                 "Job {} {} in {}",
                 job.jobId(),
@@ -89,10 +91,11 @@ class JobListener {
      * run twice because Kafka was briefly away. When every attempt fails the job is left to the deadline sweeper
      * (issue 4) and the record is acknowledged.
      */
-    private void recordEnd(JobEnvelope job, JobFinished finished, Optional<JobEventPublisher.ReplyAddress> replyTo)
+    private void recordEnd(
+            JobEnvelope job, JobEvent end, JobFinished finished, Optional<JobEventPublisher.ReplyAddress> replyTo)
             throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
-            CompletableFuture<?> recorded = events.publish(finished);
+            CompletableFuture<?> recorded = events.publish(end);
             CompletableFuture<?> replied =
                     replyTo.map(to -> events.reply(to, finished)).orElse(CompletableFuture.completedFuture(null));
             try {

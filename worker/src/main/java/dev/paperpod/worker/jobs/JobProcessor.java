@@ -2,6 +2,7 @@ package dev.paperpod.worker.jobs;
 
 import dev.paperpod.agent.client.AgentException;
 import dev.paperpod.agent.client.Cancellation;
+import dev.paperpod.schemas.event.JobEvent;
 import dev.paperpod.schemas.event.JobFinished;
 import dev.paperpod.schemas.event.JobStarted;
 import dev.paperpod.schemas.job.Egress;
@@ -21,6 +22,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +44,8 @@ public final class JobProcessor {
     private final JobCancels cancels;
     private final String workerId;
     private final Duration claimTimeout;
+    private final Duration eventHold;
+    private final RunReporter.Timer eventTimer;
     private final Clock clock;
 
     public JobProcessor(
@@ -50,6 +55,8 @@ public final class JobProcessor {
             JobCancels cancels,
             String workerId,
             Duration claimTimeout,
+            Duration eventHold,
+            ScheduledExecutorService eventTimer,
             Clock clock) {
         this.pools = pools;
         this.runner = runner;
@@ -57,6 +64,8 @@ public final class JobProcessor {
         this.cancels = cancels;
         this.workerId = workerId;
         this.claimTimeout = claimTimeout;
+        this.eventHold = eventHold;
+        this.eventTimer = (delay, task) -> eventTimer.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
         this.clock = clock;
     }
 
@@ -107,9 +116,25 @@ public final class JobProcessor {
             JobFinished finished = null;
             try {
                 MDC.put("sandboxId", sandbox.id());
-                finished = run(job, sandbox, receivedAt, relayedAt, claimedAt);
+                RunReporter report = RunReporter.begin(
+                        new JobStarted(
+                                UUID.randomUUID(),
+                                job.jobId(),
+                                claimedAt,
+                                job.accountId(),
+                                job.kind(),
+                                job.source(),
+                                job.attempt(),
+                                workerId,
+                                sandbox.id()),
+                        eventHold,
+                        events,
+                        eventTimer,
+                        clock);
+                finished = run(job, sandbox, report, receivedAt, relayedAt, claimedAt);
                 // Recorded (and the sync client answered) before the sandbox's reset competes for the CPU.
-                return recorded(recorder, finished);
+                recorder.record(report.end(finished), finished);
+                return finished;
             } finally {
                 // Reused (after a verified reset) only when the run ended as the agent reported it.
                 pools.release(egress(job), sandbox, job.accountId(), finished != null && finished.result() != null);
@@ -121,27 +146,18 @@ public final class JobProcessor {
     }
 
     private JobFinished run(
-            JobEnvelope job, Sandbox sandbox, Instant receivedAt, @Nullable Instant relayedAt, Instant claimedAt) {
-        events.publish(new JobStarted(
-                UUID.randomUUID(),
-                job.jobId(),
-                claimedAt,
-                job.accountId(),
-                job.kind(),
-                job.source(),
-                job.attempt(),
-                workerId,
-                sandbox.id()));
+            JobEnvelope job,
+            Sandbox sandbox,
+            RunReporter report,
+            Instant receivedAt,
+            @Nullable Instant relayedAt,
+            Instant claimedAt) {
         ExecSpec spec = (ExecSpec) job.spec();
         // A sync client gets the output in the reply; background jobs, and sync ones whose client streams, as events.
-        OutputEventSink stream =
-                job.streamsOutput() ? new OutputEventSink(job.jobId(), job.attempt(), events, clock) : null;
+        OutputSink output = job.streamsOutput() ? report : OutputSink.NONE;
         Cancellation cancellation = cancels.begin(job.jobId());
         try {
-            ExecRunner.Run run = runner.run(sandbox, spec, stream == null ? OutputSink.NONE : stream, cancellation);
-            if (stream != null) {
-                stream.flush();
-            }
+            ExecRunner.Run run = runner.run(sandbox, spec, output, cancellation);
             Timing timing =
                     new Timing(job.submittedAt(), relayedAt, receivedAt, claimedAt, run.startedAt(), run.finishedAt());
             return finished(job, statusOf(run.result()), run.result(), null, timing);
@@ -170,14 +186,18 @@ public final class JobProcessor {
         }
     }
 
-    /** Publishes a job's end: its event, and for a sync job the reply its client waits for. */
+    /**
+     * Publishes a job's end: its record on the events topic ({@code job.finished}, or {@code job.ran} for a short
+     * run), and for a sync job the reply its client waits for.
+     */
     @FunctionalInterface
     public interface EndRecorder {
-        void record(JobFinished finished) throws InterruptedException;
+        void record(JobEvent end, JobFinished finished) throws InterruptedException;
     }
 
+    /** The end of a job that never reached a sandbox: its {@code job.finished} is all there is to say. */
     private static JobFinished recorded(EndRecorder recorder, JobFinished finished) throws InterruptedException {
-        recorder.record(finished);
+        recorder.record(finished, finished);
         return finished;
     }
 
