@@ -1,0 +1,148 @@
+package dev.paperpod.api.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.paperpod.api.ApiProperties;
+import dev.paperpod.api.web.ApiException;
+import dev.paperpod.store.DispatchQueue;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.util.unit.DataSize;
+
+class BackpressureTest {
+
+    private final UUID account = UUID.randomUUID();
+    private final Queue queue = new Queue();
+    private final MutableClock clock = new MutableClock();
+    private final Backpressure backpressure = new Backpressure(queue, properties(100), clock);
+
+    @Test
+    void farBelowTheLimitARecentCountStandsInForANewOne() {
+        queue.waiting = 10;
+        backpressure.admit(account, 1);
+        backpressure.admit(account, 1);
+        backpressure.admit(account, 1);
+        assertThat(queue.counts).isEqualTo(1);
+
+        clock.advance(Backpressure.RECOUNT.plusMillis(1));
+        backpressure.admit(account, 1);
+        assertThat(queue.counts).as("the count grew stale").isEqualTo(2);
+    }
+
+    @Test
+    void pastHalfTheLimitEverySubmissionCountsAndTheLimitHolds() {
+        queue.waiting = 48;
+        backpressure.admit(account, 1); // counted: 49
+        backpressure.admit(account, 1); // 50 on that count: still within half, not counted
+        assertThat(queue.counts).isEqualTo(1);
+        queue.waiting = 50;
+        backpressure.admit(account, 1); // 51 would pass half: counted
+        backpressure.admit(account, 1); // counted again
+        assertThat(queue.counts).isEqualTo(3);
+
+        queue.waiting = 100;
+        assertThatThrownBy(() -> backpressure.admit(account, 1))
+                .isInstanceOf(ApiException.class)
+                .hasMessageContaining("100 jobs waiting");
+        assertThat(queue.counts).isEqualTo(4);
+    }
+
+    @Test
+    void aSubmissionThatWouldPassTheLimitIsRefusedEvenRightAfterACount() {
+        queue.waiting = 0;
+        backpressure.admit(account, 1);
+        assertThatThrownBy(() -> backpressure.admit(account, 101)).isInstanceOf(ApiException.class);
+    }
+
+    private static ApiProperties properties(long maxQueued) {
+        return new ApiProperties(
+                "api-1",
+                Duration.ofSeconds(30),
+                Duration.ofMinutes(10),
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(60),
+                DataSize.ofMegabytes(4),
+                null,
+                Duration.ofSeconds(10),
+                maxQueued,
+                DataSize.ofMegabytes(64));
+    }
+
+    /** The waiting count is all Backpressure asks for (and the pace, when it refuses). */
+    private static final class Queue implements DispatchQueue {
+        long waiting;
+        int counts;
+
+        @Override
+        public long waiting(UUID accountId, long atMost) {
+            counts++;
+            return Math.min(waiting, atMost);
+        }
+
+        @Override
+        public OptionalLong maxQueued(UUID accountId) {
+            return OptionalLong.empty();
+        }
+
+        @Override
+        public long endedSince(Instant since) {
+            return 60;
+        }
+
+        @Override
+        public void announceWaiting() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<Dispatched> takeNext(List<Integer> partitions, int defaultConcurrency, Instant now) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public InFlight inFlight() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int workerCapacity(Instant since) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public OptionalLong position(UUID jobId, Instant now) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    private static final class MutableClock extends Clock {
+        private Instant now = Instant.parse("2026-11-28T12:00:00Z");
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
