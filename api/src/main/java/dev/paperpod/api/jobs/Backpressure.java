@@ -31,6 +31,9 @@ class Backpressure {
     /** How long a count of an account's waiting jobs stands in for a new one. */
     static final Duration RECOUNT = Duration.ofMillis(250);
 
+    /** Counts kept before the stale ones are dropped. */
+    static final int MAX_COUNTS = 10_000;
+
     /** Per account: its waiting jobs when last counted, and what was admitted since. */
     private final Map<UUID, Count> counts = new ConcurrentHashMap<>();
 
@@ -54,6 +57,9 @@ class Backpressure {
         }
         long waiting = queue.waiting(account, limit + 1); // exact up to the limit, which is all that is asked
         if (waiting + incoming <= limit) {
+            if (counts.size() >= MAX_COUNTS) {
+                counts.values().removeIf(c -> c.countedAt.isBefore(now.minus(RECOUNT))); // stale ones say nothing
+            }
             counts.put(account, new Count(waiting + incoming, now));
             return;
         }
@@ -96,6 +102,11 @@ class Backpressure {
             waiting.addAndGet(-incoming);
             return false;
         }
+    }
+
+    /** How many accounts' counts are kept (for tests). */
+    int countsKept() {
+        return counts.size();
     }
 
     /** Jobs ended per second over the last minute. */

@@ -62,6 +62,16 @@ class BackpressureTest {
         assertThatThrownBy(() -> backpressure.admit(account, 101)).isInstanceOf(ApiException.class);
     }
 
+    @Test
+    void staleCountsAreDroppedOnceThereAreMany() {
+        for (int i = 0; i < Backpressure.MAX_COUNTS; i++) {
+            backpressure.admit(UUID.randomUUID(), 1);
+        }
+        clock.advance(Backpressure.RECOUNT.plusMillis(1));
+        backpressure.admit(account, 1);
+        assertThat(backpressure.countsKept()).isEqualTo(1);
+    }
+
     private static ApiProperties properties(long maxQueued) {
         return new ApiProperties(
                 "api-1",
