@@ -10,22 +10,11 @@ import java.util.List;
  */
 public interface Outbox {
 
-    /** Hands the job (this attempt of it) to the workers when the caller's transaction commits, keyed by its id. */
-    default void enqueue(JobEnvelope job) {
-        enqueue(job, job.jobId().toString());
-    }
-
-    /**
-     * Hands the job to the workers with the record key {@code key}, which picks its partition (Kafka's default
-     * partitioner: murmur2 of the key).
-     */
-    default void enqueue(JobEnvelope job, String key) {
-        enqueue(List.of(new Entry(job, key)));
-    }
-
-    /** Hands several jobs to the workers at once, in this order (one statement, however many). */
+    /** Hands jobs (this attempt of each) to the workers when the caller's transaction commits, in this order. */
     void enqueue(List<Entry> jobs);
 
-    /** A job and the record key it goes with. */
+    /**
+     * A job and its record key, which picks its partition (Kafka's default partitioner: murmur2 of the key).
+     */
     record Entry(JobEnvelope job, String key) {}
 }
