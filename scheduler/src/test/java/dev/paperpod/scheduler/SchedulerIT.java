@@ -216,6 +216,71 @@ class SchedulerIT {
     }
 
     @Test
+    void shortRunsOfManyJobsAreProjectedTogetherAndCompleteTheirBatch() throws Exception {
+        UUID account = account();
+        UUID first = insertAsyncJob(account, 3, 10_000);
+        UUID second = insertAsyncJob(account, 3, 10_000);
+        UUID canceled = insertAsyncJob(account, 3, 10_000);
+        UUID batch = UUID.randomUUID();
+        execute("insert into batches (id, account_id, total, created_at) values ('" + batch + "', '" + account
+                + "', 2, now())");
+        execute("update jobs set batch_id = '" + batch + "' where id in ('" + first + "', '" + second + "')");
+        execute("update jobs set status = 'CANCELED', finished_at = now() where id = '" + canceled + "'");
+        UUID sync = UUID.randomUUID(); // a sync job's row is written by its events
+        long version = count("select version from jobs where id = '" + first + "'");
+        JobRan firstRan = ran(first, account, "one\n");
+        JobStarted syncStart = new JobStarted(
+                UUID.randomUUID(), sync, Instant.now(), account, JobKind.EXEC, JobSource.SYNC, 1, "w-1", "s");
+        JobFinished syncEnd = new JobFinished(
+                UUID.randomUUID(),
+                sync,
+                Instant.now(),
+                account,
+                JobKind.EXEC,
+                JobSource.SYNC,
+                1,
+                JobStatus.SUCCEEDED,
+                new ExecResult("", "", 0, Verdict.OK, false, 3),
+                null,
+                null);
+
+        publish(
+                firstRan,
+                ran(second, account, "two\n"),
+                ran(canceled, account, "late\n"),
+                new JobRan(syncStart, List.of(), syncEnd));
+        // delivered again, alone; the marker after it (same key, so same partition, in order) shows it was applied
+        publish(firstRan, new JobOutput(UUID.randomUUID(), first, Instant.now(), 1, 1, JobOutput.Stream.STDOUT, ""));
+
+        await().atMost(Duration.ofSeconds(30))
+                .until(() ->
+                        count("select count(*) from batches where id = '" + batch + "' and completed_at is not null")
+                                == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> status(sync).equals("SUCCEEDED"));
+        assertThat(status(first)).isEqualTo("SUCCEEDED");
+        assertThat(status(second)).isEqualTo("SUCCEEDED");
+        assertThat(status(canceled)).as("an ended job stays as it ended").isEqualTo("CANCELED");
+        assertThat(count("select count(*) from job_output where seq = 0 and job_id in ('" + first + "', '" + second
+                        + "', '" + canceled + "')"))
+                .isEqualTo(3);
+        assertThat(count("select count(*) from job_attempts where job_id in ('" + first + "', '" + second + "', '"
+                        + sync + "') and verdict = 'OK' and worker_id = 'w-1'"))
+                .isEqualTo(3);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> count("select count(*) from job_output where job_id = '" + first + "' and seq = 1") == 1);
+        assertThat(count("select version from jobs where id = '" + first + "'"))
+                .as("the copy of the first run changed nothing")
+                .isEqualTo(version + 1);
+    }
+
+    private static JobRan ran(UUID jobId, UUID account, String output) {
+        return new JobRan(
+                started(jobId, account, 1, "w-1"),
+                List.of(new JobOutput(UUID.randomUUID(), jobId, Instant.now(), 1, 0, JobOutput.Stream.STDOUT, output)),
+                succeeded(jobId, account, 1));
+    }
+
+    @Test
     void aLateStartedEventDoesNotReopenAFinishedJob() throws Exception {
         UUID jobId = UUID.randomUUID();
         UUID account = account();

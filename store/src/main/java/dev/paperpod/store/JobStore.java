@@ -4,6 +4,7 @@ import dev.paperpod.schemas.job.JobError;
 import dev.paperpod.schemas.job.JobStatus;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -22,10 +23,13 @@ public interface JobStore {
     String ACTIVITY_CHANNEL = "paperpod_job_activity";
 
     /**
-     * Stores an output chunk of a running job (once: a replayed chunk changes nothing) and announces it; a chunk of
-     * a job not recorded (yet) is skipped.
+     * Stores output chunks of running jobs (each once: a replayed chunk changes nothing) and announces them; a chunk
+     * of a job not recorded (yet) is skipped.
      */
-    void output(UUID jobId, int attempt, long seq, String stream, String data, Instant at);
+    void outputs(List<Output> chunks);
+
+    /** A chunk of a job's output: {@code seq} counts the attempt's chunks, {@code stream} is its wire name. */
+    record Output(UUID jobId, int attempt, long seq, String stream, String data, Instant at) {}
 
     /** Stores a new job; it must not exist yet. */
     void insert(JobRecord job);
@@ -38,6 +42,9 @@ public interface JobStore {
 
     /** {@link #insertIfAbsent} and {@link #find} in one round trip: the stored job, {@code job} if it was absent. */
     JobRecord insertIfAbsentAndFind(JobRecord job);
+
+    /** {@link #insertIfAbsentAndFind} for many jobs in one round trip, by id. */
+    Map<UUID, JobRecord> insertIfAbsentAndFindAll(List<JobRecord> jobs);
 
     Optional<JobRecord> find(UUID jobId);
 
@@ -71,6 +78,13 @@ public interface JobStore {
     JobRecord save(JobRecord job);
 
     /**
+     * {@link #save} for many jobs (distinct ones) in one round trip, and their announcements in one more.
+     *
+     * @return the jobs not written because their row is at another version: read them again and decide again
+     */
+    List<JobRecord> saveAll(List<JobRecord> jobs);
+
+    /**
      * Marks complete every batch none of whose jobs is left to end (a save that ends a batch's last job does it too;
      * this catches two last jobs ending in concurrent transactions). Returns how many it marked.
      */
@@ -94,8 +108,11 @@ public interface JobStore {
     /** Notes how an attempt ended; an attempt already ended keeps its first end. */
     void attemptEnded(UUID jobId, int attempt, Instant at, String outcome, @Nullable JobError error);
 
-    /** {@link #attemptStarted} and {@link #attemptEnded} in one statement, for a run reported in one record. */
-    void attemptRan(
+    /** {@link #attemptStarted} and {@link #attemptEnded} in one statement, for runs each reported in one record. */
+    void attemptsRan(List<AttemptRan> attempts);
+
+    /** An attempt that started and ended, as {@link #attemptStarted} and {@link #attemptEnded} take them. */
+    record AttemptRan(
             UUID jobId,
             int attempt,
             String workerId,
@@ -103,5 +120,5 @@ public interface JobStore {
             Instant startedAt,
             Instant endedAt,
             String outcome,
-            @Nullable JobError error);
+            @Nullable JobError error) {}
 }

@@ -12,7 +12,11 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -61,10 +65,10 @@ public final class PostgresJobStore implements JobStore {
             accounts[i] = job.accountId();
             kinds[i] = job.kind();
             specs[i] = json(job.spec());
-            created[i] = job.createdAt().toString();
+            created[i] = text(job.createdAt());
             maxAttempts[i] = job.maxAttempts();
             priorities[i] = job.priority().rank();
-            runAts[i] = job.runAt() == null ? null : job.runAt().toString();
+            runAts[i] = text(job.runAt());
         }
         jdbc.sql("""
                         insert into jobs (id, account_id, kind, source, status, attempts, max_attempts, version, spec,
@@ -87,20 +91,75 @@ public final class PostgresJobStore implements JobStore {
 
     @Override
     public JobRecord insertIfAbsentAndFind(JobRecord job) {
-        // The inserted row is not visible to the rest of the statement, hence the union.
-        return jdbc.sql("with inserted as (" + insertSql(" on conflict (id) do nothing returning " + COLUMNS) + ")"
-                        + " select " + COLUMNS + " from inserted"
-                        + " union all select " + COLUMNS + " from jobs"
-                        + " where id = ? and not exists (select 1 from inserted)")
-                .params(concat(insertParams(job), job.id()))
-                .query(PostgresJobStore::map)
-                .single();
+        return Objects.requireNonNull(insertIfAbsentAndFindAll(List.of(job)).get(job.id()));
     }
 
-    private static Object[] concat(Object[] params, Object last) {
-        Object[] all = java.util.Arrays.copyOf(params, params.length + 1);
-        all[params.length] = last;
-        return all;
+    @Override
+    public Map<UUID, JobRecord> insertIfAbsentAndFindAll(List<JobRecord> jobs) {
+        int n = jobs.size();
+        UUID[] ids = new UUID[n];
+        UUID[] accounts = new UUID[n];
+        String[] kinds = new String[n];
+        String[] sources = new String[n];
+        String[] statuses = new String[n];
+        Integer[] attempts = new Integer[n];
+        Integer[] maxAttempts = new Integer[n];
+        String[] specs = new String[n];
+        String[] created = new String[n];
+        Integer[] priorities = new Integer[n];
+        String[] runAts = new String[n];
+        String[] dispatched = new String[n];
+        for (int i = 0; i < n; i++) {
+            JobRecord job = jobs.get(i);
+            ids[i] = job.id();
+            accounts[i] = job.accountId();
+            kinds[i] = job.kind();
+            sources[i] = job.source();
+            statuses[i] = job.status().name();
+            attempts[i] = job.attempt();
+            maxAttempts[i] = job.maxAttempts();
+            specs[i] = json(job.spec());
+            created[i] = text(job.createdAt());
+            priorities[i] = job.priority().rank();
+            runAts[i] = text(job.runAt());
+            dispatched[i] = text(job.dispatchedAt());
+        }
+        // The inserted rows are not visible to the rest of the statement, hence the union.
+        Map<UUID, JobRecord> found = new HashMap<>();
+        jdbc.sql("""
+                        with inserted as (
+                            insert into jobs (id, account_id, kind, source, status, attempts, max_attempts, version,
+                                              spec, created_at, priority, run_at, dispatched_at)
+                            select u.id, u.account_id, u.kind, u.source, u.status, u.attempts, u.max_attempts, 0,
+                                   u.spec::jsonb, u.created_at::timestamptz, u.priority::smallint,
+                                   u.run_at::timestamptz, u.dispatched_at::timestamptz
+                            from unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::int[], ?::int[],
+                                        ?::text[], ?::text[], ?::int[], ?::text[], ?::text[])
+                                 as u(id, account_id, kind, source, status, attempts, max_attempts, spec, created_at,
+                                      priority, run_at, dispatched_at)
+                            on conflict (id) do nothing
+                            returning %1$s)
+                        select %1$s from inserted
+                        union all select %1$s from jobs where id = any(?) and id not in (select id from inserted)
+                        """.formatted(COLUMNS))
+                .params(
+                        ids,
+                        accounts,
+                        kinds,
+                        sources,
+                        statuses,
+                        attempts,
+                        maxAttempts,
+                        specs,
+                        created,
+                        priorities,
+                        runAts,
+                        dispatched,
+                        ids)
+                .query(PostgresJobStore::map)
+                .list()
+                .forEach(job -> found.put(job.id(), job));
+        return found;
     }
 
     private static String insertSql(String onConflict) {
@@ -172,82 +231,172 @@ public final class PostgresJobStore implements JobStore {
 
     @Override
     public JobRecord save(JobRecord job) {
-        int changed = jdbc.sql("""
-                        update jobs set status = ?, attempts = ?, worker_id = ?, next_attempt_at = ?,
-                                        cancel_requested_at = ?, started_at = ?, finished_at = ?, result = ?::jsonb,
-                                        error = ?::jsonb, timing = ?::jsonb, dispatched_at = ?, version = version + 1,
-                                        updated_at = now()
-                        where id = ? and version = ?
-                        """)
-                .params(
-                        job.status().name(),
-                        job.attempt(),
-                        job.workerId(),
-                        ts(job.nextAttemptAt()),
-                        ts(job.cancelRequestedAt()),
-                        ts(job.startedAt()),
-                        ts(job.finishedAt()),
-                        json(job.result()),
-                        json(job.error()),
-                        json(job.timing()),
-                        ts(job.dispatchedAt()),
-                        job.id(),
-                        job.version())
-                .update();
-        if (changed == 0) {
+        if (!saveAll(List.of(job)).isEmpty()) {
             throw new ConcurrentJobModificationException(job.id(), job.version());
-        }
-        if (job.status().isTerminal()) {
-            jdbc.sql("select pg_notify(?, ?), pg_notify(?, ?)")
-                    .params(
-                            ACTIVITY_CHANNEL,
-                            job.id().toString(),
-                            FINISHED_CHANNEL,
-                            job.id().toString())
-                    .query()
-                    .listOfRows();
-            webhooks.jobEnded(job);
-            completeBatchOf(job.id(), job.finishedAt() != null ? job.finishedAt() : Instant.now());
-        } else {
-            jdbc.sql("select pg_notify(?, ?)")
-                    .params(ACTIVITY_CHANNEL, job.id().toString())
-                    .query()
-                    .listOfRows();
         }
         return job.saved();
     }
 
-    /** The job's batch is complete once none of its jobs is left to end. */
-    private void completeBatchOf(UUID jobId, Instant at) {
+    @Override
+    public List<JobRecord> saveAll(List<JobRecord> jobs) {
+        if (jobs.isEmpty()) {
+            return List.of();
+        }
+        int n = jobs.size();
+        UUID[] ids = new UUID[n];
+        Integer[] versions = new Integer[n];
+        String[] statuses = new String[n];
+        Integer[] attempts = new Integer[n];
+        String[] workers = new String[n];
+        String[] nextAttempts = new String[n];
+        String[] cancelRequests = new String[n];
+        String[] starts = new String[n];
+        String[] ends = new String[n];
+        String[] results = new String[n];
+        String[] errors = new String[n];
+        String[] timings = new String[n];
+        String[] dispatched = new String[n];
+        for (int i = 0; i < n; i++) {
+            JobRecord job = jobs.get(i);
+            ids[i] = job.id();
+            versions[i] = job.version();
+            statuses[i] = job.status().name();
+            attempts[i] = job.attempt();
+            workers[i] = job.workerId();
+            nextAttempts[i] = text(job.nextAttemptAt());
+            cancelRequests[i] = text(job.cancelRequestedAt());
+            starts[i] = text(job.startedAt());
+            ends[i] = text(job.finishedAt());
+            results[i] = json(job.result());
+            errors[i] = json(job.error());
+            timings[i] = json(job.timing());
+            dispatched[i] = text(job.dispatchedAt());
+        }
+        if (new HashSet<>(List.of(ids)).size() != n) { // one update would take only one of a job's rows
+            throw new IllegalArgumentException("saveAll takes each job once");
+        }
+        Set<UUID> written = new HashSet<>(jdbc.sql("""
+                        update jobs set status = u.status, attempts = u.attempts, worker_id = u.worker_id,
+                                        next_attempt_at = u.next_attempt_at::timestamptz,
+                                        cancel_requested_at = u.cancel_requested_at::timestamptz,
+                                        started_at = u.started_at::timestamptz, finished_at = u.finished_at::timestamptz,
+                                        result = u.result::jsonb, error = u.error::jsonb, timing = u.timing::jsonb,
+                                        dispatched_at = u.dispatched_at::timestamptz, version = jobs.version + 1,
+                                        updated_at = now()
+                        from unnest(?::uuid[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[],
+                                    ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                             as u(id, version, status, attempts, worker_id, next_attempt_at, cancel_requested_at,
+                                  started_at, finished_at, result, error, timing, dispatched_at)
+                        where jobs.id = u.id and jobs.version = u.version
+                        returning jobs.id
+                        """)
+                .params(
+                        ids,
+                        versions,
+                        statuses,
+                        attempts,
+                        workers,
+                        nextAttempts,
+                        cancelRequests,
+                        starts,
+                        ends,
+                        results,
+                        errors,
+                        timings,
+                        dispatched)
+                .query(UUID.class)
+                .list());
+        List<JobRecord> lost = new ArrayList<>(n - written.size());
+        List<JobRecord> ended = new ArrayList<>();
+        List<String> channels = new ArrayList<>();
+        List<String> notified = new ArrayList<>();
+        for (JobRecord job : jobs) {
+            if (!written.contains(job.id())) {
+                lost.add(job);
+                continue;
+            }
+            channels.add(ACTIVITY_CHANNEL);
+            notified.add(job.id().toString());
+            if (job.status().isTerminal()) {
+                channels.add(FINISHED_CHANNEL);
+                notified.add(job.id().toString());
+                ended.add(job);
+            }
+        }
+        notify(channels, notified);
+        if (!ended.isEmpty()) {
+            webhooks.jobsEnded(ended);
+            completeBatchesOf(ended);
+        }
+        return lost;
+    }
+
+    /** One statement for many notifications (delivered on commit). */
+    private void notify(List<String> channels, List<String> payloads) {
+        if (!channels.isEmpty()) {
+            jdbc.sql("select pg_notify(n.channel, n.payload) from unnest(?::text[], ?::text[]) as n(channel, payload)")
+                    .params(channels.toArray(String[]::new), payloads.toArray(String[]::new))
+                    .query()
+                    .listOfRows();
+        }
+    }
+
+    /** The batches of these ended jobs are complete once none of their jobs is left to end. */
+    private void completeBatchesOf(List<JobRecord> ended) {
+        Instant at = ended.stream()
+                .map(j -> j.finishedAt() != null ? j.finishedAt() : Instant.now())
+                .max(Instant::compareTo)
+                .orElseThrow();
         jdbc.sql("""
                         update batches set completed_at = ?
-                        where id = (select batch_id from jobs where id = ?) and completed_at is null
+                        where id in (select batch_id from jobs where id = any(?) and batch_id is not null)
+                          and completed_at is null
                           and not exists (select 1 from jobs j where j.batch_id = batches.id
                                           and j.status in ('QUEUED', 'RUNNING', 'RETRYING'))
                         returning id, account_id
                         """)
-                .params(ts(at), jobId)
+                .params(ts(at), ended.stream().map(JobRecord::id).toArray(UUID[]::new))
                 .query((rs, row) -> new UUID[] {rs.getObject("id", UUID.class), rs.getObject("account_id", UUID.class)})
                 .list()
                 .forEach(b -> webhooks.batchCompleted(b[1], b[0], at));
     }
 
     @Override
-    public void output(UUID jobId, int attempt, long seq, String stream, String data, Instant at) {
-        // A chunk of a job not recorded (yet) is skipped, in the same statement.
-        int stored = jdbc.sql("""
-                        insert into job_output (job_id, attempt, seq, stream, data, at)
-                        select ?, ?, ?, ?, ?, ? where exists (select 1 from jobs where id = ?)
-                        on conflict do nothing
-                        """)
-                .params(jobId, attempt, seq, stream, data, ts(at), jobId)
-                .update();
-        if (stored == 1) {
-            jdbc.sql("select pg_notify(?, ?)")
-                    .params(ACTIVITY_CHANNEL, jobId.toString())
-                    .query()
-                    .listOfRows();
+    public void outputs(List<Output> chunks) {
+        if (chunks.isEmpty()) {
+            return;
         }
+        int n = chunks.size();
+        UUID[] jobs = new UUID[n];
+        Integer[] attempts = new Integer[n];
+        Long[] seqs = new Long[n];
+        String[] streams = new String[n];
+        String[] data = new String[n];
+        String[] ats = new String[n];
+        for (int i = 0; i < n; i++) {
+            Output chunk = chunks.get(i);
+            jobs[i] = chunk.jobId();
+            attempts[i] = chunk.attempt();
+            seqs[i] = chunk.seq();
+            streams[i] = chunk.stream();
+            data[i] = chunk.data();
+            ats[i] = text(chunk.at());
+        }
+        // Chunks of jobs not recorded (yet) are skipped, in the same statement.
+        List<String> stored = jdbc.sql("""
+                        insert into job_output (job_id, attempt, seq, stream, data, at)
+                        select u.job_id, u.attempt, u.seq, u.stream, u.data, u.at::timestamptz
+                        from unnest(?::uuid[], ?::int[], ?::bigint[], ?::text[], ?::text[], ?::text[])
+                             as u(job_id, attempt, seq, stream, data, at)
+                        where exists (select 1 from jobs where id = u.job_id)
+                        on conflict do nothing
+                        returning job_id::text
+                        """)
+                .params(jobs, attempts, seqs, streams, data, ats)
+                .query(String.class)
+                .list();
+        List<String> announced = List.copyOf(new java.util.LinkedHashSet<>(stored));
+        notify(java.util.Collections.nCopies(announced.size(), ACTIVITY_CHANNEL), announced);
     }
 
     @Override
@@ -324,20 +473,39 @@ public final class PostgresJobStore implements JobStore {
     }
 
     @Override
-    public void attemptRan(
-            UUID jobId,
-            int attempt,
-            String workerId,
-            @Nullable String sandboxId,
-            Instant startedAt,
-            Instant endedAt,
-            String outcome,
-            @Nullable JobError error) {
+    public void attemptsRan(List<AttemptRan> ran) {
+        if (ran.isEmpty()) {
+            return;
+        }
+        int n = ran.size();
+        UUID[] jobs = new UUID[n];
+        Integer[] attempts = new Integer[n];
+        String[] workers = new String[n];
+        String[] sandboxes = new String[n];
+        String[] starts = new String[n];
+        String[] ends = new String[n];
+        String[] outcomes = new String[n];
+        String[] errors = new String[n];
+        for (int i = 0; i < n; i++) {
+            AttemptRan a = ran.get(i);
+            jobs[i] = a.jobId();
+            attempts[i] = a.attempt();
+            workers[i] = a.workerId();
+            sandboxes[i] = a.sandboxId();
+            starts[i] = text(a.startedAt());
+            ends[i] = text(a.endedAt());
+            outcomes[i] = a.outcome();
+            errors[i] = json(a.error());
+        }
         // As attemptStarted then attemptEnded: an attempt already ended keeps its first end.
         jdbc.sql("""
                         insert into job_attempts (job_id, attempt, worker_id, sandbox_id, started_at, finished_at,
                                                   verdict, error)
-                        values (?, ?, ?, ?, ?, ?, ?, ?::jsonb)
+                        select u.job_id, u.attempt, u.worker_id, u.sandbox_id, u.started_at::timestamptz,
+                               u.finished_at::timestamptz, u.verdict, u.error::jsonb
+                        from unnest(?::uuid[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                                    ?::text[])
+                             as u(job_id, attempt, worker_id, sandbox_id, started_at, finished_at, verdict, error)
                         on conflict (job_id, attempt) do update
                         set worker_id = excluded.worker_id, sandbox_id = excluded.sandbox_id,
                             started_at = excluded.started_at, finished_at = excluded.finished_at,
@@ -346,7 +514,7 @@ public final class PostgresJobStore implements JobStore {
                                 + case when job_attempts.worker_id <> excluded.worker_id then 1 else 0 end
                         where job_attempts.finished_at is null
                         """)
-                .params(jobId, attempt, workerId, sandboxId, ts(startedAt), ts(endedAt), outcome, json(error))
+                .params(jobs, attempts, workers, sandboxes, starts, ends, outcomes, errors)
                 .update();
     }
 
@@ -387,6 +555,11 @@ public final class PostgresJobStore implements JobStore {
 
     private static @Nullable Timestamp ts(@Nullable Instant instant) {
         return instant == null ? null : Timestamp.from(instant);
+    }
+
+    /** An instant as PostgreSQL reads it back with {@code ::timestamptz}, for array parameters. */
+    private static @Nullable String text(@Nullable Instant instant) {
+        return instant == null ? null : instant.toString();
     }
 
     private static @Nullable String json(@Nullable Object value) {

@@ -4,10 +4,13 @@ import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.job.JobStatus;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -31,20 +34,24 @@ public final class WebhookEvents {
         return "job." + end.name().toLowerCase(Locale.ROOT);
     }
 
-    /** A job ended: {@code job.succeeded}, {@code job.failed}, {@code job.timed_out} or {@code job.canceled}. */
-    public void jobEnded(JobRecord job) {
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("id", job.id());
-        data.put("kind", job.kind());
-        data.put("status", job.status());
-        data.put("attempts", job.attempt());
-        data.put("createdAt", job.createdAt());
-        putIfPresent(data, "startedAt", job.startedAt());
-        putIfPresent(data, "finishedAt", job.finishedAt());
-        putIfPresent(data, "result", job.result());
-        putIfPresent(data, "error", job.error());
-        String type = jobEventType(job.status());
-        deliver(job.accountId(), type, type + ":" + job.id(), data, job.finishedAt(), "jobs", job.id());
+    /** Jobs ended: {@code job.succeeded}, {@code job.failed}, {@code job.timed_out} or {@code job.canceled}. */
+    public void jobsEnded(List<JobRecord> jobs) {
+        List<Event> events = new ArrayList<>(jobs.size());
+        for (JobRecord job : jobs) {
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("id", job.id());
+            data.put("kind", job.kind());
+            data.put("status", job.status());
+            data.put("attempts", job.attempt());
+            data.put("createdAt", job.createdAt());
+            putIfPresent(data, "startedAt", job.startedAt());
+            putIfPresent(data, "finishedAt", job.finishedAt());
+            putIfPresent(data, "result", job.result());
+            putIfPresent(data, "error", job.error());
+            String type = jobEventType(job.status());
+            events.add(new Event(job.accountId(), type, type + ":" + job.id(), data, job.finishedAt(), job.id()));
+        }
+        deliver(events, "jobs");
     }
 
     /** Every job of a batch has ended. */
@@ -52,37 +59,60 @@ public final class WebhookEvents {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("id", batchId);
         data.put("completedAt", at);
-        deliver(accountId, "batch.completed", "batch.completed:" + batchId, data, at, "batches", batchId);
+        deliver(
+                List.of(new Event(accountId, "batch.completed", "batch.completed:" + batchId, data, at, batchId)),
+                "batches");
     }
 
     /**
-     * @param source the table ({@code jobs} or {@code batches}) whose row {@code sourceId} may name its own
+     * @param key the event's identity: an endpoint gets each key once
+     * @param sourceId the row of the source table ({@code jobs} or {@code batches}) that may name its own
      *     {@code webhook_url}: the account's endpoint at that URL gets the event whatever its filter
      */
-    private void deliver(
+    private record Event(
             UUID accountId,
             String type,
             String key,
             Map<String, Object> data,
-            Instant at,
-            String source,
-            UUID sourceId) {
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("type", type);
-        payload.put("timestamp", at == null ? Instant.now() : at);
-        payload.put("data", data);
+            @Nullable Instant at,
+            UUID sourceId) {}
+
+    /** One statement for all the events: a delivery per event and subscribed endpoint. */
+    private void deliver(List<Event> events, String source) {
+        if (events.isEmpty()) {
+            return;
+        }
+        int n = events.size();
+        String[] types = new String[n];
+        String[] keys = new String[n];
+        String[] payloads = new String[n];
+        UUID[] accounts = new UUID[n];
+        UUID[] sources = new UUID[n];
+        for (int i = 0; i < n; i++) {
+            Event e = events.get(i);
+            Map<String, Object> payload = new LinkedHashMap<>();
+            payload.put("type", e.type());
+            payload.put("timestamp", e.at() == null ? Instant.now() : e.at());
+            payload.put("data", e.data());
+            types[i] = e.type();
+            keys[i] = e.key();
+            payloads[i] = Wire.writeString(payload);
+            accounts[i] = e.accountId();
+            sources[i] = e.sourceId();
+        }
         int created = jdbc.sql("""
                         insert into webhook_deliveries (id, endpoint_id, event_type, event_key, payload, status,
                                                         next_attempt_at, created_at)
-                        select 'msg_' || replace(gen_random_uuid()::text, '-', ''), e.id, ?, ?, ?::jsonb, 'PENDING',
-                               now(), ?
-                        from webhook_endpoints e
-                        where e.account_id = ? and e.disabled_at is null
-                          and (cardinality(e.events) = 0 or ? = any(e.events)
-                               or e.url = (select webhook_url from %s where id = ?))
+                        select 'msg_' || replace(gen_random_uuid()::text, '-', ''), e.id, u.type, u.key,
+                               u.payload::jsonb, 'PENDING', now(), ?
+                        from unnest(?::text[], ?::text[], ?::text[], ?::uuid[], ?::uuid[])
+                             as u(type, key, payload, account_id, source_id)
+                        join webhook_endpoints e on e.account_id = u.account_id and e.disabled_at is null
+                          and (cardinality(e.events) = 0 or u.type = any(e.events)
+                               or e.url = (select webhook_url from %s where id = u.source_id))
                         on conflict (endpoint_id, event_key) do nothing
                         """.formatted(source))
-                .params(type, key, Wire.writeString(payload), Timestamp.from(Instant.now()), accountId, type, sourceId)
+                .params(Timestamp.from(Instant.now()), types, keys, payloads, accounts, sources)
                 .update();
         if (created > 0) {
             jdbc.sql("select pg_notify(?, '')").param(CHANNEL).query().listOfRows();

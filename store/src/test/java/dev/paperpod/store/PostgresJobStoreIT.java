@@ -127,6 +127,105 @@ class PostgresJobStoreIT {
         assertThat(store.find(absent.id())).contains(inserted);
     }
 
+    @Test
+    void saveAllWritesTheJobsStillAtTheirVersionAndAnswersTheOthers() {
+        JobRecord first = insertQueued();
+        JobRecord second = insertQueued();
+        JobRecord third = insertQueued();
+        store.save(second.started(1, "w-0", now())); // second's read below is stale now
+
+        Instant end = now();
+        JobRecord firstDone = first.started(1, "w-1", end).ended(JobStatus.SUCCEEDED, null, null, null, end, end);
+        JobRecord secondDone = second.started(1, "w-1", end).ended(JobStatus.SUCCEEDED, null, null, null, end, end);
+        JobRecord thirdRunning = third.started(1, "w-1", end);
+        assertThat(store.saveAll(java.util.List.of(firstDone, secondDone, thirdRunning)))
+                .containsExactly(secondDone);
+
+        assertThat(store.find(first.id()).orElseThrow())
+                .returns(JobStatus.SUCCEEDED, JobRecord::status)
+                .returns(first.version() + 1, JobRecord::version)
+                .returns(end, JobRecord::finishedAt);
+        assertThat(store.find(second.id()).orElseThrow().status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(store.find(third.id()).orElseThrow())
+                .returns(JobStatus.RUNNING, JobRecord::status)
+                .returns("w-1", JobRecord::workerId);
+        assertThatThrownBy(() -> store.saveAll(java.util.List.of(thirdRunning, thirdRunning)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void insertIfAbsentAndFindAllAnswersStoredAndNewJobsById() {
+        JobRecord stored = insertQueued();
+        JobRecord stub = JobRecord.waiting(
+                stored.id(), stored.accountId(), "exec", "sync", 1, 1, now(), null, JobPriority.NORMAL, null, null);
+        JobRecord absent = JobRecord.waiting(
+                UUID.randomUUID(),
+                stored.accountId(),
+                "exec",
+                "sync",
+                1,
+                1,
+                now(),
+                null,
+                JobPriority.NORMAL,
+                null,
+                now());
+
+        Map<UUID, JobRecord> found = store.insertIfAbsentAndFindAll(java.util.List.of(stub, absent));
+
+        assertThat(found).containsOnlyKeys(stored.id(), absent.id());
+        assertThat(found.get(stored.id())).as("present: the row, not the stub").isEqualTo(stored);
+        assertThat(found.get(absent.id()))
+                .returns("sync", JobRecord::source)
+                .returns(absent.createdAt(), JobRecord::createdAt)
+                .returns(absent.dispatchedAt(), JobRecord::dispatchedAt);
+        assertThat(store.find(absent.id())).contains(found.get(absent.id()));
+    }
+
+    @Test
+    void outputsOfManyJobsAreStoredOnceAndThoseOfUnknownJobsSkipped() {
+        JobRecord a = insertQueued();
+        JobRecord b = insertQueued();
+        Instant at = now();
+        var chunks = java.util.List.of(
+                new JobStore.Output(a.id(), 1, 0, "stdout", "a0", at),
+                new JobStore.Output(a.id(), 1, 1, "stderr", "a1", at),
+                new JobStore.Output(b.id(), 1, 0, "stdout", "b0", at),
+                new JobStore.Output(UUID.randomUUID(), 1, 0, "stdout", "nobody's", at));
+        store.outputs(chunks);
+        store.outputs(chunks.subList(0, 1)); // replayed
+
+        assertThat(jdbc.sql("select data from job_output where job_id in (?, ?) order by data")
+                        .params(a.id(), b.id())
+                        .query(String.class)
+                        .list())
+                .containsExactly("a0", "a1", "b0");
+        assertThat(jdbc.sql("select count(*) from job_output where data = 'nobody''s'")
+                        .query(Long.class)
+                        .single())
+                .isZero();
+    }
+
+    @Test
+    void attemptsRanRecordManyAttemptsAndKeepAnEndedOnesFirstEnd() {
+        JobRecord a = insertQueued();
+        JobRecord b = insertQueued();
+        Instant t0 = now();
+        Instant t1 = t0.plusMillis(5);
+        store.attemptsRan(java.util.List.of(
+                new JobStore.AttemptRan(a.id(), 1, "w-1", "s-1", t0, t1, "OK", null),
+                new JobStore.AttemptRan(b.id(), 1, "w-1", "s-2", t0, t1, "TIMEOUT", null)));
+        store.attemptsRan(java.util.List.of(
+                new JobStore.AttemptRan(a.id(), 1, "w-2", "s-3", t1, t1.plusMillis(5), "KILLED", null)));
+
+        assertThat(jdbc.sql("select job_id::text || ':' || worker_id || ':' || verdict from job_attempts"
+                                + " where job_id in (?, ?) order by verdict")
+                        .params(a.id(), b.id())
+                        .query(String.class)
+                        .list())
+                .containsExactly(a.id() + ":w-1:OK", b.id() + ":w-1:TIMEOUT");
+    }
+
     private static JobRecord insertQueued() {
         UUID account = UUID.randomUUID();
         jdbc.sql("insert into accounts (id, name) values (?, 'a')")

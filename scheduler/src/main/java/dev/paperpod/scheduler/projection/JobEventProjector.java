@@ -11,7 +11,11 @@ import dev.paperpod.schemas.event.JobRan;
 import dev.paperpod.schemas.event.JobStarted;
 import dev.paperpod.schemas.event.WorkerHeartbeat;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -94,7 +98,9 @@ class JobEventProjector {
 
     /**
      * Applies a batch: the events are read first, their ids recorded in one statement, then each applied in order —
-     * an id seen before (an earlier delivery, or a copy earlier in this batch) changes nothing.
+     * an id seen before (an earlier delivery, or a copy earlier in this batch) changes nothing. The short runs
+     * ({@code job.ran}) that are all new and the only event of their job in the batch — nearly every background job
+     * — are applied together first: their order against the other events does not matter, being of other jobs.
      */
     private void apply(List<ConsumerRecord<String, byte[]>> records) {
         List<JobEvent> events = new ArrayList<>(records.size());
@@ -116,9 +122,25 @@ class JobEventProjector {
             }
         }
         Set<UUID> fresh = projection.firstTime(ids);
+        Map<UUID, Integer> eventsPerJob = new HashMap<>();
+        events.forEach(e -> eventsPerJob.merge(e.jobId(), 1, Integer::sum));
+        List<JobRan> together = new ArrayList<>();
+        for (JobEvent event : events) {
+            if (event instanceof JobRan ran
+                    && eventsPerJob.getOrDefault(ran.jobId(), 0) == 1
+                    && fresh.contains(ran.started().eventId())
+                    && fresh.contains(ran.finished().eventId())) {
+                together.add(ran);
+            }
+        }
+        projection.ranAll(together);
+        Set<JobEvent> applied = Collections.newSetFromMap(new IdentityHashMap<>());
+        applied.addAll(together);
         // remove(): a second copy of an event in this batch is not fresh
         for (JobEvent event : events) {
-            if (event instanceof JobOutput output) {
+            if (applied.contains(event)) {
+                continue;
+            } else if (event instanceof JobOutput output) {
                 projection.output(output); // read by GET /v1/jobs/{id}/events
             } else if (event instanceof JobRan ran) {
                 boolean start = fresh.remove(ran.started().eventId());

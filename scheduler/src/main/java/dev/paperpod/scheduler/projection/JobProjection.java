@@ -17,8 +17,13 @@ import dev.paperpod.store.JobRecord;
 import dev.paperpod.store.JobStore;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
@@ -104,33 +109,77 @@ class JobProjection {
      */
     void ran(JobRan ran, boolean start, boolean end) {
         JobStarted started = ran.started();
-        JobFinished finished = ran.finished();
-        JobRecord job = store.insertIfAbsentAndFind(newJob(finished));
+        JobRecord job = store.insertIfAbsentAndFind(newJob(ran.finished()));
         if (start && end) {
-            store.attemptRan(
-                    started.jobId(),
-                    started.attempt(),
-                    started.workerId(),
-                    started.sandboxId(),
-                    started.at(),
-                    finished.at(),
-                    outcome(finished),
-                    finished.error());
+            store.attemptsRan(List.of(attempt(ran)));
         } else if (start) {
             store.attemptStarted(
                     started.jobId(), started.attempt(), started.workerId(), started.sandboxId(), started.at());
         } else if (end) {
-            attemptEnded(finished);
+            attemptEnded(ran.finished());
         }
-        ran.output().forEach(this::output);
-        if (!start && !end) {
+        store.outputs(ran.output().stream().map(JobProjection::chunk).toList());
+        if (start || end) {
+            update(job, j -> afterRan(j, ran, start, end));
+        }
+    }
+
+    /**
+     * {@link #ran} for short runs of distinct jobs, each of whose parts is new: a few statements for all of them
+     * (jobs read, attempts, output, jobs saved), not a few per run. A job whose row moved on while it was decided
+     * is read and decided again on its own.
+     */
+    void ranAll(List<JobRan> runs) {
+        if (runs.isEmpty()) {
             return;
         }
-        update(job, j -> {
-            JobRecord afterStart = start ? afterStart(j, started) : null;
-            JobRecord afterEnd = end ? afterEnd(afterStart != null ? afterStart : j, finished) : null;
-            return afterEnd != null ? afterEnd : afterStart;
-        });
+        Map<UUID, JobRecord> jobs = store.insertIfAbsentAndFindAll(
+                runs.stream().map(r -> newJob(r.finished())).toList());
+        store.attemptsRan(runs.stream().map(JobProjection::attempt).toList());
+        store.outputs(runs.stream()
+                .flatMap(r -> r.output().stream())
+                .map(JobProjection::chunk)
+                .toList());
+        Map<UUID, JobRan> decided = new HashMap<>();
+        List<JobRecord> changed = new ArrayList<>(runs.size());
+        for (JobRan ran : runs) {
+            JobRecord after =
+                    afterRan(Objects.requireNonNull(jobs.get(ran.finished().jobId())), ran, true, true);
+            if (after != null) {
+                changed.add(after);
+                decided.put(after.id(), ran);
+            }
+        }
+        for (JobRecord lost : store.saveAll(changed)) {
+            JobRan ran = Objects.requireNonNull(decided.get(lost.id()));
+            update(store.find(lost.id()).orElseThrow(), j -> afterRan(j, ran, true, true));
+        }
+    }
+
+    /** The job after a short run's start (if {@code start}) and end (if {@code end}); null when neither changes it. */
+    private @Nullable JobRecord afterRan(JobRecord job, JobRan ran, boolean start, boolean end) {
+        JobRecord afterStart = start ? afterStart(job, ran.started()) : null;
+        JobRecord afterEnd = end ? afterEnd(afterStart != null ? afterStart : job, ran.finished()) : null;
+        return afterEnd != null ? afterEnd : afterStart;
+    }
+
+    private static JobStore.AttemptRan attempt(JobRan ran) {
+        JobStarted started = ran.started();
+        JobFinished finished = ran.finished();
+        return new JobStore.AttemptRan(
+                started.jobId(),
+                started.attempt(),
+                started.workerId(),
+                started.sandboxId(),
+                started.at(),
+                finished.at(),
+                outcome(finished),
+                finished.error());
+    }
+
+    private static JobStore.Output chunk(JobOutput chunk) {
+        return new JobStore.Output(
+                chunk.jobId(), chunk.attempt(), chunk.seq(), chunk.stream().wireName(), chunk.data(), chunk.at());
     }
 
     private static @Nullable JobRecord afterStart(JobRecord job, JobStarted event) {
@@ -204,7 +253,7 @@ class JobProjection {
 
     /** An output chunk, kept for the job's event stream; a chunk of a job not (yet) recorded is skipped. */
     void output(JobOutput chunk) {
-        store.output(chunk.jobId(), chunk.attempt(), chunk.seq(), chunk.stream().wireName(), chunk.data(), chunk.at());
+        store.outputs(List.of(chunk(chunk)));
     }
 
     void heartbeat(WorkerHeartbeat beat) {
