@@ -107,9 +107,10 @@ public final class Benchmarks {
             results.add(coldSandbox(stack, n.get("cold")));
             results.add(claim(stack, n.get("claim")));
             // The async path (submissions, dispatcher, relay, projector) warmed up as the sync one was: then measured.
-            String warmAsync = asyncThroughput(stack, n.get("async-warmup"));
+            String warmAsync = asyncThroughput(stack, n.get("async-warmup"), 1);
             log.info("Async warm-up: {}", warmAsync);
-            String throughput = asyncThroughput(stack, n.get("async"));
+            String throughput = asyncThroughput(stack, n.get("async"), 1) + "\n"
+                    + asyncThroughput(stack, n.get("async"), n.get("async-batch"));
             report(results, exec, podman, breakdown, idleMemory(stack, "VmRSS:"), idleMemory(stack, "RssAnon:"));
             System.out.println(agentCpu);
             System.out.println(throughput);
@@ -234,28 +235,43 @@ public final class Benchmarks {
     }
 
     /**
-     * Sustained async trivial jobs: {@code count} submitted as fast as 16 concurrent clients can, then counted in
+     * Sustained async trivial jobs: {@code count} submitted as fast as 16 concurrent clients can, one job per
+     * {@code POST /v1/jobs} ({@code perRequest} 1) or {@code perRequest} per {@code POST /v1/batches}, then counted in
      * PostgreSQL until every one has SUCCEEDED (or two minutes pass). Lost = accepted but not succeeded.
      */
-    private static String asyncThroughput(EmbeddedStack stack, int count) throws Exception {
+    private static String asyncThroughput(EmbeddedStack stack, int count, int perRequest) throws Exception {
         HttpClient http = HttpClient.newBuilder().build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(stack.baseUrl() + "/v1/jobs"))
+        String job = "{\"language\":\"shell\",\"code\":\"echo hi\"}";
+        boolean batches = perRequest > 1;
+        HttpRequest request = HttpRequest.newBuilder(
+                        URI.create(stack.baseUrl() + (batches ? "/v1/batches" : "/v1/jobs")))
                 .header("Authorization", "Bearer " + stack.devToken())
-                .POST(HttpRequest.BodyPublishers.ofString("{\"language\":\"shell\",\"code\":\"echo hi\"}"))
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        batches
+                                ? "{\"jobs\":[" + String.join(",", java.util.Collections.nCopies(perRequest, job))
+                                        + "]}"
+                                : job))
                 .build();
         java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(16);
+        // job ids, or batch ids when submitted in batches
         List<UUID> ids = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
         long start = System.nanoTime();
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; i < count; i += perRequest) {
             inFlight.acquire();
             http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, e) -> {
                 inFlight.release();
                 if (e == null && response.statusCode() == 202) {
-                    ids.add(Wire.read(response.body(), dev.paperpod.schemas.http.JobAccepted.class)
-                            .id());
+                    ids.add(
+                            batches
+                                    ? Wire.read(response.body(), dev.paperpod.schemas.http.BatchAccepted.class)
+                                            .id()
+                                    : Wire.read(response.body(), dev.paperpod.schemas.http.JobAccepted.class)
+                                            .id());
+                    accepted.addAndGet(perRequest);
                 } else {
-                    refused.incrementAndGet();
+                    refused.addAndGet(perRequest);
                 }
             });
         }
@@ -270,9 +286,10 @@ public final class Benchmarks {
         try (Connection db = stack.postgres().dataSource().getConnection();
                 PreparedStatement unfinished = db.prepareStatement("select count(*) from jobs"
                         + " where status in ('QUEUED', 'RUNNING', 'RETRYING')"
-                        + " and account_id = (select account_id from jobs where id = ?)");
-                PreparedStatement done =
-                        db.prepareStatement("select count(*) from jobs where id = any(?) and status = 'SUCCEEDED'")) {
+                        + " and account_id = (select account_id from " + (batches ? "batches" : "jobs")
+                        + " where id = ?)");
+                PreparedStatement done = db.prepareStatement("select count(*) from jobs where "
+                        + (batches ? "batch_id" : "id") + " = any(?) and status = 'SUCCEEDED'")) {
             unfinished.setObject(1, ids.isEmpty() ? null : ids.get(0));
             done.setArray(1, db.createArrayOf("uuid", ids.toArray()));
             while (System.nanoTime() < deadline && count(unfinished) > 0) {
@@ -283,16 +300,17 @@ public final class Benchmarks {
         }
         return String.format(
                 Locale.ROOT,
-                "async trivial jobs: %d submitted, %d accepted (%.0f/s), %d refused, %d succeeded in %.1f s"
+                "async trivial jobs, %s: %d submitted, %d accepted (%.0f/s), %d refused, %d succeeded in %.1f s"
                         + " = %.1f jobs/s sustained, %d lost",
+                batches ? "in batches of " + perRequest : "one per request",
                 count,
-                ids.size(),
-                ids.size() / acceptSeconds,
+                accepted.get(),
+                accepted.get() / acceptSeconds,
                 refused.get(),
                 succeeded,
                 allSeconds,
                 succeeded / allSeconds,
-                ids.size() - succeeded);
+                accepted.get() - succeeded);
     }
 
     private static long count(PreparedStatement query) throws java.sql.SQLException {
@@ -344,16 +362,32 @@ public final class Benchmarks {
                 sandbox.agent().exec(command, (e, d, o, l) -> {}, Duration.ofSeconds(10));
             }
             long execs = cpuNanos(usage);
+            // what a background job `{"language":"shell","code":"echo hi"}` asks of the agent (ExecRunner)
+            var job = new dev.paperpod.agent.client.ExecCommand(
+                    List.of("bash"),
+                    Map.of(),
+                    null,
+                    null,
+                    "echo hi".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    "main.sh",
+                    10_000,
+                    Long.MAX_VALUE);
             for (int i = 0; i < count; i++) {
-                sandbox.agent().exec(command, (e, d, o, l) -> {}, Duration.ofSeconds(10));
+                sandbox.agent().exec(job, (e, d, o, l) -> {}, Duration.ofSeconds(10));
+            }
+            long jobs = cpuNanos(usage);
+            for (int i = 0; i < count; i++) {
+                sandbox.agent().exec(job, (e, d, o, l) -> {}, Duration.ofSeconds(10));
                 sandbox.agent().reset(Duration.ofSeconds(10));
             }
             long resets = cpuNanos(usage);
             return String.format(
                     Locale.ROOT,
-                    "sandbox CPU per run (container cgroup, agent and job): `echo hi` %.2f ms, `echo hi` + reset %.2f ms",
+                    "sandbox CPU per run (container cgroup, agent and job): `sh -c 'echo hi'` %.2f ms;"
+                            + " a shell job's `bash main.sh` %.2f ms, + reset %.2f ms",
                     (execs - before) / 1e6 / count,
-                    (resets - execs) / 1e6 / count);
+                    (jobs - execs) / 1e6 / count,
+                    (resets - jobs) / 1e6 / count);
         } catch (IOException e) {
             return "sandbox CPU per run: not measured (" + e + ")";
         } finally {
@@ -615,7 +649,9 @@ public final class Benchmarks {
                 "async",
                 3000,
                 "async-warmup",
-                1000));
+                1000,
+                "async-batch",
+                100));
         for (String arg : args) {
             String[] kv = arg.split("=", 2);
             if (kv.length == 2 && n.containsKey(kv[0])) {
