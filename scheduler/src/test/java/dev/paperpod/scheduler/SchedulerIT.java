@@ -31,9 +31,11 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -368,6 +370,44 @@ class SchedulerIT {
         assertThat(count("select count(*) from jobs where id in ('" + now + "', '" + delayed
                         + "') and dispatched_at is not null"))
                 .isEqualTo(2);
+    }
+
+    @Test
+    void aRoundsJobsLeaveInOneOutboxRowAndArriveAsARecordEachOnItsPartition() throws Exception {
+        UUID account = account();
+        List<UUID> ids = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
+        try (Connection c = postgres.dataSource().getConnection();
+                PreparedStatement s = c.prepareStatement("""
+                        insert into jobs (id, account_id, kind, source, status, spec, attempts, max_attempts, created_at)
+                        values (?, ?, 'exec', 'async', 'QUEUED', ?::jsonb, 1, 3, now())
+                        """)) {
+            c.setAutoCommit(false); // waiting together, so dispatched in one round
+            for (UUID id : ids) {
+                s.setObject(1, id);
+                s.setObject(2, account);
+                s.setString(3, Wire.writeString(spec(1000)));
+                s.executeUpdate();
+            }
+            c.createStatement().execute("select pg_notify('paperpod_job_waiting', '')");
+            c.commit();
+        }
+
+        Set<String> rows = new HashSet<>();
+        Set<Integer> partitions = new HashSet<>();
+        for (UUID id : ids) {
+            ConsumerRecord<String, byte[]> record = awaitDispatched(id);
+            assertThat(Wire.read(record.value(), JobEnvelope.class).jobId()).isEqualTo(id);
+            assertThat((long) record.partition())
+                    .as("the partition the dispatcher chose")
+                    .isEqualTo(count("select dispatch_partition from jobs where id = '" + id + "'"));
+            partitions.add(record.partition());
+            String outboxId = new String(
+                    record.headers().lastHeader(OutboxRelay.OUTBOX_ID_HEADER).value(), StandardCharsets.UTF_8);
+            assertThat(outboxId).as("row id / place in the row").matches("[0-9a-f-]{36}/[0-2]");
+            rows.add(outboxId.substring(0, 36));
+        }
+        assertThat(rows).as("one outbox row for the round").hasSize(1);
+        assertThat(partitions).as("each on a partition of its own").hasSize(3);
     }
 
     @Test

@@ -14,6 +14,16 @@ public interface Outbox {
     void enqueue(List<Entry> jobs);
 
     /**
+     * As {@link #enqueue}, in one row for all of them ({@link #GROUPED_TYPE}, its payload a JSON array of
+     * {@link Entry}): one change for the relay to read instead of one per job. Only PaperPod's own relay splits such a
+     * row into a record per job; Debezium on Kafka Connect would forward it whole, so there {@link #enqueue} it is.
+     */
+    void enqueueGrouped(List<Entry> jobs);
+
+    /** The {@code type} of an outbox row that carries several jobs. */
+    String GROUPED_TYPE = "jobs.submitted";
+
+    /**
      * A job and its record key, which picks its partition (Kafka's default partitioner: murmur2 of the key).
      */
     record Entry(JobEnvelope job, String key) {}

@@ -52,6 +52,9 @@ public class JobDispatcher implements SmartLifecycle {
     private final TransactionTemplate tx;
     private final DataSource dataSource;
     private final SchedulerProperties.Dispatch settings;
+    /** Whether this scheduler's own relay reads the outbox: then a round's jobs go in one row, which it splits. */
+    private final boolean groupedOutbox;
+
     private final Clock clock;
     private volatile @Nullable NotificationLoop loop;
 
@@ -69,6 +72,7 @@ public class JobDispatcher implements SmartLifecycle {
         this.tx = tx;
         this.dataSource = dataSource;
         this.settings = properties.dispatch();
+        this.groupedOutbox = properties.outbox().enabled();
         this.clock = clock;
     }
 
@@ -109,7 +113,11 @@ public class JobDispatcher implements SmartLifecycle {
                             Objects.requireNonNull(job.spec(), "a background job has its spec")),
                     keys.keyFor(d.partition(), partitions)));
         }
-        outbox.enqueue(entries);
+        if (groupedOutbox) {
+            outbox.enqueueGrouped(entries);
+        } else {
+            outbox.enqueue(entries);
+        }
         if (!sent.isEmpty()) {
             log.debug("Dispatched {} jobs ({} of room)", sent.size(), room);
         }

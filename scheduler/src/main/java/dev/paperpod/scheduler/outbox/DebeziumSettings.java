@@ -62,6 +62,8 @@ public record DebeziumSettings(
         p.setProperty("transforms.outbox.route.topic.replacement", "paperpod.jobs.${routedByValue}");
         p.setProperty("transforms.outbox.table.field.event.key", "aggregateid");
         p.setProperty("transforms.outbox.table.field.event.payload", "payload");
+        // OutboxRelay splits a row of several jobs (Outbox.GROUPED_TYPE) into a record per job
+        p.setProperty("transforms.outbox.table.fields.additional.placement", "type:header");
         return p;
     }
 

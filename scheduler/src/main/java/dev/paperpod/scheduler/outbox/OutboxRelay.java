@@ -1,6 +1,8 @@
 package dev.paperpod.scheduler.outbox;
 
 import dev.paperpod.scheduler.SchedulerProperties;
+import dev.paperpod.schemas.Wire;
+import dev.paperpod.store.Outbox;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
@@ -20,14 +22,18 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.source.SourceRecord;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The transactional outbox relay: Debezium's embedded engine reads the {@code outbox} table's inserts from
  * PostgreSQL's logical replication stream, its outbox event router turns each row into a record for
- * {@code paperpod.jobs.<aggregatetype>} keyed by {@code aggregateid}, and this class produces them to Kafka.
+ * {@code paperpod.jobs.<aggregatetype>} keyed by {@code aggregateid}, and this class produces them to Kafka. A row
+ * that carries several jobs ({@link Outbox#enqueueGrouped}: a dispatching round's) becomes a record per job, each
+ * with the key the dispatcher chose for it: one change to decode per round, not per job.
  *
  * <p>A batch is marked processed only after Kafka acknowledged every record in it, so the slot's position never
  * passes an unrelayed job: after a crash the relay sends again what it may have sent (consumers are
@@ -141,17 +147,23 @@ public final class OutboxRelay implements SmartLifecycle {
             if (record.value() == null) {
                 continue; // a tombstone: the outbox never asks for one
             }
-            ProducerRecord<String, byte[]> out = new ProducerRecord<>(
-                    record.topic(),
-                    String.valueOf(record.key()),
-                    String.valueOf(record.value()).getBytes(StandardCharsets.UTF_8));
-            for (Header header : record.headers()) {
-                if ("id".equals(header.key()) && header.value() != null) {
-                    out.headers()
-                            .add(OUTBOX_ID_HEADER, header.value().toString().getBytes(StandardCharsets.UTF_8));
+            String id = header(record, "id");
+            String payload = String.valueOf(record.value());
+            if (Outbox.GROUPED_TYPE.equals(header(record, "type"))) {
+                // one row for several jobs: a record each, keyed as the dispatcher chose, identified by row and place
+                JsonNode jobs = Wire.mapper().readTree(payload);
+                for (int i = 0; i < jobs.size(); i++) {
+                    JsonNode entry = jobs.get(i);
+                    sent.add(producer.send(record(
+                            record.topic(),
+                            entry.get("key").asString(),
+                            Wire.mapper().writeValueAsBytes(entry.get("job")),
+                            id == null ? null : id + "/" + i)));
                 }
+            } else {
+                sent.add(producer.send(record(
+                        record.topic(), String.valueOf(record.key()), payload.getBytes(StandardCharsets.UTF_8), id)));
             }
-            sent.add(producer.send(out));
         }
         for (Future<RecordMetadata> f : sent) {
             try {
@@ -165,6 +177,20 @@ public final class OutboxRelay implements SmartLifecycle {
             committer.markProcessed(event);
         }
         committer.markBatchFinished();
+    }
+
+    private static ProducerRecord<String, byte[]> record(
+            String topic, String key, byte[] value, @Nullable String outboxId) {
+        ProducerRecord<String, byte[]> out = new ProducerRecord<>(topic, key, value);
+        if (outboxId != null) {
+            out.headers().add(OUTBOX_ID_HEADER, outboxId.getBytes(StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    private static @Nullable String header(SourceRecord record, String key) {
+        Header header = record.headers().lastWithName(key);
+        return header == null || header.value() == null ? null : header.value().toString();
     }
 
     private void closeEngine() {
