@@ -2,6 +2,7 @@ package dev.paperpod.worker.sandbox;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.CreateContainerResponse;
+import com.github.dockerjava.api.exception.InternalServerErrorException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
@@ -23,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -50,6 +52,10 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
     static final String SCRATCH_MOUNT = "/run/paperpod-exec";
     private static final int NOBODY = 65534;
     private static final int MAX_SOCKET_PATH = 107;
+    /** Removals tried when Podman answers that the container's filesystem is busy, {@code REMOVE_BACKOFF} apart. */
+    private static final int REMOVE_ATTEMPTS = 4;
+
+    private static final Duration REMOVE_BACKOFF = Duration.ofMillis(100);
     static final String LABEL_MANAGED = "dev.paperpod.managed";
     static final String LABEL_SANDBOX = "dev.paperpod.sandbox";
     static final String LABEL_WORKER = "dev.paperpod.worker";
@@ -240,17 +246,43 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
 
     @Override
     public void destroy(Sandbox sandbox) {
-        try {
-            docker.removeContainerCmd(sandbox.containerId())
-                    .withForce(true)
-                    .withRemoveVolumes(true)
-                    .exec();
-        } catch (NotFoundException e) {
-            // already gone
-        } catch (RuntimeException e) {
-            log.warn("Cannot remove sandbox {} ({}): {}", sandbox.id(), sandbox.containerId(), e.toString());
+        for (int attempt = 1; ; attempt++) {
+            try {
+                docker.removeContainerCmd(sandbox.containerId())
+                        .withForce(true)
+                        .withRemoveVolumes(true)
+                        .exec();
+                break;
+            } catch (NotFoundException e) {
+                break; // already gone
+            } catch (InternalServerErrorException e) {
+                // Podman 4.3, removing a container it has just killed, may find its filesystem still mounted
+                // ("device or resource busy"); a moment later it is not
+                if (attempt == REMOVE_ATTEMPTS
+                        || !String.valueOf(e.getMessage()).contains("resource busy")) {
+                    log.warn("Cannot remove sandbox {} ({}): {}", sandbox.id(), sandbox.containerId(), e.toString());
+                    break;
+                }
+                if (!pause(REMOVE_BACKOFF.multipliedBy(attempt))) {
+                    break;
+                }
+            } catch (RuntimeException e) {
+                log.warn("Cannot remove sandbox {} ({}): {}", sandbox.id(), sandbox.containerId(), e.toString());
+                break;
+            }
         }
         deleteQuietly(sandbox.socketDir());
+    }
+
+    /** Waits; false when interrupted (the interrupt kept for the caller). */
+    private static boolean pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     @Override
