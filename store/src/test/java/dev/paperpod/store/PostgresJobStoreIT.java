@@ -14,6 +14,7 @@ import dev.paperpod.schemas.job.Language;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.flywaydb.core.Flyway;
@@ -103,24 +104,12 @@ class PostgresJobStoreIT {
     @Test
     void insertIfAbsentAndFindAnswersTheStoredJobEitherWay() {
         JobRecord stored = insertQueued();
-        JobRecord other = JobRecord.waiting(
-                stored.id(), stored.accountId(), "exec", "sync", 1, 1, now(), null, JobPriority.NORMAL, null, null);
+        JobRecord other = syncStub(stored.id(), stored.accountId(), null);
         assertThat(store.insertIfAbsentAndFind(other))
                 .as("present: the row, not the stub")
                 .isEqualTo(stored);
 
-        JobRecord absent = JobRecord.waiting(
-                UUID.randomUUID(),
-                stored.accountId(),
-                "exec",
-                "sync",
-                1,
-                1,
-                now(),
-                null,
-                JobPriority.NORMAL,
-                null,
-                null);
+        JobRecord absent = syncStub(UUID.randomUUID(), stored.accountId(), null);
         JobRecord inserted = store.insertIfAbsentAndFind(absent);
         assertThat(inserted.id()).isEqualTo(absent.id());
         assertThat(inserted.source()).isEqualTo("sync");
@@ -138,8 +127,7 @@ class PostgresJobStoreIT {
         JobRecord firstDone = first.started(1, "w-1", end).ended(JobStatus.SUCCEEDED, null, null, null, end, end);
         JobRecord secondDone = second.started(1, "w-1", end).ended(JobStatus.SUCCEEDED, null, null, null, end, end);
         JobRecord thirdRunning = third.started(1, "w-1", end);
-        assertThat(store.saveAll(java.util.List.of(firstDone, secondDone, thirdRunning)))
-                .containsExactly(secondDone);
+        assertThat(store.saveAll(List.of(firstDone, secondDone, thirdRunning))).containsExactly(secondDone);
 
         assertThat(store.find(first.id()).orElseThrow())
                 .returns(JobStatus.SUCCEEDED, JobRecord::status)
@@ -149,29 +137,17 @@ class PostgresJobStoreIT {
         assertThat(store.find(third.id()).orElseThrow())
                 .returns(JobStatus.RUNNING, JobRecord::status)
                 .returns("w-1", JobRecord::workerId);
-        assertThatThrownBy(() -> store.saveAll(java.util.List.of(thirdRunning, thirdRunning)))
+        assertThatThrownBy(() -> store.saveAll(List.of(thirdRunning, thirdRunning)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void insertIfAbsentAndFindAllAnswersStoredAndNewJobsById() {
         JobRecord stored = insertQueued();
-        JobRecord stub = JobRecord.waiting(
-                stored.id(), stored.accountId(), "exec", "sync", 1, 1, now(), null, JobPriority.NORMAL, null, null);
-        JobRecord absent = JobRecord.waiting(
-                UUID.randomUUID(),
-                stored.accountId(),
-                "exec",
-                "sync",
-                1,
-                1,
-                now(),
-                null,
-                JobPriority.NORMAL,
-                null,
-                now());
+        JobRecord stub = syncStub(stored.id(), stored.accountId(), null);
+        JobRecord absent = syncStub(UUID.randomUUID(), stored.accountId(), now());
 
-        Map<UUID, JobRecord> found = store.insertIfAbsentAndFindAll(java.util.List.of(stub, absent));
+        Map<UUID, JobRecord> found = store.insertIfAbsentAndFindAll(List.of(stub, absent));
 
         assertThat(found).containsOnlyKeys(stored.id(), absent.id());
         assertThat(found.get(stored.id())).as("present: the row, not the stub").isEqualTo(stored);
@@ -187,7 +163,7 @@ class PostgresJobStoreIT {
         JobRecord a = insertQueued();
         JobRecord b = insertQueued();
         Instant at = now();
-        var chunks = java.util.List.of(
+        var chunks = List.of(
                 new JobStore.Output(a.id(), 1, 0, "stdout", "a0", at),
                 new JobStore.Output(a.id(), 1, 1, "stderr", "a1", at),
                 new JobStore.Output(b.id(), 1, 0, "stdout", "b0", at),
@@ -212,11 +188,11 @@ class PostgresJobStoreIT {
         JobRecord b = insertQueued();
         Instant t0 = now();
         Instant t1 = t0.plusMillis(5);
-        store.attemptsRan(java.util.List.of(
+        store.attemptsRan(List.of(
                 new JobStore.AttemptRan(a.id(), 1, "w-1", "s-1", t0, t1, "OK", null),
                 new JobStore.AttemptRan(b.id(), 1, "w-1", "s-2", t0, t1, "TIMEOUT", null)));
-        store.attemptsRan(java.util.List.of(
-                new JobStore.AttemptRan(a.id(), 1, "w-2", "s-3", t1, t1.plusMillis(5), "KILLED", null)));
+        store.attemptsRan(
+                List.of(new JobStore.AttemptRan(a.id(), 1, "w-2", "s-3", t1, t1.plusMillis(5), "KILLED", null)));
 
         assertThat(jdbc.sql("select job_id::text || ':' || worker_id || ':' || verdict from job_attempts"
                                 + " where job_id in (?, ?) order by verdict")
@@ -224,6 +200,12 @@ class PostgresJobStoreIT {
                         .query(String.class)
                         .list())
                 .containsExactly(a.id() + ":w-1:OK", b.id() + ":w-1:TIMEOUT");
+    }
+
+    /** A sync job as its events first tell of it. */
+    private static JobRecord syncStub(UUID id, UUID account, Instant dispatchedAt) {
+        return JobRecord.waiting(
+                id, account, "exec", "sync", 1, 1, now(), null, JobPriority.NORMAL, null, dispatchedAt);
     }
 
     private static JobRecord insertQueued() {
