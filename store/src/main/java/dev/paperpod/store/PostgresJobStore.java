@@ -1,5 +1,7 @@
 package dev.paperpod.store;
 
+import static dev.paperpod.store.Unnest.column;
+
 import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.job.ExecResult;
 import dev.paperpod.schemas.job.JobError;
@@ -47,28 +49,10 @@ public final class PostgresJobStore implements JobStore {
 
     @Override
     public void insertBatch(List<JobRecord> jobs, UUID batchId) {
-        int n = jobs.size();
-        UUID[] ids = new UUID[n];
-        UUID[] accounts = new UUID[n];
-        String[] kinds = new String[n];
-        String[] specs = new String[n];
-        String[] created = new String[n];
-        Integer[] maxAttempts = new Integer[n];
-        Integer[] priorities = new Integer[n];
-        String[] runAts = new String[n];
-        for (int i = 0; i < n; i++) {
-            JobRecord job = jobs.get(i);
+        for (JobRecord job : jobs) {
             if (job.status() != JobStatus.QUEUED || !job.isAsync()) {
                 throw new IllegalArgumentException("a batch holds new background jobs, not " + job);
             }
-            ids[i] = job.id();
-            accounts[i] = job.accountId();
-            kinds[i] = job.kind();
-            specs[i] = json(job.spec());
-            created[i] = text(job.createdAt());
-            maxAttempts[i] = job.maxAttempts();
-            priorities[i] = job.priority().rank();
-            runAts[i] = text(job.runAt());
         }
         jdbc.sql("""
                         insert into jobs (id, account_id, kind, source, status, attempts, max_attempts, version, spec,
@@ -78,7 +62,16 @@ public final class PostgresJobStore implements JobStore {
                         from unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::int[], ?::int[], ?::text[])
                              as u(id, account_id, kind, spec, created_at, max_attempts, priority, run_at)
                         """)
-                .params(batchId, ids, accounts, kinds, specs, created, maxAttempts, priorities, runAts)
+                .params(
+                        batchId,
+                        column(jobs, JobRecord::id, UUID[]::new),
+                        column(jobs, JobRecord::accountId, UUID[]::new),
+                        column(jobs, JobRecord::kind, String[]::new),
+                        column(jobs, j -> json(j.spec()), String[]::new),
+                        column(jobs, j -> text(j.createdAt()), String[]::new),
+                        column(jobs, JobRecord::maxAttempts, Integer[]::new),
+                        column(jobs, j -> j.priority().rank(), Integer[]::new),
+                        column(jobs, j -> text(j.runAt()), String[]::new))
                 .update();
     }
 
@@ -96,34 +89,7 @@ public final class PostgresJobStore implements JobStore {
 
     @Override
     public Map<UUID, JobRecord> insertIfAbsentAndFindAll(List<JobRecord> jobs) {
-        int n = jobs.size();
-        UUID[] ids = new UUID[n];
-        UUID[] accounts = new UUID[n];
-        String[] kinds = new String[n];
-        String[] sources = new String[n];
-        String[] statuses = new String[n];
-        Integer[] attempts = new Integer[n];
-        Integer[] maxAttempts = new Integer[n];
-        String[] specs = new String[n];
-        String[] created = new String[n];
-        Integer[] priorities = new Integer[n];
-        String[] runAts = new String[n];
-        String[] dispatched = new String[n];
-        for (int i = 0; i < n; i++) {
-            JobRecord job = jobs.get(i);
-            ids[i] = job.id();
-            accounts[i] = job.accountId();
-            kinds[i] = job.kind();
-            sources[i] = job.source();
-            statuses[i] = job.status().name();
-            attempts[i] = job.attempt();
-            maxAttempts[i] = job.maxAttempts();
-            specs[i] = json(job.spec());
-            created[i] = text(job.createdAt());
-            priorities[i] = job.priority().rank();
-            runAts[i] = text(job.runAt());
-            dispatched[i] = text(job.dispatchedAt());
-        }
+        UUID[] ids = column(jobs, JobRecord::id, UUID[]::new);
         // The inserted rows are not visible to the rest of the statement, hence the union.
         Map<UUID, JobRecord> found = new HashMap<>();
         jdbc.sql("""
@@ -144,17 +110,17 @@ public final class PostgresJobStore implements JobStore {
                         """.formatted(COLUMNS))
                 .params(
                         ids,
-                        accounts,
-                        kinds,
-                        sources,
-                        statuses,
-                        attempts,
-                        maxAttempts,
-                        specs,
-                        created,
-                        priorities,
-                        runAts,
-                        dispatched,
+                        column(jobs, JobRecord::accountId, UUID[]::new),
+                        column(jobs, JobRecord::kind, String[]::new),
+                        column(jobs, JobRecord::source, String[]::new),
+                        column(jobs, j -> j.status().name(), String[]::new),
+                        column(jobs, JobRecord::attempt, Integer[]::new),
+                        column(jobs, JobRecord::maxAttempts, Integer[]::new),
+                        column(jobs, j -> json(j.spec()), String[]::new),
+                        column(jobs, j -> text(j.createdAt()), String[]::new),
+                        column(jobs, j -> j.priority().rank(), Integer[]::new),
+                        column(jobs, j -> text(j.runAt()), String[]::new),
+                        column(jobs, j -> text(j.dispatchedAt()), String[]::new),
                         ids)
                 .query(PostgresJobStore::map)
                 .list()
@@ -242,37 +208,8 @@ public final class PostgresJobStore implements JobStore {
         if (jobs.isEmpty()) {
             return List.of();
         }
-        int n = jobs.size();
-        UUID[] ids = new UUID[n];
-        Integer[] versions = new Integer[n];
-        String[] statuses = new String[n];
-        Integer[] attempts = new Integer[n];
-        String[] workers = new String[n];
-        String[] nextAttempts = new String[n];
-        String[] cancelRequests = new String[n];
-        String[] starts = new String[n];
-        String[] ends = new String[n];
-        String[] results = new String[n];
-        String[] errors = new String[n];
-        String[] timings = new String[n];
-        String[] dispatched = new String[n];
-        for (int i = 0; i < n; i++) {
-            JobRecord job = jobs.get(i);
-            ids[i] = job.id();
-            versions[i] = job.version();
-            statuses[i] = job.status().name();
-            attempts[i] = job.attempt();
-            workers[i] = job.workerId();
-            nextAttempts[i] = text(job.nextAttemptAt());
-            cancelRequests[i] = text(job.cancelRequestedAt());
-            starts[i] = text(job.startedAt());
-            ends[i] = text(job.finishedAt());
-            results[i] = json(job.result());
-            errors[i] = json(job.error());
-            timings[i] = json(job.timing());
-            dispatched[i] = text(job.dispatchedAt());
-        }
-        if (new HashSet<>(List.of(ids)).size() != n) { // one update would take only one of a job's rows
+        UUID[] ids = column(jobs, JobRecord::id, UUID[]::new);
+        if (new HashSet<>(List.of(ids)).size() != ids.length) { // one update would take only one of a job's rows
             throw new IllegalArgumentException("saveAll takes each job once");
         }
         Set<UUID> written = new HashSet<>(jdbc.sql("""
@@ -292,21 +229,21 @@ public final class PostgresJobStore implements JobStore {
                         """)
                 .params(
                         ids,
-                        versions,
-                        statuses,
-                        attempts,
-                        workers,
-                        nextAttempts,
-                        cancelRequests,
-                        starts,
-                        ends,
-                        results,
-                        errors,
-                        timings,
-                        dispatched)
+                        column(jobs, JobRecord::version, Integer[]::new),
+                        column(jobs, j -> j.status().name(), String[]::new),
+                        column(jobs, JobRecord::attempt, Integer[]::new),
+                        column(jobs, JobRecord::workerId, String[]::new),
+                        column(jobs, j -> text(j.nextAttemptAt()), String[]::new),
+                        column(jobs, j -> text(j.cancelRequestedAt()), String[]::new),
+                        column(jobs, j -> text(j.startedAt()), String[]::new),
+                        column(jobs, j -> text(j.finishedAt()), String[]::new),
+                        column(jobs, j -> json(j.result()), String[]::new),
+                        column(jobs, j -> json(j.error()), String[]::new),
+                        column(jobs, j -> json(j.timing()), String[]::new),
+                        column(jobs, j -> text(j.dispatchedAt()), String[]::new))
                 .query(UUID.class)
                 .list());
-        List<JobRecord> lost = new ArrayList<>(n - written.size());
+        List<JobRecord> lost = new ArrayList<>(jobs.size() - written.size());
         List<JobRecord> ended = new ArrayList<>();
         List<String> channels = new ArrayList<>();
         List<String> notified = new ArrayList<>();
@@ -366,22 +303,6 @@ public final class PostgresJobStore implements JobStore {
         if (chunks.isEmpty()) {
             return;
         }
-        int n = chunks.size();
-        UUID[] jobs = new UUID[n];
-        Integer[] attempts = new Integer[n];
-        Long[] seqs = new Long[n];
-        String[] streams = new String[n];
-        String[] data = new String[n];
-        String[] ats = new String[n];
-        for (int i = 0; i < n; i++) {
-            Output chunk = chunks.get(i);
-            jobs[i] = chunk.jobId();
-            attempts[i] = chunk.attempt();
-            seqs[i] = chunk.seq();
-            streams[i] = chunk.stream();
-            data[i] = chunk.data();
-            ats[i] = text(chunk.at());
-        }
         // Chunks of jobs not recorded (yet) are skipped, in the same statement.
         List<String> stored = jdbc.sql("""
                         insert into job_output (job_id, attempt, seq, stream, data, at)
@@ -392,7 +313,13 @@ public final class PostgresJobStore implements JobStore {
                         on conflict do nothing
                         returning job_id::text
                         """)
-                .params(jobs, attempts, seqs, streams, data, ats)
+                .params(
+                        column(chunks, Output::jobId, UUID[]::new),
+                        column(chunks, Output::attempt, Integer[]::new),
+                        column(chunks, Output::seq, Long[]::new),
+                        column(chunks, Output::stream, String[]::new),
+                        column(chunks, Output::data, String[]::new),
+                        column(chunks, c -> text(c.at()), String[]::new))
                 .query(String.class)
                 .list();
         List<String> announced = List.copyOf(new java.util.LinkedHashSet<>(stored));
@@ -477,26 +404,6 @@ public final class PostgresJobStore implements JobStore {
         if (ran.isEmpty()) {
             return;
         }
-        int n = ran.size();
-        UUID[] jobs = new UUID[n];
-        Integer[] attempts = new Integer[n];
-        String[] workers = new String[n];
-        String[] sandboxes = new String[n];
-        String[] starts = new String[n];
-        String[] ends = new String[n];
-        String[] outcomes = new String[n];
-        String[] errors = new String[n];
-        for (int i = 0; i < n; i++) {
-            AttemptRan a = ran.get(i);
-            jobs[i] = a.jobId();
-            attempts[i] = a.attempt();
-            workers[i] = a.workerId();
-            sandboxes[i] = a.sandboxId();
-            starts[i] = text(a.startedAt());
-            ends[i] = text(a.endedAt());
-            outcomes[i] = a.outcome();
-            errors[i] = json(a.error());
-        }
         // As attemptStarted then attemptEnded: an attempt already ended keeps its first end.
         jdbc.sql("""
                         insert into job_attempts (job_id, attempt, worker_id, sandbox_id, started_at, finished_at,
@@ -514,7 +421,15 @@ public final class PostgresJobStore implements JobStore {
                                 + case when job_attempts.worker_id <> excluded.worker_id then 1 else 0 end
                         where job_attempts.finished_at is null
                         """)
-                .params(jobs, attempts, workers, sandboxes, starts, ends, outcomes, errors)
+                .params(
+                        column(ran, AttemptRan::jobId, UUID[]::new),
+                        column(ran, AttemptRan::attempt, Integer[]::new),
+                        column(ran, AttemptRan::workerId, String[]::new),
+                        column(ran, AttemptRan::sandboxId, String[]::new),
+                        column(ran, a -> text(a.startedAt()), String[]::new),
+                        column(ran, a -> text(a.endedAt()), String[]::new),
+                        column(ran, AttemptRan::outcome, String[]::new),
+                        column(ran, a -> json(a.error()), String[]::new))
                 .update();
     }
 

@@ -1,9 +1,10 @@
 package dev.paperpod.store;
 
+import static dev.paperpod.store.Unnest.column;
+
 import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.job.JobKind;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,19 +22,9 @@ public final class PostgresOutbox implements Outbox {
 
     @Override
     public void enqueue(List<Entry> jobs) {
-        int n = jobs.size();
-        String[] kinds = new String[n];
-        String[] keys = new String[n];
-        String[] types = new String[n];
-        String[] payloads = new String[n];
-        for (int i = 0; i < n; i++) {
-            Entry entry = jobs.get(i);
-            kinds[i] = entry.job().kind().wireName();
-            keys[i] = entry.key();
-            types[i] = "job.submitted";
-            payloads[i] = Wire.writeString(entry.job());
-        }
-        insert(kinds, keys, types, payloads);
+        insert(jobs.stream()
+                .map(e -> new Row(e.job().kind().wireName(), e.key(), "job.submitted", Wire.writeString(e.job())))
+                .toList());
     }
 
     @Override
@@ -46,28 +37,23 @@ public final class PostgresOutbox implements Outbox {
         Map<JobKind, List<Entry>> byKind = new LinkedHashMap<>();
         jobs.forEach(e ->
                 byKind.computeIfAbsent(e.job().kind(), k -> new ArrayList<>()).add(e));
-        int n = byKind.size();
-        String[] kinds = new String[n];
-        String[] keys = new String[n];
-        String[] types = new String[n];
-        String[] payloads = new String[n];
-        int i = 0;
-        for (List<Entry> group : byKind.values()) {
-            kinds[i] = group.get(0).job().kind().wireName();
-            keys[i] = group.get(0).key();
-            types[i] = GROUPED_TYPE;
-            payloads[i] = Wire.writeString(group);
-            i++;
-        }
-        insert(kinds, keys, types, payloads);
+        insert(byKind.values().stream()
+                .map(group -> new Row(
+                        group.get(0).job().kind().wireName(),
+                        group.get(0).key(),
+                        GROUPED_TYPE,
+                        Wire.writeString(group)))
+                .toList());
     }
 
-    private void insert(String[] kinds, String[] keys, String[] types, String[] payloads) {
-        if (kinds.length == 0) {
+    /** An outbox row: {@code aggregatetype} (the kind: the topic), {@code aggregateid} (the key), type, payload. */
+    private record Row(String kind, String key, String type, String payload) {}
+
+    private void insert(List<Row> rows) {
+        if (rows.isEmpty()) {
             return;
         }
-        UUID[] ids = new UUID[kinds.length];
-        Arrays.setAll(ids, i -> UUID.randomUUID());
+        UUID[] ids = column(rows, r -> UUID.randomUUID(), UUID[]::new);
         // Debezium's outbox event router relays the inserts (in this order) to paperpod.jobs.<aggregatetype>; the
         // delete keeps the table empty and is not published (the publication carries inserts only).
         jdbc.sql("""
@@ -76,7 +62,14 @@ public final class PostgresOutbox implements Outbox {
                         from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[])
                              with ordinality as u(id, kind, key, type, payload, n)
                         order by u.n
-                        """).params(ids, kinds, keys, types, payloads).update();
+                        """)
+                .params(
+                        ids,
+                        column(rows, Row::kind, String[]::new),
+                        column(rows, Row::key, String[]::new),
+                        column(rows, Row::type, String[]::new),
+                        column(rows, Row::payload, String[]::new))
+                .update();
         jdbc.sql("delete from outbox where id = any(?::uuid[])").param(ids).update();
     }
 }

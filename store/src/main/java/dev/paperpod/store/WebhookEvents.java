@@ -1,5 +1,7 @@
 package dev.paperpod.store;
 
+import static dev.paperpod.store.Unnest.column;
+
 import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.job.JobStatus;
 import java.sql.Timestamp;
@@ -82,24 +84,6 @@ public final class WebhookEvents {
         if (events.isEmpty()) {
             return;
         }
-        int n = events.size();
-        String[] types = new String[n];
-        String[] keys = new String[n];
-        String[] payloads = new String[n];
-        UUID[] accounts = new UUID[n];
-        UUID[] sources = new UUID[n];
-        for (int i = 0; i < n; i++) {
-            Event e = events.get(i);
-            Map<String, Object> payload = new LinkedHashMap<>();
-            payload.put("type", e.type());
-            payload.put("timestamp", e.at() == null ? Instant.now() : e.at());
-            payload.put("data", e.data());
-            types[i] = e.type();
-            keys[i] = e.key();
-            payloads[i] = Wire.writeString(payload);
-            accounts[i] = e.accountId();
-            sources[i] = e.sourceId();
-        }
         int created = jdbc.sql("""
                         insert into webhook_deliveries (id, endpoint_id, event_type, event_key, payload, status,
                                                         next_attempt_at, created_at)
@@ -112,11 +96,26 @@ public final class WebhookEvents {
                                or e.url = (select webhook_url from %s where id = u.source_id))
                         on conflict (endpoint_id, event_key) do nothing
                         """.formatted(source))
-                .params(Timestamp.from(Instant.now()), types, keys, payloads, accounts, sources)
+                .params(
+                        Timestamp.from(Instant.now()),
+                        column(events, Event::type, String[]::new),
+                        column(events, Event::key, String[]::new),
+                        column(events, WebhookEvents::payload, String[]::new),
+                        column(events, Event::accountId, UUID[]::new),
+                        column(events, Event::sourceId, UUID[]::new))
                 .update();
         if (created > 0) {
             jdbc.sql("select pg_notify(?, '')").param(CHANNEL).query().listOfRows();
         }
+    }
+
+    /** What the endpoint receives: the event's type, when it happened and its data. */
+    private static String payload(Event e) {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("type", e.type());
+        payload.put("timestamp", e.at() == null ? Instant.now() : e.at());
+        payload.put("data", e.data());
+        return Wire.writeString(payload);
     }
 
     private static void putIfPresent(Map<String, Object> map, String key, Object value) {
