@@ -18,6 +18,12 @@ class SchedulerConfig {
      * of at most 5 s, for as long as it takes: skipping it would lose job ends. Poison records never get here: the
      * projector dead-letters them inside its transaction.
      */
+    /** The projector's settings, by name, for its listener's annotation. */
+    @Bean
+    SchedulerProperties.Projector projectorSettings(SchedulerProperties properties) {
+        return properties.projector();
+    }
+
     @Bean
     DefaultErrorHandler projectorErrorHandler() {
         ExponentialBackOff backOff = new ExponentialBackOff(200, 2.0);

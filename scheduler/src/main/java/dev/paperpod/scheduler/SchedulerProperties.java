@@ -6,6 +6,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Settings of the scheduler.
@@ -16,6 +17,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param lifecycle retries and the sweeper
  * @param dispatch the dispatcher that hands waiting jobs to Kafka
  * @param webhooks the sender of webhook deliveries
+ * @param projector the projector of job events into PostgreSQL
  */
 @ConfigurationProperties("paperpod.scheduler")
 public record SchedulerProperties(
@@ -24,7 +26,20 @@ public record SchedulerProperties(
         @DefaultValue Outbox outbox,
         @DefaultValue Lifecycle lifecycle,
         @DefaultValue Dispatch dispatch,
-        @DefaultValue Webhooks webhooks) {
+        @DefaultValue Webhooks webhooks,
+        @DefaultValue Projector projector) {
+
+    /**
+     * The projector takes events in batches, one transaction each: its consumer's {@code fetch.min.bytes} and
+     * {@code fetch.max.wait.ms}. A job's state shows at most {@code fetchMaxWait} after its event, and a background
+     * job's slot is given to the next job only then.
+     *
+     * @param fetchMinBytes how much the broker gathers before answering, if it comes within {@code fetchMaxWait}
+     * @param fetchMaxWait how long the broker waits for {@code fetchMinBytes}
+     */
+    public record Projector(
+            @DefaultValue("64KB") DataSize fetchMinBytes,
+            @DefaultValue("5ms") Duration fetchMaxWait) {}
 
     /**
      * @param retrySchedule the wait before each attempt: the first is immediate, then (Standard Webhooks' schedule)

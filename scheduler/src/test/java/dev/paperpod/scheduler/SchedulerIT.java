@@ -34,6 +34,7 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
@@ -93,6 +94,7 @@ class SchedulerIT {
                         "--paperpod.scheduler.lifecycle.sweep-interval=100ms",
                         "--paperpod.scheduler.lifecycle.worker-silence=2s",
                         "--paperpod.scheduler.lifecycle.deadline-grace=1s",
+                        "--paperpod.scheduler.projector.fetch-max-wait=7ms",
                         "--spring.main.banner-mode=off");
         // A worker with room, so the dispatcher hands out waiting jobs.
         execute("insert into workers values ('w-capacity', now(), '2100-01-01', 100, 0, 100)");
@@ -134,6 +136,21 @@ class SchedulerIT {
         assertThat(count("select count(*) from outbox"))
                 .as("the outbox table stays empty")
                 .isZero();
+    }
+
+    @Test
+    void theProjectorsConsumerTakesItsBatchSettings() {
+        Properties consumer = Objects.requireNonNull(scheduler
+                        .getBean(org.springframework.kafka.config.KafkaListenerEndpointRegistry.class)
+                        .getListenerContainer("job-events"))
+                .getContainerProperties()
+                .getKafkaConsumerProperties();
+        assertThat(consumer.getProperty("fetch.max.wait.ms"))
+                .as("as configured")
+                .isEqualTo("7");
+        assertThat(consumer.getProperty("fetch.min.bytes"))
+                .as("the default, 64KB")
+                .isEqualTo("65536");
     }
 
     @Test

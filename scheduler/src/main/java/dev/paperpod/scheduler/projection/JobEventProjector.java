@@ -60,8 +60,8 @@ class JobEventProjector {
             groupId = "paperpod-projector",
             batch = "true",
             properties = {
-                "fetch.min.bytes=${paperpod.scheduler.projector.fetch-min-bytes:65536}",
-                "fetch.max.wait.ms=${paperpod.scheduler.projector.fetch-max-wait-ms:5}"
+                "fetch.min.bytes=#{@projectorSettings.fetchMinBytes().toBytes()}",
+                "fetch.max.wait.ms=#{@projectorSettings.fetchMaxWait().toMillis()}"
             })
     void onEvents(List<ConsumerRecord<String, byte[]>> records) {
         tx.executeWithoutResult(status -> apply(records));
