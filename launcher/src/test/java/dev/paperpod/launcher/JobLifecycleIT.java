@@ -10,6 +10,7 @@ import dev.paperpod.schemas.Topics;
 import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.job.Egress;
 import dev.paperpod.schemas.job.JobKind;
+import dev.paperpod.worker.jobs.JobConsumer;
 import dev.paperpod.worker.sandbox.SandboxPools;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -39,8 +40,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
-import org.springframework.kafka.listener.MessageListenerContainer;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -97,14 +96,11 @@ class JobLifecycleIT {
 
     @Test
     void aJobCanceledWhileQueuedNeverRuns() throws Exception {
-        MessageListenerContainer jobs = stack.workers()
-                .get(0)
-                .getBean(KafkaListenerEndpointRegistry.class)
-                .getListenerContainer("exec-jobs");
+        JobConsumer jobs = stack.workers().get(0).getBean(JobConsumer.class);
         String id;
         jobs.pause();
         // Paused for real: a poll already under way when pause was asked still hands out what it fetched.
-        await().atMost(Duration.ofSeconds(30)).until(jobs::isContainerPaused);
+        await().atMost(Duration.ofSeconds(30)).until(jobs::isPaused);
         try {
             id = api.post("/v1/jobs", Map.of("language", "shell", "code", "echo should-not-run"))
                     .text("id");

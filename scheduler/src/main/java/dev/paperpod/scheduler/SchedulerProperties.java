@@ -66,17 +66,13 @@ public record SchedulerProperties(
      *     that appeared); submissions and job ends wake it at once
      * @param batch jobs per dispatching transaction
      * @param workerFreshness a worker counts for capacity if heard from this recently
-     * @param partitionDepth background jobs in flight per partition of the job topic: 1 (the default) means a job
-     *     is put only on a partition whose previous job has ended, so no job ever waits behind another; 2 hides the
-     *     dispatcher's round trip between short jobs at the price of one job of waiting
      */
     public record Dispatch(
             @DefaultValue("16") int accountConcurrency,
             @DefaultValue("2") int prefetch,
             @DefaultValue("250ms") Duration interval,
             @DefaultValue("200") int batch,
-            @DefaultValue("10s") Duration workerFreshness,
-            @DefaultValue("1") int partitionDepth) {}
+            @DefaultValue("10s") Duration workerFreshness) {}
 
     /**
      * @param retryBackoff the wait before the second attempt after an infrastructure fault; doubled for each later

@@ -12,7 +12,10 @@ import org.springframework.util.unit.DataSize;
  *
  * @param id names this worker in heartbeats, job attempts and container labels; a random one when unset
  * @param dockerHost Podman's Docker-compatible API
- * @param concurrency jobs this worker runs at once; also its Kafka listener threads
+ * @param concurrency background jobs this worker runs at once (its runner threads; sync jobs have listener threads of
+ *     their own, {@code paperpod.worker.sync-concurrency})
+ * @param shutdownTimeout how long a stopping worker lets its running background jobs end before it leaves them to
+ *     other workers
  * @param heartbeatInterval how often the worker says it is alive
  * @param eventHold how long a run's start and first output are held back: a run that ends within it is reported in
  *     one {@code job.ran} record instead of three or more; a longer one shows as running this much later
@@ -25,7 +28,8 @@ import org.springframework.util.unit.DataSize;
 public record WorkerProperties(
         @Nullable String id,
         @DefaultValue("unix:///run/podman/podman.sock") String dockerHost,
-        @DefaultValue("4") int concurrency,
+        @DefaultValue("8") int concurrency,
+        @DefaultValue("10s") Duration shutdownTimeout,
         @DefaultValue("2s") Duration heartbeatInterval,
         @DefaultValue("50ms") Duration eventHold,
         @DefaultValue("5m") Duration reapInterval,

@@ -28,11 +28,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Hands waiting background jobs to Kafka (through the outbox) when the workers have room: at most {@code prefetch}
  * jobs per live worker sandbox in flight, each account within its concurrency limit, the order by priority, then
- * accounts taking turns, then age; jobs with a {@code runAt} wait for it. Each job goes to a partition of the job
- * topic whose previous job has ended ({@code partitionDepth} 1), chosen through its record key: workers run one job
- * per partition at a time, so a quick job never waits behind a long one. Because Kafka only ever holds what the
- * workers are about to run, these decisions are the ones that count, and a high-priority job overtakes a long
- * backlog.
+ * accounts taking turns, then age; jobs with a {@code runAt} wait for it. Each job goes to the partition of the job
+ * topic with the fewest jobs in flight, chosen through its record key, so the load spreads over the workers that
+ * hold the partitions; a worker runs its partitions' jobs side by side, so a quick job never waits behind a long one
+ * (see the worker's {@code JobConsumer}). Because Kafka only ever holds what the workers are about to run, these
+ * decisions are the ones that count, and a high-priority job overtakes a long backlog.
  *
  * <p>Wakes on PostgreSQL notifications (a job starts waiting, a job ends) and every {@code interval}; one
  * transaction per batch, under an advisory lock, so schedulers running side by side never dispatch a job twice.
@@ -97,6 +97,10 @@ public class JobDispatcher implements SmartLifecycle {
             return 0;
         }
         int partitions = kafka.partitionsFor(Topics.jobs(JobKind.EXEC)).size();
+        if (partitions == 0) {
+            log.warn("The job topic {} has no partitions yet; dispatching later", Topics.jobs(JobKind.EXEC));
+            return 0;
+        }
         List<Integer> free = freePartitions(partitions, room, inFlight.byPartition());
         List<DispatchQueue.Dispatched> sent = queue.takeNext(free, settings.accountConcurrency(), now);
         List<Outbox.Entry> entries = new ArrayList<>(sent.size());
@@ -125,13 +129,13 @@ public class JobDispatcher implements SmartLifecycle {
     }
 
     /**
-     * Up to {@code room} partitions with room, the emptiest first, starting each round where the last left off so
-     * the load spreads over the partitions (and the workers that hold them).
+     * The partitions of the next {@code room} jobs, the emptiest first, starting each round where the last left off
+     * so the load spreads over the partitions (and the workers that hold them).
      */
     private List<Integer> freePartitions(int partitions, int room, Map<Integer, Integer> busy) {
         List<Integer> free = new ArrayList<>(room);
         int start = Math.floorMod(nextPartition, partitions);
-        for (int depth = 0; depth < settings.partitionDepth() && free.size() < room; depth++) {
+        for (int depth = 0; free.size() < room; depth++) {
             for (int i = 0; i < partitions && free.size() < room; i++) {
                 int p = (start + i) % partitions;
                 if (busy.getOrDefault(p, 0) <= depth) {

@@ -23,10 +23,11 @@ import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.stereotype.Component;
 
 /**
- * Takes exec jobs from Kafka. The record is acknowledged only after the job's {@code job.finished} event (and, for
+ * Runs exec jobs taken from Kafka: sync ones from this listener, background ones handed over by {@link JobConsumer}.
+ * The record is acknowledged only after the job's {@code job.finished} event (and, for
  * a sync job, its reply) is durably on Kafka: a worker that dies mid-job leaves the job to be taken again. A
  * malformed record, or one whose processing throws, is dead-lettered and never run again (see
- * {@code WorkerConfig#jobErrorHandler}).
+ * {@code WorkerConfig#jobErrorHandler} and {@link JobConsumer}).
  */
 @Component
 class JobListener {
@@ -44,19 +45,6 @@ class JobListener {
         this.clock = clock;
     }
 
-    /**
-     * Background jobs. One thread per partition (8 by default: a worker alone takes all of them); the dispatcher
-     * never puts a job on a partition whose previous job is still running, so none waits behind another.
-     */
-    @KafkaListener(
-            id = "exec-jobs",
-            topics = "#{T(dev.paperpod.schemas.Topics).jobs(T(dev.paperpod.schemas.job.JobKind).EXEC)}",
-            groupId = "paperpod-workers",
-            concurrency = "${paperpod.worker.concurrency:8}")
-    void onJob(ConsumerRecord<String, byte[]> record) throws InterruptedException {
-        process(record);
-    }
-
     /** Sync jobs, whose clients wait: their own topic and threads, apart from the background ones. */
     @KafkaListener(
             id = "exec-sync-jobs",
@@ -67,7 +55,8 @@ class JobListener {
         process(record);
     }
 
-    private void process(ConsumerRecord<String, byte[]> record) throws InterruptedException {
+    /** Runs a job record to its recorded end; background jobs come through {@link JobConsumer}. */
+    void process(ConsumerRecord<String, byte[]> record) throws InterruptedException {
         Instant receivedAt = clock.instant();
         JobEnvelope job;
         try {
