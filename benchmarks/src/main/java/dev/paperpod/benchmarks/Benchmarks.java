@@ -257,6 +257,7 @@ public final class Benchmarks {
         List<UUID> ids = java.util.Collections.synchronizedList(new ArrayList<>());
         java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        long[] cpuBefore = machineCpuTicks();
         long start = System.nanoTime();
         for (int i = 0; i < count; i += perRequest) {
             inFlight.acquire();
@@ -287,21 +288,29 @@ public final class Benchmarks {
                 PreparedStatement unfinished = db.prepareStatement("select count(*) from (select 1 from jobs"
                         + " where status in ('QUEUED', 'RUNNING', 'RETRYING')"
                         + " and account_id = (select account_id from " + (batches ? "batches" : "jobs")
-                        + " where id = ?) limit 1) as left_over");
-                PreparedStatement done = db.prepareStatement("select count(*) from jobs where "
-                        + (batches ? "batch_id" : "id") + " = any(?) and status = 'SUCCEEDED'")) {
+                        + " where id = ?) limit 1) as left_over")) {
             unfinished.setObject(1, ids.isEmpty() ? null : ids.get(0));
-            done.setArray(1, db.createArrayOf("uuid", ids.toArray()));
             while (System.nanoTime() < deadline && count(unfinished) > 0) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
             }
             allSeconds = (System.nanoTime() - start) / 1e9;
+        }
+        long[] cpuAfter = machineCpuTicks();
+        try (Connection db = stack.postgres().dataSource().getConnection();
+                PreparedStatement done = db.prepareStatement("select count(*) from jobs where "
+                        + (batches ? "batch_id" : "id") + " = any(?) and status = 'SUCCEEDED'")) {
+            done.setArray(1, db.createArrayOf("uuid", ids.toArray()));
             succeeded = count(done);
         }
+        // /proc/stat counts in USER_HZ, 100 per second on Linux
+        double busyMs = (cpuAfter[0] - cpuBefore[0]) * 10.0;
+        double cores = busyMs
+                / 1000
+                / ((cpuAfter[1] - cpuBefore[1]) / 100.0 / Runtime.getRuntime().availableProcessors());
         return String.format(
                 Locale.ROOT,
                 "async trivial jobs, %s: %d submitted, %d accepted (%.0f/s), %d refused, %d succeeded in %.1f s"
-                        + " = %.1f jobs/s sustained, %d lost",
+                        + " = %.1f jobs/s sustained, %d lost; machine CPU %.2f ms per job (%.2f cores busy)",
                 batches ? "in batches of " + perRequest : "one per request",
                 count,
                 accepted.get(),
@@ -310,7 +319,24 @@ public final class Benchmarks {
                 succeeded,
                 allSeconds,
                 succeeded / allSeconds,
-                accepted.get() - succeeded);
+                accepted.get() - succeeded,
+                succeeded == 0 ? 0 : busyMs / succeeded,
+                cores);
+    }
+
+    /**
+     * The whole machine's busy and total CPU ticks so far, from the first line of {@code /proc/stat} (busy: all but
+     * idle and iowait): what every process of the path costs per job, PaperPod's and the sandboxes'.
+     */
+    private static long[] machineCpuTicks() throws IOException {
+        String[] fields =
+                Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < fields.length && i <= 8; i++) {
+            total += Long.parseLong(fields[i]);
+        }
+        long idle = Long.parseLong(fields[4]) + Long.parseLong(fields[5]);
+        return new long[] {total - idle, total};
     }
 
     private static long count(PreparedStatement query) throws java.sql.SQLException {
