@@ -21,6 +21,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -79,8 +80,16 @@ public final class JobConsumer implements SmartLifecycle {
 
     /** Records fetched and not yet done or dropped. */
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Records done since the start; polling thread only. */
+    private long ended;
+    /** Commits sent since the start; polling thread only. */
+    private long commitsSent;
     /** Every fetched record not yet committed, per partition, in offset order; only the polling thread touches it. */
     private final Map<TopicPartition, ArrayDeque<Entry>> progress = new HashMap<>();
+    /** Offsets to commit, not yet sent; polling thread only. */
+    private final Map<TopicPartition, OffsetAndMetadata> toCommit = new HashMap<>();
+    /** Whether an asynchronous commit awaits its answer; polling thread only (callbacks run inside poll). */
+    private boolean committing;
 
     private volatile @Nullable Consumer<String, byte[]> consumer;
     private volatile @Nullable ExecutorService runners;
@@ -201,34 +210,50 @@ public final class JobConsumer implements SmartLifecycle {
         return handingOver;
     }
 
+    /** Consumes until stopped; a consumer that fails (a commit refused after a rebalance, say) is replaced. */
     private void pollLoop() {
         Properties overrides = new Properties();
         overrides.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxInFlight));
-        Consumer<String, byte[]> c = consumers.createConsumer(groupId, null, "-exec-jobs", overrides);
-        consumer = c;
         try {
-            c.subscribe(List.of(topic), new Rebalance(c));
             while (running) {
-                ConsumerRecords<String, byte[]> records;
                 try {
-                    records = c.poll(POLL_TIMEOUT);
-                } catch (WakeupException e) {
-                    records = ConsumerRecords.empty();
+                    Consumer<String, byte[]> c = consumers.createConsumer(groupId, null, "-exec-jobs", overrides);
+                    consumer = c;
+                    try {
+                        consume(c);
+                    } finally {
+                        close(c);
+                    }
+                } catch (RuntimeException e) {
+                    log.error("The consumer of {} failed; replacing it in a second", topic, e);
+                    LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
                 }
-                for (ConsumerRecord<String, byte[]> record : records) {
-                    Entry entry = new Entry(record);
-                    progress.computeIfAbsent(entry.partition, tp -> new ArrayDeque<>())
-                            .add(entry);
-                    inFlight.incrementAndGet();
-                    requireRunners().execute(() -> run(entry));
-                }
-                commitAsync(c, advance());
-                hold(c);
             }
-        } catch (RuntimeException e) {
-            log.error("The consumer of {} failed; this worker takes no more background jobs", topic, e);
         } finally {
-            close(c);
+            requireRunners().shutdownNow();
+            log.info("Stopped taking jobs from {}: {} ended, {} commits", topic, ended, commitsSent);
+        }
+    }
+
+    private void consume(Consumer<String, byte[]> c) {
+        c.subscribe(List.of(topic), new Rebalance(c));
+        while (running) {
+            ConsumerRecords<String, byte[]> records;
+            try {
+                records = c.poll(POLL_TIMEOUT);
+            } catch (WakeupException e) {
+                records = ConsumerRecords.empty();
+            }
+            for (ConsumerRecord<String, byte[]> record : records) {
+                Entry entry = new Entry(record);
+                progress.computeIfAbsent(entry.partition, tp -> new ArrayDeque<>())
+                        .add(entry);
+                inFlight.incrementAndGet();
+                requireRunners().execute(() -> run(entry));
+            }
+            advance();
+            commitAsync(c);
+            hold(c);
         }
     }
 
@@ -244,8 +269,9 @@ public final class JobConsumer implements SmartLifecycle {
             Thread.currentThread().interrupt();
             entry.end(false);
             return;
-        } catch (RuntimeException e) {
-            if (!deadLetter(entry.record, e)) {
+        } catch (RuntimeException | Error e) {
+            RuntimeException cause = e instanceof RuntimeException r ? r : new IllegalStateException(e.toString(), e);
+            if (!deadLetter(entry.record, cause)) {
                 entry.end(false);
                 return;
             }
@@ -289,44 +315,59 @@ public final class JobConsumer implements SmartLifecycle {
     }
 
     /**
-     * Drops the done records at the head of each partition; returns the offsets to commit where a head moved (the
-     * first record not done, or one past the last done).
+     * Drops the done records at the head of each partition; where a head moved, its offset (the first record not
+     * done, or one past the last done) is to be committed.
      */
-    private Map<TopicPartition, OffsetAndMetadata> advance() {
-        Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
+    private void advance() {
         for (Map.Entry<TopicPartition, ArrayDeque<Entry>> p : progress.entrySet()) {
             ArrayDeque<Entry> entries = p.getValue();
             long next = -1;
             while (!entries.isEmpty() && entries.peekFirst().isDone()) {
                 next = entries.pollFirst().record.offset() + 1;
+                ended++;
             }
             if (next >= 0) {
-                commits.put(p.getKey(), new OffsetAndMetadata(next));
+                toCommit.put(p.getKey(), new OffsetAndMetadata(next));
             }
         }
-        return commits;
     }
 
-    private void commitAsync(Consumer<String, byte[]> c, Map<TopicPartition, OffsetAndMetadata> commits) {
-        if (commits.isEmpty()) {
+    /**
+     * Sends what is to commit unless a commit is under way: one at a time, so under load each commit carries the
+     * ends of several jobs, while a lone end is committed at once.
+     */
+    private void commitAsync(Consumer<String, byte[]> c) {
+        if (committing || toCommit.isEmpty()) {
             return;
         }
-        c.commitAsync(commits, (offsets, e) -> {
+        committing = true;
+        commitsSent++;
+        c.commitAsync(Map.copyOf(toCommit), (offsets, e) -> {
+            committing = false;
             if (e != null) {
-                // A later commit of the same partition covers this one; if none comes, the jobs may run again.
-                log.warn("Committing {} failed: {}", offsets, e.toString());
+                log.warn("Committing {} failed, trying again: {}", offsets, e.toString());
+                offsets.forEach(toCommit::putIfAbsent); // unless a later offset of the partition is due anyway
+            }
+            if (!toCommit.isEmpty()) {
+                wake(); // the loop sends what came meanwhile
             }
         });
+        toCommit.clear();
     }
 
-    /** Commits and waits, through wake-ups meant for the polling loop. */
-    private static void commitSync(Consumer<String, byte[]> c, Map<TopicPartition, OffsetAndMetadata> commits) {
+    /** Commits what is to commit of {@code partitions} and waits, through wake-ups meant for the polling loop. */
+    private void commitSync(Consumer<String, byte[]> c, Collection<TopicPartition> partitions) {
+        advance();
+        Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>(toCommit);
+        commits.keySet().retainAll(partitions);
+        partitions.forEach(toCommit::remove);
         if (commits.isEmpty()) {
             return;
         }
         for (int attempt = 1; ; attempt++) {
             try {
                 c.commitSync(commits);
+                commitsSent++;
                 return;
             } catch (WakeupException e) {
                 if (attempt == 10) {
@@ -349,20 +390,20 @@ public final class JobConsumer implements SmartLifecycle {
     }
 
     private void close(Consumer<String, byte[]> c) {
-        ExecutorService r = requireRunners();
         try {
             progress.values().forEach(entries -> entries.forEach(Entry::drop));
             awaitEnds(progress.values().stream().flatMap(Collection::stream).toList(), shutdownTimeout);
-            commitSync(c, advance());
+            commitSync(c, List.copyOf(progress.keySet()));
         } catch (RuntimeException e) {
             log.warn("Could not commit the last ended jobs of {}: {}", topic, e.toString());
         } finally {
-            r.shutdownNow();
             progress.clear(); // close() revokes the partitions again: nothing is left to wait for
+            toCommit.clear();
+            committing = false;
+            holding = false;
             consumer = null;
             c.close(CloseOptions.timeout(Duration.ofSeconds(5)));
             paused = false;
-            log.info("Stopped taking jobs from {}", topic);
         }
     }
 
@@ -433,9 +474,7 @@ public final class JobConsumer implements SmartLifecycle {
             } finally {
                 handingOver = false;
             }
-            Map<TopicPartition, OffsetAndMetadata> commits = advance();
-            commits.keySet().retainAll(partitions);
-            commitSync(c, commits);
+            commitSync(c, partitions);
             partitions.forEach(progress::remove);
         }
 
@@ -443,6 +482,7 @@ public final class JobConsumer implements SmartLifecycle {
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             // No longer ours: others may run these records already, so nothing is committed for them.
             for (TopicPartition tp : partitions) {
+                toCommit.remove(tp);
                 ArrayDeque<Entry> entries = progress.remove(tp);
                 if (entries != null) {
                     entries.forEach(Entry::drop);
