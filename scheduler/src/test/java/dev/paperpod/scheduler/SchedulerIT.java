@@ -139,6 +139,43 @@ class SchedulerIT {
     }
 
     @Test
+    void aGroupedRowThatIsNotAListOfJobsIsDeadLetteredAndTheRowsAfterItAreRelayed() throws Exception {
+        String poison = UUID.randomUUID().toString();
+        try (Connection c = postgres.dataSource().getConnection();
+                PreparedStatement s = c.prepareStatement("insert into outbox (id, aggregatetype, aggregateid, type,"
+                        + " payload) values (?::uuid, 'exec', 'round', 'jobs.submitted', ?::jsonb)")) {
+            s.setString(1, poison);
+            s.setString(2, "[{\"key\": \"half-a-row\", \"job\": {}}, {\"job\": {}}]");
+            s.executeUpdate();
+            execute("delete from outbox where id = '" + poison + "'");
+        }
+        insertOutbox("after-the-poison", "{\"n\": 4}");
+
+        awaitRelayed("after-the-poison");
+        assertThat(relayed)
+                .as("nothing of the bad row, not even its good entry")
+                .doesNotContainKey("half-a-row");
+        try (KafkaConsumer<String, byte[]> dlt = consumer("dlt-" + poison)) {
+            dlt.subscribe(List.of(Topics.deadLetters(Topics.jobs(JobKind.EXEC))));
+            ConsumerRecord<String, byte[]> dead = await().atMost(Duration.ofSeconds(30))
+                    .until(
+                            () -> {
+                                for (ConsumerRecord<String, byte[]> r : dlt.poll(Duration.ofMillis(200))) {
+                                    if (poison.equals(r.key())) {
+                                        return r;
+                                    }
+                                }
+                                return null;
+                            },
+                            Objects::nonNull);
+            assertThat(new String(dead.value(), StandardCharsets.UTF_8)).contains("half-a-row");
+            assertThat(new String(
+                            dead.headers().lastHeader(OutboxRelay.ERROR_HEADER).value(), StandardCharsets.UTF_8))
+                    .contains("entry 1 lacks its key or its job");
+        }
+    }
+
+    @Test
     void theProjectorsConsumerTakesItsBatchSettings() {
         Properties consumer = Objects.requireNonNull(scheduler
                         .getBean(org.springframework.kafka.config.KafkaListenerEndpointRegistry.class)

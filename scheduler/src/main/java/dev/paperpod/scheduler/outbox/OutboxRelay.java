@@ -1,6 +1,7 @@
 package dev.paperpod.scheduler.outbox;
 
 import dev.paperpod.scheduler.SchedulerProperties;
+import dev.paperpod.schemas.Topics;
 import dev.paperpod.schemas.Wire;
 import dev.paperpod.store.Outbox;
 import io.debezium.embedded.Connect;
@@ -46,6 +47,8 @@ public final class OutboxRelay implements SmartLifecycle {
 
     /** Header carrying the outbox row's id, which identifies the submission across re-sends. */
     public static final String OUTBOX_ID_HEADER = "paperpod-outbox-id";
+    /** Header of a dead-lettered outbox row: why it could not be relayed. */
+    public static final String ERROR_HEADER = "paperpod-error";
 
     private final DebeziumSettings settings;
     private final Producer<String, byte[]> producer;
@@ -151,15 +154,18 @@ public final class OutboxRelay implements SmartLifecycle {
             String payload = String.valueOf(record.value());
             if (Outbox.GROUPED_TYPE.equals(header(record, "type"))) {
                 // one row for several jobs: a record each, keyed as the dispatcher chose, identified by row and place
-                JsonNode jobs = Wire.mapper().readTree(payload);
-                for (int i = 0; i < jobs.size(); i++) {
-                    JsonNode entry = jobs.get(i);
-                    sent.add(producer.send(record(
-                            record.topic(),
-                            entry.get("key").asString(),
-                            Wire.mapper().writeValueAsBytes(entry.get("job")),
-                            id == null ? null : id + "/" + i)));
+                List<ProducerRecord<String, byte[]>> split;
+                try {
+                    split = split(record.topic(), payload, id);
+                } catch (RuntimeException e) {
+                    // Failing would replay the row at every restart and relay nothing after it, ever.
+                    log.error("Outbox row {} is not a list of jobs; dead-lettering it: {}", id, e.toString());
+                    ProducerRecord<String, byte[]> dead = record(
+                            Topics.deadLetters(record.topic()), id, payload.getBytes(StandardCharsets.UTF_8), id);
+                    dead.headers().add(ERROR_HEADER, e.toString().getBytes(StandardCharsets.UTF_8));
+                    split = List.of(dead);
                 }
+                split.forEach(r -> sent.add(producer.send(r)));
             } else {
                 sent.add(producer.send(record(
                         record.topic(), String.valueOf(record.key()), payload.getBytes(StandardCharsets.UTF_8), id)));
@@ -177,6 +183,26 @@ public final class OutboxRelay implements SmartLifecycle {
             committer.markProcessed(event);
         }
         committer.markBatchFinished();
+    }
+
+    /** The records of a grouped row, all of them or an exception: never half a row. */
+    private static List<ProducerRecord<String, byte[]>> split(String topic, String payload, @Nullable String id) {
+        JsonNode jobs = Wire.mapper().readTree(payload);
+        if (!jobs.isArray()) {
+            throw new IllegalArgumentException("the payload is not a JSON array");
+        }
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>(jobs.size());
+        for (int i = 0; i < jobs.size(); i++) {
+            JsonNode entry = jobs.get(i);
+            JsonNode key = entry.get("key");
+            JsonNode job = entry.get("job");
+            if (key == null || !key.isString() || job == null || !job.isObject()) {
+                throw new IllegalArgumentException("entry " + i + " lacks its key or its job");
+            }
+            records.add(record(
+                    topic, key.asString(), Wire.mapper().writeValueAsBytes(job), id == null ? null : id + "/" + i));
+        }
+        return records;
     }
 
     private static ProducerRecord<String, byte[]> record(
