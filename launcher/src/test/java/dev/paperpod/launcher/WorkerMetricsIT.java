@@ -35,6 +35,7 @@ class WorkerMetricsIT {
                 .contains("paperpod_sandbox_pool_max{pool=\"full\"}")
                 .contains("paperpod_sandbox_claim_seconds_count{pool=\"none\"}")
                 .contains("paperpod_sandbox_create_seconds_count{pool=\"none\"}")
-                .contains("paperpod_sandbox_create_failures_total{pool=\"none\"}");
+                .contains("paperpod_sandbox_create_failures_total{pool=\"none\"}")
+                .contains("paperpod_worker_jobs_in_flight ");
     }
 }
