@@ -42,7 +42,8 @@ public record WorkerProperties(
      *     {@code test} only what the fast tests need
      * @param minIdle warm sandboxes kept ready
      * @param max sandboxes at most, ready and busy together
-     * @param claimTimeout how long a job waits for a sandbox before it fails as SANDBOX_UNAVAILABLE
+     * @param claimTimeout how long a sync job waits for a sandbox before it fails as SANDBOX_UNAVAILABLE; a background
+     *     job waits as long as the pool is only busy, and fails after it only when sandboxes cannot be made
      * @param agentReadyTimeout how long a new sandbox's agent may take to answer
      * @param socketRoot host directory under which each sandbox gets the directory holding its agent socket
      * @param agentPath the sandbox agent on the host: the Go binary, or the Java agent's jar or classes directory;

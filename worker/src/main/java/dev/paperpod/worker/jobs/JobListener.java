@@ -24,10 +24,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Runs exec jobs taken from Kafka: sync ones from this listener, background ones handed over by {@link JobConsumer}.
- * The record is acknowledged only after the job's {@code job.finished} event (and, for
- * a sync job, its reply) is durably on Kafka: a worker that dies mid-job leaves the job to be taken again. A
- * malformed record, or one whose processing throws, is dead-lettered and never run again (see
- * {@code WorkerConfig#jobErrorHandler} and {@link JobConsumer}).
+ * The record is acknowledged only after the job's {@code job.finished} event (and, for a sync job, its reply) is
+ * durably on Kafka: a worker that dies mid-job leaves the job to be taken again. A malformed record, or one whose
+ * processing throws, is dead-lettered and never run again (see {@code WorkerConfig#jobErrorHandler} and
+ * {@link JobConsumer}).
  */
 @Component
 class JobListener {

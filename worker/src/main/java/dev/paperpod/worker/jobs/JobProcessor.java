@@ -10,6 +10,7 @@ import dev.paperpod.schemas.job.ExecResult;
 import dev.paperpod.schemas.job.ExecSpec;
 import dev.paperpod.schemas.job.JobEnvelope;
 import dev.paperpod.schemas.job.JobError;
+import dev.paperpod.schemas.job.JobSource;
 import dev.paperpod.schemas.job.JobStatus;
 import dev.paperpod.schemas.job.Timing;
 import dev.paperpod.worker.exec.ExecRunner;
@@ -17,6 +18,7 @@ import dev.paperpod.worker.exec.OutputSink;
 import dev.paperpod.worker.sandbox.Sandbox;
 import dev.paperpod.worker.sandbox.SandboxException;
 import dev.paperpod.worker.sandbox.SandboxPools;
+import dev.paperpod.worker.sandbox.SandboxesBusyException;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -100,7 +102,7 @@ public final class JobProcessor {
             }
             Sandbox sandbox;
             try {
-                sandbox = pools.claim(egress(job), job.accountId(), claimTimeout);
+                sandbox = claim(job);
             } catch (SandboxException e) {
                 log.error("No sandbox for job {}: {}", job.jobId(), e.getMessage());
                 return recorded(
@@ -142,6 +144,26 @@ public final class JobProcessor {
             }
         } finally {
             MDC.remove("jobId");
+        }
+    }
+
+    /**
+     * A sandbox for the job. A sync job's client waits, so its claim gives up after the claim timeout; a background
+     * job waits for as long as the pool is only full — the jobs ahead of it end within their own timeouts — and
+     * fails only when sandboxes cannot be made, when it is canceled meanwhile, or when the worker stops.
+     */
+    private Sandbox claim(JobEnvelope job) {
+        while (true) {
+            try {
+                return pools.claim(egress(job), job.accountId(), claimTimeout);
+            } catch (SandboxesBusyException e) {
+                if (job.source() != JobSource.ASYNC
+                        || cancels.isCanceled(job.jobId())
+                        || Thread.currentThread().isInterrupted()) {
+                    throw e;
+                }
+                log.info("Job {} still waits for a sandbox: {}", job.jobId(), e.getMessage());
+            }
         }
     }
 

@@ -197,11 +197,15 @@ public final class SandboxPool implements AutoCloseable {
             log.warn("Sandbox {} stopped answering while idle; replacing it", sandbox.id());
             discard(sandbox);
         }
-        String why = lastFailure != null ? ": " + lastFailure.getMessage() : "";
-        throw new SandboxException(
-                "no sandbox within " + timeout.toMillis() + " ms (" + busy.size() + " busy of " + settings.max() + ")"
-                        + why,
-                lastFailure);
+        if (closed) {
+            throw new SandboxException("the sandbox pool is closed");
+        }
+        String within =
+                "no sandbox within " + timeout.toMillis() + " ms (" + busy.size() + " busy of " + settings.max() + ")";
+        if (lastFailure == null) {
+            throw new SandboxesBusyException(within);
+        }
+        throw new SandboxException(within + ": " + lastFailure.getMessage(), lastFailure);
     }
 
     /**

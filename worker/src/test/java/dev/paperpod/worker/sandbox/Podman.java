@@ -9,7 +9,7 @@ import java.net.URI;
 import java.nio.file.Path;
 
 /** Podman's API service for the tests of this module: reused when running, started (once per JVM) otherwise. */
-final class Podman {
+public final class Podman {
 
     private static final PodmanService SERVICE = PodmanService.ensureRunning(
             socket(),
@@ -30,7 +30,7 @@ final class Podman {
         return SERVICE.dockerHost();
     }
 
-    static DockerClient docker() {
+    public static DockerClient docker() {
         return DockerClientImpl.getInstance(
                 DefaultDockerClientConfig.createDefaultConfigBuilder()
                         .withDockerHost(dockerHost())

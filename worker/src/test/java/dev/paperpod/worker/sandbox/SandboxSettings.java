@@ -6,7 +6,7 @@ import java.time.Duration;
 import org.springframework.util.unit.DataSize;
 
 /** Sandbox settings for tests: small and quick, overridable one by one. */
-final class SandboxSettings {
+public final class SandboxSettings {
 
     private String image = "localhost/paperpod/test";
     private int minIdle;
@@ -19,36 +19,36 @@ final class SandboxSettings {
         this.sockets = sockets;
     }
 
-    static SandboxSettings aSandbox(Path sockets) {
+    public static SandboxSettings aSandbox(Path sockets) {
         return new SandboxSettings(sockets);
     }
 
-    SandboxSettings image(String value) {
+    public SandboxSettings image(String value) {
         image = value;
         return this;
     }
 
-    SandboxSettings minIdle(int value) {
+    public SandboxSettings minIdle(int value) {
         minIdle = value;
         return this;
     }
 
-    SandboxSettings max(int value) {
+    public SandboxSettings max(int value) {
         max = value;
         return this;
     }
 
-    SandboxSettings pids(long value) {
+    public SandboxSettings pids(long value) {
         pids = value;
         return this;
     }
 
-    SandboxSettings reusePerAccount(int value) {
+    public SandboxSettings reusePerAccount(int value) {
         reusePerAccount = value;
         return this;
     }
 
-    WorkerProperties.Sandbox build() {
+    public WorkerProperties.Sandbox build() {
         return new WorkerProperties.Sandbox(
                 image,
                 minIdle,

@@ -1,0 +1,12 @@
+package dev.paperpod.worker.sandbox;
+
+/**
+ * No sandbox within the claim's time because every one the pool may have is busy with a job, and nothing failed:
+ * the pool is healthy, only full.
+ */
+public final class SandboxesBusyException extends SandboxException {
+
+    public SandboxesBusyException(String message) {
+        super(message);
+    }
+}
