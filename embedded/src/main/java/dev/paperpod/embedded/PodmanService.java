@@ -76,7 +76,10 @@ public final class PodmanService implements AutoCloseable {
         try {
             Files.createDirectories(socket.getParent());
             Files.createDirectories(logFile.getParent());
-            Path conf = logFile.resolveSibling("containers.conf");
+            // Beside the socket, not in the caller's directory: the service outlives its starter and is reused by
+            // later ones, and with its configuration deleted (a test's or CI clone's directory removed) it could
+            // start no container ("write child: broken pipe"). Whoever removes the socket's directory stops it.
+            Path conf = socket.resolveSibling("paperpod-containers.conf");
             Files.writeString(conf, CONTAINERS_CONF);
             List<String> command = new ArrayList<>();
             command.add("podman");
