@@ -202,7 +202,7 @@ public final class SandboxPool implements AutoCloseable {
         }
         String within =
                 "no sandbox within " + timeout.toMillis() + " ms (" + busy.size() + " busy of " + settings.max() + ")";
-        if (lastFailure == null) {
+        if (lastFailure == null && busy.size() >= settings.max()) {
             throw new SandboxesBusyException(within);
         }
         throw new SandboxException(within + ": " + lastFailure.getMessage(), lastFailure);
