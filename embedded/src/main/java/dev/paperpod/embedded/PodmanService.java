@@ -76,9 +76,9 @@ public final class PodmanService implements AutoCloseable {
         try {
             Files.createDirectories(socket.getParent());
             Files.createDirectories(logFile.getParent());
-            // Beside the socket, not in the caller's directory: the service outlives its starter and is reused by
-            // later ones, and with its configuration deleted (a test's or CI clone's directory removed) it could
-            // start no container ("write child: broken pipe"). Whoever removes the socket's directory stops it.
+            // The service outlives its starter and is reused by later ones: its configuration and its working
+            // directory are beside the socket, not in the starter's directory. In a deleted directory (a test's
+            // or a CI clone's) it could start no container any more ("write child: broken pipe").
             Path conf = socket.resolveSibling("paperpod-containers.conf");
             Files.writeString(conf, CONTAINERS_CONF);
             List<String> command = new ArrayList<>();
@@ -87,6 +87,7 @@ public final class PodmanService implements AutoCloseable {
             command.addAll(List.of("system", "service", "--time=0", "unix://" + socket));
             ProcessBuilder builder = new ProcessBuilder(ChildProcesses.detached(command));
             builder.environment().put("CONTAINERS_CONF", conf.toString());
+            builder.directory(socket.getParent().toFile());
             Process process = builder.redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .start();
