@@ -165,12 +165,10 @@ public final class KafkaServer implements AutoCloseable {
         try (InputStream in = KafkaServer.class.getResourceAsStream("logback-kafka.xml")) {
             Files.write(logback, in.readAllBytes());
         }
-        List<String> command = new ArrayList<>(List.of(
-                ChildProcesses.java(),
-                "-Xms128m",
-                "-Xmx512m",
-                "-XX:+UseG1GC",
-                "-XX:MaxGCPauseMillis=20",
+        List<String> command = new ArrayList<>(
+                List.of(ChildProcesses.java(), "-Xms128m", "-Xmx512m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20"));
+        command.addAll(jitOptions());
+        command.addAll(List.of(
                 "-Djava.awt.headless=true",
                 "-Dlogback.configurationFile=" + logback,
                 "-cp",
@@ -178,6 +176,20 @@ public final class KafkaServer implements AutoCloseable {
                 main));
         command.addAll(List.of(args));
         return command;
+    }
+
+    /**
+     * The broker's compiler: on two cores or fewer C1 alone, as for PaperPod's own JVM ({@code ./paperpod}). C2 did
+     * not settle within a benchmark's length — it took 6–11 % of the machine through the async runs, a quarter of a
+     * core at times — while C1's code costs the broker little more per request (docs/benchmarks.md). {@code
+     * PAPERPOD_KAFKA_JAVA_OPTS}, even empty, replaces this choice (its options go here, after the heap's).
+     */
+    private static List<String> jitOptions() {
+        String configured = System.getenv("PAPERPOD_KAFKA_JAVA_OPTS");
+        if (configured != null) {
+            return configured.isBlank() ? List.of() : List.of(configured.trim().split("\\s+"));
+        }
+        return Runtime.getRuntime().availableProcessors() <= 2 ? List.of("-XX:TieredStopAtLevel=1") : List.of();
     }
 
     private void awaitReady(Duration timeout) throws IOException {
