@@ -26,6 +26,7 @@ type execRun struct {
 	finished    atomicBool
 	peakMemory  atomicInt64
 	scriptDir   string // holds a script sent with the request; deleted before EXIT, the next request may look
+	scriptFile  string // the script in scriptDir
 
 	mu      sync.Mutex
 	verdict string
@@ -71,7 +72,7 @@ func (a *agent) exec(conn net.Conn, out *writer, q request) error {
 	if err != nil {
 		return err
 	}
-	scriptDir := ""
+	scriptDir, scriptFile := "", ""
 	if hasScript {
 		name, present, err := q.str(tagScriptName)
 		if err != nil {
@@ -83,9 +84,10 @@ func (a *agent) exec(conn net.Conn, out *writer, q request) error {
 		if scriptDir, err = a.writeScript(name, script, &argv); err != nil {
 			return err
 		}
-		defer os.RemoveAll(scriptDir) // when the run failed; otherwise done before EXIT
+		scriptFile = argv[len(argv)-1]
 	}
-	r := &execRun{out: out, outputLimit: limit, scriptDir: scriptDir}
+	r := &execRun{out: out, outputLimit: limit, scriptDir: scriptDir, scriptFile: scriptFile}
+	defer r.removeScript() // when the run failed; otherwise done before EXIT
 	return r.run(conn, a, argv, env, cwd, stdin, hasStdin, timeoutMs)
 }
 
@@ -200,10 +202,20 @@ func (r *execRun) run(conn net.Conn, a *agent, argv, env []string, cwd string, s
 	if verdict == "OK" || verdict == "PIDS_LIMIT" {
 		exit.long(tagExitCode, int64(status.code)) // the program ended by itself
 	}
-	if r.scriptDir != "" {
+	r.removeScript()
+	return r.out.fields(msgExit, exit)
+}
+
+// removeScript deletes the script and its directory, once: the file and the directory as they were written, or
+// whatever the program left in the directory.
+func (r *execRun) removeScript() {
+	if r.scriptDir == "" {
+		return
+	}
+	if os.Remove(r.scriptFile) != nil || os.Remove(r.scriptDir) != nil {
 		os.RemoveAll(r.scriptDir)
 	}
-	return r.out.fields(msgExit, exit)
+	r.scriptDir = ""
 }
 
 // end records why the run ended (the first reason wins) and kills its session.
