@@ -36,10 +36,12 @@ public final class PostgresJobStore implements JobStore {
 
     private final JdbcClient jdbc;
     private final WebhookEvents webhooks;
+    private final Notifications notifications;
 
     public PostgresJobStore(JdbcClient jdbc) {
         this.jdbc = jdbc;
         this.webhooks = new WebhookEvents(jdbc);
+        this.notifications = new Notifications(jdbc);
     }
 
     @Override
@@ -260,22 +262,12 @@ public final class PostgresJobStore implements JobStore {
                 ended.add(job);
             }
         }
-        notify(channels, notified);
+        notifications.send(channels, notified);
         if (!ended.isEmpty()) {
             webhooks.jobsEnded(ended);
             completeBatchesOf(ended);
         }
         return lost;
-    }
-
-    /** One statement for many notifications (delivered on commit). */
-    private void notify(List<String> channels, List<String> payloads) {
-        if (!channels.isEmpty()) {
-            jdbc.sql("select pg_notify(n.channel, n.payload) from unnest(?::text[], ?::text[]) as n(channel, payload)")
-                    .params(channels.toArray(String[]::new), payloads.toArray(String[]::new))
-                    .query()
-                    .listOfRows();
-        }
     }
 
     /** The batches of these ended jobs are complete once none of their jobs is left to end. */
@@ -323,7 +315,7 @@ public final class PostgresJobStore implements JobStore {
                 .query(String.class)
                 .list();
         List<String> announced = List.copyOf(new java.util.LinkedHashSet<>(stored));
-        notify(java.util.Collections.nCopies(announced.size(), ACTIVITY_CHANNEL), announced);
+        notifications.send(java.util.Collections.nCopies(announced.size(), ACTIVITY_CHANNEL), announced);
     }
 
     @Override

@@ -202,6 +202,75 @@ class PostgresJobStoreIT {
                 .containsExactly(a.id() + ":w-1:OK", b.id() + ":w-1:TIMEOUT");
     }
 
+    @Test
+    void aTransactionsNotificationsGoOutInOneStatementEachOnceAtCommit() throws Exception {
+        List<String> notifyStatements = new java.util.concurrent.CopyOnWriteArrayList<>();
+        javax.sql.DataSource counting = recordingStatements(postgres.dataSource(), sql -> {
+            if (sql.contains("pg_notify")) {
+                notifyStatements.add(sql);
+            }
+        });
+        JobStore counted = new PostgresJobStore(JdbcClient.create(counting));
+        var tx = new org.springframework.transaction.support.TransactionTemplate(
+                new org.springframework.jdbc.support.JdbcTransactionManager(counting));
+        JobRecord a = insertQueued();
+        JobRecord b = insertQueued();
+        JobRecord c = insertQueued();
+        try (java.sql.Connection listener = postgres.dataSource().getConnection()) {
+            listener.createStatement().execute("LISTEN " + JobStore.ACTIVITY_CHANNEL);
+            var pg = listener.unwrap(org.postgresql.PGConnection.class);
+
+            // The projector's way: a batch's output, then its saves, in one transaction.
+            tx.executeWithoutResult(status -> {
+                counted.outputs(List.of(new JobStore.Output(a.id(), 1, 0, "stdout", "hi", now())));
+                counted.saveAll(List.of(a.started(1, "w-1", now()), b.started(1, "w-1", now())));
+                assertThat(notifyStatements).isEmpty(); // not before the commit
+            });
+            assertThat(notifyStatements).hasSize(1);
+            assertThat(received(pg)).containsExactly(a.id().toString(), b.id().toString());
+
+            tx.executeWithoutResult(status -> {
+                counted.saveAll(List.of(c.started(1, "w-1", now())));
+                status.setRollbackOnly();
+            });
+            counted.save(store.find(a.id()).orElseThrow().ended(JobStatus.SUCCEEDED, null, null, null, null, now()));
+            // Outside a transaction at once; the rolled-back save notified nothing (delivery is in commit order).
+            assertThat(notifyStatements).hasSize(2);
+            assertThat(received(pg)).containsExactly(a.id().toString());
+        }
+    }
+
+    /** The payloads of the next notifications delivered together (one commit's), waiting up to 10 s for them. */
+    private static List<String> received(org.postgresql.PGConnection pg) throws java.sql.SQLException {
+        org.postgresql.PGNotification[] batch = pg.getNotifications(10_000);
+        assertThat(batch).as("notifications within 10 s").isNotNull().isNotEmpty();
+        return java.util.Arrays.stream(batch)
+                .map(org.postgresql.PGNotification::getParameter)
+                .toList();
+    }
+
+    /** The data source, telling {@code onPrepare} the SQL of every statement prepared through it. */
+    private static javax.sql.DataSource recordingStatements(
+            javax.sql.DataSource target, java.util.function.Consumer<String> onPrepare) {
+        return new org.springframework.jdbc.datasource.DelegatingDataSource(target) {
+            @Override
+            public java.sql.Connection getConnection() throws java.sql.SQLException {
+                java.sql.Connection connection = super.getConnection();
+                return (java.sql.Connection) java.lang.reflect.Proxy.newProxyInstance(
+                        getClass().getClassLoader(), new Class<?>[] {java.sql.Connection.class}, (proxy, m, args) -> {
+                            if (m.getName().equals("prepareStatement") && args != null && args[0] instanceof String s) {
+                                onPrepare.accept(s);
+                            }
+                            try {
+                                return m.invoke(connection, args);
+                            } catch (java.lang.reflect.InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+            }
+        };
+    }
+
     /** A sync job as its events first tell of it. */
     private static JobRecord syncStub(UUID id, UUID account, Instant dispatchedAt) {
         return JobRecord.waiting(
