@@ -258,6 +258,7 @@ public final class Benchmarks {
         java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
         long[] cpuBefore = machineCpuTicks();
+        Map<String, Long> partsBefore = ProcessCpu.ticks();
         long start = System.nanoTime();
         for (int i = 0; i < count; i += perRequest) {
             inFlight.acquire();
@@ -296,6 +297,7 @@ public final class Benchmarks {
             allSeconds = (System.nanoTime() - start) / 1e9;
         }
         long[] cpuAfter = machineCpuTicks();
+        Map<String, Long> partsAfter = ProcessCpu.ticks();
         try (Connection db = stack.postgres().dataSource().getConnection();
                 PreparedStatement done = db.prepareStatement("select count(*) from jobs where "
                         + (batches ? "batch_id" : "id") + " = any(?) and status = 'SUCCEEDED'")) {
@@ -310,7 +312,7 @@ public final class Benchmarks {
         return String.format(
                 Locale.ROOT,
                 "async trivial jobs, %s: %d submitted, %d accepted (%.0f/s), %d refused, %d succeeded in %.1f s"
-                        + " = %.1f jobs/s sustained, %d lost; machine CPU %.2f ms per job (%.2f cores busy)",
+                        + " = %.1f jobs/s sustained, %d lost; machine CPU %.2f ms per job (%.2f cores busy): %s",
                 batches ? "in batches of " + perRequest : "one per request",
                 count,
                 accepted.get(),
@@ -321,7 +323,8 @@ public final class Benchmarks {
                 succeeded / allSeconds,
                 accepted.get() - succeeded,
                 succeeded == 0 ? 0 : busyMs / succeeded,
-                cores);
+                cores,
+                ProcessCpu.perJob(partsBefore, partsAfter, succeeded));
     }
 
     /**
