@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The CPU the processes of the embedded stack have used so far, by part, from {@code /proc}: this JVM (PaperPod
@@ -65,7 +66,7 @@ final class ProcessCpu {
     }
 
     /** The part a process belongs to: the first ancestor (or itself) that tells; null for the rest. */
-    private static String partOf(long pid, Map<Long, Proc> procs, long self) {
+    private static @Nullable String partOf(long pid, Map<Long, Proc> procs, long self) {
         for (long p = pid; p > 1; ) {
             if (p == self) {
                 return JVM;
