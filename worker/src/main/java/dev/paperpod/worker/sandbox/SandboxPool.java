@@ -202,10 +202,13 @@ public final class SandboxPool implements AutoCloseable {
         }
         String within =
                 "no sandbox within " + timeout.toMillis() + " ms (" + busy.size() + " busy of " + settings.max() + ")";
-        if (lastFailure == null && busy.size() >= settings.max()) {
+        if (lastFailure != null) {
+            throw new SandboxException(within + ": " + lastFailure.getMessage(), lastFailure);
+        }
+        if (busy.size() >= settings.max()) {
             throw new SandboxesBusyException(within);
         }
-        throw new SandboxException(within + ": " + lastFailure.getMessage(), lastFailure);
+        throw new SandboxException(within + ": the sandboxes being made did not come in time");
     }
 
     /**

@@ -129,6 +129,57 @@ class SandboxPoolIT {
     }
 
     @Test
+    void aClaimThatTimesOutWhileASandboxIsStillBeingMadeSaysSoAndIsNotBusy() throws Exception {
+        // The pool's only sandbox is being made (held back here) when the claim gives up: nothing failed and the
+        // pool is not full, so the claim fails as sandboxes not coming — not as a busy pool, which a background
+        // job would wait out — and says how it stands.
+        var built = SandboxSettings.aSandbox(sockets).minIdle(1).max(1).build();
+        var real = new PodmanSandboxRuntime(docker, built, "none", "pool-it", Clock.systemUTC());
+        var creating = new java.util.concurrent.CountDownLatch(1);
+        var proceed = new java.util.concurrent.CountDownLatch(1);
+        SandboxRuntime slow = new SandboxRuntime() {
+            @Override
+            public Sandbox create() {
+                creating.countDown();
+                try {
+                    proceed.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SandboxException("interrupted");
+                }
+                return real.create();
+            }
+
+            @Override
+            public void seal(Sandbox sandbox) {
+                real.seal(sandbox);
+            }
+
+            @Override
+            public void destroy(Sandbox sandbox) {
+                real.destroy(sandbox);
+            }
+
+            @Override
+            public int reapLeftovers() {
+                return real.reapLeftovers();
+            }
+        };
+        pool = new SandboxPool(slow, built, Clock.systemUTC(), metrics, "it");
+        pool.start();
+        try {
+            assertThat(creating.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .isTrue();
+
+            assertThatThrownBy(() -> pool.claim(ALICE, Duration.ofMillis(200)))
+                    .isExactlyInstanceOf(SandboxException.class)
+                    .hasMessageContaining("no sandbox within 200 ms (0 busy of 1)");
+        } finally {
+            proceed.countDown();
+        }
+    }
+
+    @Test
     void reportsAMissingImageClearly() {
         PodmanSandboxRuntime runtime = new PodmanSandboxRuntime(
                 docker,
