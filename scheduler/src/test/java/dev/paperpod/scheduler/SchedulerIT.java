@@ -191,6 +191,17 @@ class SchedulerIT {
     }
 
     @Test
+    void theSchedulersConnectionsPlanEachStatementOnce() throws Exception {
+        // generic plans: the dispatcher's and projector's array statements were planned afresh at every call
+        try (Connection c = scheduler.getBean(javax.sql.DataSource.class).getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("show plan_cache_mode")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("force_generic_plan");
+        }
+    }
+
+    @Test
     void recordsTheRelayAsRunningForHealth() {
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> count("select count(*) from component_heartbeats where component = 'outbox-relay'"
