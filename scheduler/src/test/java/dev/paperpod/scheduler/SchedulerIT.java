@@ -473,6 +473,10 @@ class SchedulerIT {
         }
         assertThat(rows).as("one outbox row for the round").hasSize(1);
         assertThat(partitions).as("each on a partition of its own").hasSize(3);
+        assertThat(count("select count(*) from outbox where id = '"
+                        + rows.iterator().next() + "'"))
+                .as("deleted in the transaction that inserted it")
+                .isZero();
     }
 
     @Test

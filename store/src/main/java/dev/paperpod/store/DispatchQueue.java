@@ -32,17 +32,23 @@ public interface DispatchQueue {
      */
     List<Dispatched> takeNext(List<Integer> partitions, int defaultConcurrency, Instant now);
 
-    /** Jobs dispatched and not ended (on Kafka or running): in all, and background ones per partition. */
-    InFlight inFlight();
+    /**
+     * What a dispatching round decides with, read in one statement: the sandboxes of the workers heard from since
+     * {@code since}, and the jobs dispatched and not ended.
+     */
+    Room room(Instant since);
+
+    /**
+     * @param sandboxes sandboxes of the workers heard from recently
+     * @param inFlight jobs dispatched and not ended (on Kafka or running)
+     */
+    record Room(int sandboxes, InFlight inFlight) {}
 
     /**
      * @param total every job on Kafka or running, sync ones included
      * @param byPartition background jobs per partition of the job topic they were put on
      */
     record InFlight(int total, Map<Integer, Integer> byPartition) {}
-
-    /** Sandboxes of the workers heard from since {@code since}. */
-    int workerCapacity(Instant since);
 
     /**
      * How many waiting jobs go before this one (0: it is next), if it waits and is due; empty otherwise.

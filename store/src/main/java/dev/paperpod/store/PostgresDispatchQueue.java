@@ -122,29 +122,27 @@ public final class PostgresDispatchQueue implements DispatchQueue {
     }
 
     @Override
-    public InFlight inFlight() {
+    public Room room(Instant since) {
         Map<Integer, Integer> byPartition = new HashMap<>();
         int[] total = {0};
+        int[] sandboxes = {0};
+        // one row per partition with jobs in flight (a null partition: sync jobs), or one row of nulls
         jdbc.sql("""
-                        select dispatch_partition, count(*) as n from jobs
-                        where status = 'RUNNING' or (status = 'QUEUED' and dispatched_at is not null)
-                        group by dispatch_partition
-                        """).query(rs -> {
-            int partition = rs.getInt(1);
+                        select c.sandboxes, f.dispatch_partition, f.n
+                        from (select coalesce(sum(max_sandboxes), 0) as sandboxes from workers where last_seen >= ?) c
+                        left join (select dispatch_partition, count(*) as n from jobs
+                                   where status = 'RUNNING' or (status = 'QUEUED' and dispatched_at is not null)
+                                   group by dispatch_partition) f on true
+                        """).param(Timestamp.from(since)).query(rs -> {
+            sandboxes[0] = rs.getInt(1);
+            int n = rs.getInt(3);
+            int partition = rs.getInt(2);
             if (!rs.wasNull()) {
-                byPartition.put(partition, rs.getInt(2));
+                byPartition.put(partition, n);
             }
-            total[0] += rs.getInt(2);
+            total[0] += n;
         });
-        return new InFlight(total[0], byPartition);
-    }
-
-    @Override
-    public int workerCapacity(Instant since) {
-        return jdbc.sql("select coalesce(sum(max_sandboxes), 0) from workers where last_seen >= ?")
-                .param(Timestamp.from(since))
-                .query(Integer.class)
-                .single();
+        return new Room(sandboxes[0], new InFlight(total[0], byPartition));
     }
 
     @Override

@@ -55,21 +55,23 @@ public final class PostgresOutbox implements Outbox {
         }
         UUID[] ids = column(rows, r -> UUID.randomUUID(), UUID[]::new);
         // Debezium's outbox event router relays the inserts (in this order) to paperpod.jobs.<aggregatetype>; the
-        // delete keeps the table empty and is not published (the publication carries inserts only).
+        // delete keeps the table empty and is not published (the publication carries inserts only). Two statements
+        // in one round trip (the driver sends both before it waits).
         jdbc.sql("""
                         insert into outbox (id, aggregatetype, aggregateid, type, payload)
                         select u.id, u.kind, u.key, u.type, u.payload::jsonb
                         from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[])
                              with ordinality as u(id, kind, key, type, payload, n)
-                        order by u.n
+                        order by u.n;
+                        delete from outbox where id = any(?::uuid[])
                         """)
                 .params(
                         ids,
                         column(rows, Row::kind, String[]::new),
                         column(rows, Row::key, String[]::new),
                         column(rows, Row::type, String[]::new),
-                        column(rows, Row::payload, String[]::new))
+                        column(rows, Row::payload, String[]::new),
+                        ids)
                 .update();
-        jdbc.sql("delete from outbox where id = any(?::uuid[])").param(ids).update();
     }
 }

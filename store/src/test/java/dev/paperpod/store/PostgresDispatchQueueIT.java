@@ -85,8 +85,9 @@ class PostgresDispatchQueueIT {
         List<UUID> first = take(10, 2);
 
         assertThat(first).containsExactly(cHigh, a1, b1, a2, b2);
-        assertThat(queue.inFlight().total()).isEqualTo(5);
-        assertThat(queue.inFlight().byPartition()).containsOnlyKeys(0, 1, 2, 3, 4);
+        DispatchQueue.Room room = queue.room(now.minusSeconds(10));
+        assertThat(room.inFlight().total()).isEqualTo(5);
+        assertThat(room.inFlight().byPartition()).containsOnlyKeys(0, 1, 2, 3, 4);
         assertThat(queue.waiting(a, 100)).isEqualTo(2);
         assertThat(take(10, 2)).as("every account is at its limit of 2").isEmpty();
 
@@ -98,6 +99,30 @@ class PostgresDispatchQueueIT {
         // An hour on, the delayed high-priority job is due and goes before the low one.
         assertThat(queue.position(later, now.plusSeconds(3601))).hasValue(0);
         assertThat(queue.position(aLow, now.plusSeconds(3601))).hasValue(1);
+    }
+
+    @Test
+    void aRoundsFiguresComeInOneReadingWithOrWithoutJobsInFlight() {
+        jdbc.sql("delete from workers").update();
+        DispatchQueue.Room none = queue.room(now.minusSeconds(10));
+        assertThat(none.sandboxes()).isZero();
+        assertThat(none.inFlight().total()).isZero();
+        assertThat(none.inFlight().byPartition()).isEmpty();
+
+        jdbc.sql(
+                        "insert into workers values ('fresh', now(), now(), 4, 0, 4), ('gone', now(), now() - interval '1 hour',"
+                                + " 8, 0, 8)")
+                .update();
+        UUID a = account(null);
+        waiting(a, JobPriority.NORMAL, 1, null);
+        waiting(a, JobPriority.NORMAL, 2, null);
+        waiting(a, JobPriority.NORMAL, 3, null);
+        assertThat(take(2, 16)).hasSize(2);
+        DispatchQueue.Room room = queue.room(now.minusSeconds(10));
+        assertThat(room.sandboxes()).as("the silent worker does not count").isEqualTo(4);
+        assertThat(room.inFlight().total()).isEqualTo(2);
+        assertThat(room.inFlight().byPartition()).containsOnlyKeys(0, 1);
+        jdbc.sql("delete from workers").update();
     }
 
     @Test

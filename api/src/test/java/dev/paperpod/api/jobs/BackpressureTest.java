@@ -118,12 +118,7 @@ class BackpressureTest {
         }
 
         @Override
-        public InFlight inFlight() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public int workerCapacity(Instant since) {
+        public Room room(Instant since) {
             throw new UnsupportedOperationException();
         }
 

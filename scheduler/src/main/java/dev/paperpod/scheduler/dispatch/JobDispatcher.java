@@ -90,8 +90,9 @@ public class JobDispatcher implements SmartLifecycle {
 
     private int dispatchBatch() {
         Instant now = clock.instant();
-        int capacity = queue.workerCapacity(now.minus(settings.workerFreshness())) * settings.prefetch();
-        DispatchQueue.InFlight inFlight = queue.inFlight();
+        DispatchQueue.Room figures = queue.room(now.minus(settings.workerFreshness()));
+        int capacity = figures.sandboxes() * settings.prefetch();
+        DispatchQueue.InFlight inFlight = figures.inFlight();
         int room = Math.min(settings.batch(), capacity - inFlight.total());
         if (room <= 0) {
             return 0;
