@@ -107,6 +107,21 @@ class JobConsumerIT {
     }
 
     @Test
+    void manyQuickJobsEndingWhileCommitsAreUnderWayAreAllCommittedWhileTheConsumerRuns() throws Exception {
+        // two runners: the consumer holds at four fetched jobs and resumes as they end; ends that come while a commit
+        // is under way go with the next one
+        for (int i = 0; i < 100; i++) {
+            send(i % 2, "quick-" + i);
+        }
+        start(2);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> committed(0) == 50 && committed(1) == 50);
+        for (int i = 0; i < 100; i++) {
+            assertThat(count("quick-" + i)).as("quick-" + i).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aRevokedPartitionsRunningJobEndsFirstAndItsWaitingJobsRunOnceElsewhere() throws Exception {
         latches.put("long", new CountDownLatch(1));
         send(0, "block:long");
