@@ -5,7 +5,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Modifier;
-import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.Month;
@@ -143,12 +142,8 @@ final class WireSpeed {
                 nanos *= 10;
             }
         }
-        try {
-            long epochDay = LocalDate.of(year, month, day).toEpochDay();
-            return Instant.ofEpochSecond(epochDay * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
-        } catch (DateTimeException e) {
-            return null;
-        }
+        long epochDay = LocalDate.of(year, month, day).toEpochDay(); // a valid date: checked above
+        return Instant.ofEpochSecond(epochDay * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
     }
 
     /** The number written in {@code s[from, to)} in ASCII digits, or -1 if any is not one. */
