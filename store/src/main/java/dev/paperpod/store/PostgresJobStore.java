@@ -40,8 +40,8 @@ public final class PostgresJobStore implements JobStore {
 
     public PostgresJobStore(JdbcClient jdbc) {
         this.jdbc = jdbc;
-        this.webhooks = new WebhookEvents(jdbc);
         this.notifications = new Notifications(jdbc);
+        this.webhooks = new WebhookEvents(jdbc, notifications);
     }
 
     @Override

@@ -26,9 +26,12 @@ public final class WebhookEvents {
     public static final String CHANNEL = "paperpod_webhooks";
 
     private final JdbcClient jdbc;
+    private final Notifications notifications;
 
-    public WebhookEvents(JdbcClient jdbc) {
+    /** @param notifications the store's: the sender's wake-up goes out with the transaction's other notifications */
+    WebhookEvents(JdbcClient jdbc, Notifications notifications) {
         this.jdbc = jdbc;
+        this.notifications = notifications;
     }
 
     /** The event type of a job that ended so: {@code job.succeeded}, {@code job.timed_out}, … */
@@ -105,7 +108,7 @@ public final class WebhookEvents {
                         column(events, Event::sourceId, UUID[]::new))
                 .update();
         if (created > 0) {
-            jdbc.sql("select pg_notify(?, '')").param(CHANNEL).query().listOfRows();
+            notifications.send(List.of(CHANNEL), List.of(""));
         }
     }
 
