@@ -22,6 +22,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Podman's Docker-compatible API service, which docker-java and Testcontainers talk to. Reuses a service that
  * already answers on the socket; otherwise starts {@code podman system service} and stops it again on close.
+ *
+ * <p>A service can hang while answering {@code /_ping}: one stuck on a container's lock (a creation that never
+ * finished, the container left in {@code Created}) made every later creation wait for the pool's timeout. Before
+ * reuse the service must therefore also list the containers in time; a hung one that PaperPod started (its pid is
+ * beside the socket) is killed and replaced, any other is refused with what to do.
  */
 public final class PodmanService implements AutoCloseable {
 
@@ -49,6 +54,11 @@ public final class PodmanService implements AutoCloseable {
             cgroup_manager = "cgroupfs"
             """;
 
+    /** How long a listing of all containers may take before the service counts as hung. */
+    private static final Duration PROBE = Duration.ofSeconds(10);
+
+    private static final String MARKER = "system service";
+
     private final Path socket;
     private final @Nullable Process process;
 
@@ -69,9 +79,13 @@ public final class PodmanService implements AutoCloseable {
 
     /** Answers a service on {@code socket}, starting one when none answers. */
     public static PodmanService ensureRunning(Path socket, List<String> flags, Path logFile) {
+        Path pidFile = pidFile(socket);
         if (ping(socket)) {
-            log.info("Using the Podman service already on {}", socket);
-            return new PodmanService(socket, null);
+            if (status(socket, "/containers/json?all=true", PROBE) == 200) {
+                log.info("Using the Podman service already on {}", socket);
+                return new PodmanService(socket, null);
+            }
+            replaceHung(socket, pidFile);
         }
         try {
             Files.createDirectories(socket.getParent());
@@ -104,6 +118,7 @@ public final class PodmanService implements AutoCloseable {
                 }
                 LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
             }
+            Files.writeString(pidFile, process.pid() + "\n");
             log.info("Started the Podman service on {}", socket);
             return new PodmanService(socket, process);
         } catch (IOException e) {
@@ -112,16 +127,46 @@ public final class PodmanService implements AutoCloseable {
         }
     }
 
+    /** Where the pid of a service PaperPod started on {@code socket} is kept, for its replacement if it hangs. */
+    static Path pidFile(Path socket) {
+        return socket.resolveSibling("paperpod-podman.pid");
+    }
+
+    private static void replaceHung(Path socket, Path pidFile) {
+        log.warn(
+                "The Podman service on {} answers /_ping but lists no containers within {} s: it is hung; replacing it",
+                socket,
+                PROBE.toSeconds());
+        // SIGTERM alone did not stop a hung service: the grace is short, SIGKILL follows.
+        ChildProcesses.stopLeftover(pidFile, MARKER, Duration.ofSeconds(5));
+        if (ping(socket)) {
+            throw new IllegalStateException("The Podman service on " + socket + " is hung (it answers /_ping but"
+                    + " lists no containers within " + PROBE.toSeconds() + " s) and PaperPod did not start it (no live"
+                    + " Podman service's pid in " + pidFile
+                    + "). Stop it, e.g. pkill -KILL -f 'podman.*system service', and start again.");
+        }
+        try {
+            Files.deleteIfExists(socket);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the hung Podman service's socket " + socket, e);
+        }
+    }
+
     /** Whether a Docker-compatible API answers {@code GET /_ping} on the socket within two seconds. */
     public static boolean ping(Path socket) {
+        return status(socket, "/_ping", Duration.ofSeconds(2)) == 200;
+    }
+
+    /** The HTTP status of {@code GET path} on the socket, or -1 when no answer's head arrives in {@code timeout}. */
+    static int status(Path socket, String path, Duration timeout) {
         if (!Files.exists(socket)) {
-            return false;
+            return -1;
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        long deadline = System.nanoTime() + timeout.toNanos();
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
                 Selector selector = Selector.open()) {
             channel.connect(UnixDomainSocketAddress.of(socket));
-            channel.write(ByteBuffer.wrap("GET /_ping HTTP/1.1\r\nHost: podman\r\nConnection: close\r\n\r\n"
+            channel.write(ByteBuffer.wrap(("GET " + path + " HTTP/1.1\r\nHost: podman\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII)));
             channel.configureBlocking(false);
             channel.register(selector, SelectionKey.OP_READ);
@@ -130,7 +175,7 @@ public final class PodmanService implements AutoCloseable {
             while (!text.contains("\r\n\r\n") && answer.hasRemaining()) {
                 long left = (deadline - System.nanoTime()) / 1_000_000;
                 if (left <= 0 || selector.select(left) == 0 && System.nanoTime() >= deadline) {
-                    return false;
+                    return -1;
                 }
                 selector.selectedKeys().clear();
                 if (channel.read(answer) < 0) {
@@ -138,9 +183,12 @@ public final class PodmanService implements AutoCloseable {
                 }
                 text = new String(answer.array(), 0, answer.position(), StandardCharsets.US_ASCII);
             }
-            return text.startsWith("HTTP/1.") && text.contains(" 200 ");
-        } catch (IOException e) {
-            return false;
+            if (!text.startsWith("HTTP/1.") || text.length() < 12) {
+                return -1;
+            }
+            return Integer.parseInt(text.substring(9, 12));
+        } catch (IOException | NumberFormatException e) {
+            return -1;
         }
     }
 
@@ -157,6 +205,11 @@ public final class PodmanService implements AutoCloseable {
     public void close() {
         if (process != null && process.isAlive()) {
             ChildProcesses.stop(process.toHandle(), Duration.ofSeconds(10));
+            try {
+                Files.deleteIfExists(pidFile(socket));
+            } catch (IOException e) {
+                log.debug("Cannot remove {}", pidFile(socket), e);
+            }
         }
     }
 }
