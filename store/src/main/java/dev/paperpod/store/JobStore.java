@@ -78,7 +78,8 @@ public interface JobStore {
     JobRecord save(JobRecord job);
 
     /**
-     * {@link #save} for many jobs (distinct ones) in one round trip, and their announcements in one more.
+     * {@link #save} for many jobs (distinct ones), with what their ends cause (webhook deliveries, batches complete)
+     * and their announcements, in one round trip.
      *
      * @return the jobs not written because their row is at another version: read them again and decide again
      */
@@ -108,8 +109,11 @@ public interface JobStore {
     /** Notes how an attempt ended; an attempt already ended keeps its first end. */
     void attemptEnded(UUID jobId, int attempt, Instant at, String outcome, @Nullable JobError error);
 
-    /** {@link #attemptStarted} and {@link #attemptEnded} in one statement, for runs each reported in one record. */
-    void attemptsRan(List<AttemptRan> attempts);
+    /**
+     * {@link #attemptStarted} and {@link #attemptEnded}, for runs each reported in one record, and {@link #outputs}
+     * of them, all in one statement.
+     */
+    void attemptsRan(List<AttemptRan> attempts, List<Output> output);
 
     /** An attempt that started and ended, as {@link #attemptStarted} and {@link #attemptEnded} take them. */
     record AttemptRan(

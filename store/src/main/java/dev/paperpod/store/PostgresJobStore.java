@@ -36,12 +36,10 @@ public final class PostgresJobStore implements JobStore {
 
     private final JdbcClient jdbc;
     private final WebhookEvents webhooks;
-    private final Notifications notifications;
 
     public PostgresJobStore(JdbcClient jdbc) {
         this.jdbc = jdbc;
-        this.notifications = new Notifications(jdbc);
-        this.webhooks = new WebhookEvents(jdbc, notifications);
+        this.webhooks = new WebhookEvents(jdbc, new Notifications(jdbc));
     }
 
     @Override
@@ -214,80 +212,89 @@ public final class PostgresJobStore implements JobStore {
         if (new HashSet<>(List.of(ids)).size() != ids.length) { // one update would take only one of a job's rows
             throw new IllegalArgumentException("saveAll takes each job once");
         }
-        Set<UUID> written = new HashSet<>(jdbc.sql("""
-                        update jobs set status = u.status, attempts = u.attempts, worker_id = u.worker_id,
-                                        next_attempt_at = u.next_attempt_at::timestamptz,
-                                        cancel_requested_at = u.cancel_requested_at::timestamptz,
-                                        started_at = u.started_at::timestamptz, finished_at = u.finished_at::timestamptz,
-                                        result = u.result::jsonb, error = u.error::jsonb, timing = u.timing::jsonb,
-                                        dispatched_at = u.dispatched_at::timestamptz, version = jobs.version + 1,
-                                        updated_at = now()
-                        from unnest(?::uuid[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[],
-                                    ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-                             as u(id, version, status, attempts, worker_id, next_attempt_at, cancel_requested_at,
-                                  started_at, finished_at, result, error, timing, dispatched_at)
-                        where jobs.id = u.id and jobs.version = u.version
-                        returning jobs.id
-                        """)
-                .params(
-                        ids,
-                        column(jobs, JobRecord::version, Integer[]::new),
-                        column(jobs, j -> j.status().name(), String[]::new),
-                        column(jobs, JobRecord::attempt, Integer[]::new),
-                        column(jobs, JobRecord::workerId, String[]::new),
-                        column(jobs, j -> text(j.nextAttemptAt()), String[]::new),
-                        column(jobs, j -> text(j.cancelRequestedAt()), String[]::new),
-                        column(jobs, j -> text(j.startedAt()), String[]::new),
-                        column(jobs, j -> text(j.finishedAt()), String[]::new),
-                        column(jobs, j -> json(j.result()), String[]::new),
-                        column(jobs, j -> json(j.error()), String[]::new),
-                        column(jobs, j -> json(j.timing()), String[]::new),
-                        column(jobs, j -> text(j.dispatchedAt()), String[]::new))
-                .query(UUID.class)
-                .list());
+        List<JobRecord> ended =
+                jobs.stream().filter(j -> j.status().isTerminal()).toList();
+        List<Object> params = new ArrayList<>(List.of(
+                ids,
+                column(jobs, JobRecord::version, Integer[]::new),
+                column(jobs, j -> j.status().name(), String[]::new),
+                column(jobs, JobRecord::attempt, Integer[]::new),
+                column(jobs, JobRecord::workerId, String[]::new),
+                column(jobs, j -> text(j.nextAttemptAt()), String[]::new),
+                column(jobs, j -> text(j.cancelRequestedAt()), String[]::new),
+                column(jobs, j -> text(j.startedAt()), String[]::new),
+                column(jobs, j -> text(j.finishedAt()), String[]::new),
+                column(jobs, j -> json(j.result()), String[]::new),
+                column(jobs, j -> json(j.error()), String[]::new),
+                column(jobs, j -> json(j.timing()), String[]::new),
+                column(jobs, j -> text(j.dispatchedAt()), String[]::new)));
+        Timestamp now = Timestamp.from(Instant.now());
+        params.add(now); // the deliveries' creation
+        params.addAll(List.of(WebhookEvents.jobsEndedColumns(ended)));
+        params.addAll(List.of(now, ACTIVITY_CHANNEL, FINISHED_CHANNEL, WebhookEvents.CHANNEL));
+        // One statement, one round trip: the save; for the jobs it ended, their webhook deliveries and the
+        // completion of batches with no job left to end (the other statements of the batch see the jobs as they
+        // were before the save, so the ended ones are left out of the check); the notifications (PostgreSQL sends
+        // them on commit, each once).
+        Set<UUID> written = new HashSet<>();
+        List<Completed> completed = new ArrayList<>();
+        jdbc.sql("""
+                        with saved as (
+                            update jobs set status = u.status, attempts = u.attempts, worker_id = u.worker_id,
+                                            next_attempt_at = u.next_attempt_at::timestamptz,
+                                            cancel_requested_at = u.cancel_requested_at::timestamptz,
+                                            started_at = u.started_at::timestamptz,
+                                            finished_at = u.finished_at::timestamptz,
+                                            result = u.result::jsonb, error = u.error::jsonb, timing = u.timing::jsonb,
+                                            dispatched_at = u.dispatched_at::timestamptz, version = jobs.version + 1,
+                                            updated_at = now()
+                            from unnest(?::uuid[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[],
+                                        ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                                 as u(id, version, status, attempts, worker_id, next_attempt_at, cancel_requested_at,
+                                      started_at, finished_at, result, error, timing, dispatched_at)
+                            where jobs.id = u.id and jobs.version = u.version
+                            returning jobs.id, jobs.status, jobs.batch_id, jobs.finished_at),
+                        ended as (select * from saved where status not in ('QUEUED', 'RUNNING', 'RETRYING')),
+                        delivered as (%s returning 1),
+                        completed as (
+                            update batches set completed_at = coalesce((select max(finished_at) from ended), ?)
+                            where id in (select batch_id from ended)
+                              and completed_at is null
+                              and not exists (select 1 from jobs j where j.batch_id = batches.id
+                                              and j.status in ('QUEUED', 'RUNNING', 'RETRYING')
+                                              and j.id not in (select id from ended))
+                            returning id, account_id, completed_at)
+                        select 'saved' as what, s.id, null::uuid as account_id, null::timestamptz as completed_at,
+                               pg_notify(?, s.id::text) as activity,
+                               case when s.id in (select id from ended) then pg_notify(?, s.id::text) end as finished
+                        from saved s
+                        union all
+                        select 'completed', c.id, c.account_id, c.completed_at, null, null from completed c
+                        union all
+                        select 'delivered', null, null, null, pg_notify(?, ''), null
+                        where exists (select 1 from delivered)
+                        """.formatted(WebhookEvents.insertSql("""
+                                (select e.* from unnest(?::text[], ?::text[], ?::text[], ?::uuid[], ?::uuid[])
+                                              as e(type, key, payload, account_id, source_id)
+                                 where e.source_id in (select id from ended))""", "jobs")))
+                .params(params)
+                .query((rs, row) -> {
+                    switch (rs.getString("what")) {
+                        case "saved" -> written.add(rs.getObject("id", UUID.class));
+                        case "completed" -> completed.add(Completed.map(rs, row));
+                        default -> {}
+                    }
+                    return row;
+                })
+                .list();
+        completed.forEach(this::announce);
         List<JobRecord> lost = new ArrayList<>(jobs.size() - written.size());
-        List<JobRecord> ended = new ArrayList<>();
-        List<String> channels = new ArrayList<>();
-        List<String> notified = new ArrayList<>();
         for (JobRecord job : jobs) {
             if (!written.contains(job.id())) {
                 lost.add(job);
-                continue;
             }
-            channels.add(ACTIVITY_CHANNEL);
-            notified.add(job.id().toString());
-            if (job.status().isTerminal()) {
-                channels.add(FINISHED_CHANNEL);
-                notified.add(job.id().toString());
-                ended.add(job);
-            }
-        }
-        notifications.send(channels, notified);
-        if (!ended.isEmpty()) {
-            webhooks.jobsEnded(ended);
-            completeBatchesOf(ended);
         }
         return lost;
-    }
-
-    /** The batches of these ended jobs are complete once none of their jobs is left to end. */
-    private void completeBatchesOf(List<JobRecord> ended) {
-        Instant at = ended.stream()
-                .map(j -> j.finishedAt() != null ? j.finishedAt() : Instant.now())
-                .max(Instant::compareTo)
-                .orElseThrow();
-        jdbc.sql("""
-                        update batches set completed_at = ?
-                        where id in (select batch_id from jobs where id = any(?) and batch_id is not null)
-                          and completed_at is null
-                          and not exists (select 1 from jobs j where j.batch_id = batches.id
-                                          and j.status in ('QUEUED', 'RUNNING', 'RETRYING'))
-                        returning id, account_id
-                        """)
-                .params(ts(at), ended.stream().map(JobRecord::id).toArray(UUID[]::new))
-                .query((rs, row) -> new UUID[] {rs.getObject("id", UUID.class), rs.getObject("account_id", UUID.class)})
-                .list()
-                .forEach(b -> webhooks.batchCompleted(b[1], b[0], at));
     }
 
     @Override
@@ -295,43 +302,67 @@ public final class PostgresJobStore implements JobStore {
         if (chunks.isEmpty()) {
             return;
         }
-        // Chunks of jobs not recorded (yet) are skipped, in the same statement.
-        List<String> stored = jdbc.sql("""
-                        insert into job_output (job_id, attempt, seq, stream, data, at)
-                        select u.job_id, u.attempt, u.seq, u.stream, u.data, u.at::timestamptz
-                        from unnest(?::uuid[], ?::int[], ?::bigint[], ?::text[], ?::text[], ?::text[])
-                             as u(job_id, attempt, seq, stream, data, at)
-                        where exists (select 1 from jobs where id = u.job_id)
-                        on conflict do nothing
-                        returning job_id::text
-                        """)
-                .params(
-                        column(chunks, Output::jobId, UUID[]::new),
-                        column(chunks, Output::attempt, Integer[]::new),
-                        column(chunks, Output::seq, Long[]::new),
-                        column(chunks, Output::stream, String[]::new),
-                        column(chunks, Output::data, String[]::new),
-                        column(chunks, c -> text(c.at()), String[]::new))
-                .query(String.class)
-                .list();
-        List<String> announced = List.copyOf(new java.util.LinkedHashSet<>(stored));
-        notifications.send(java.util.Collections.nCopies(announced.size(), ACTIVITY_CHANNEL), announced);
+        List<Object> params = new ArrayList<>(outputColumns(chunks));
+        params.add(ACTIVITY_CHANNEL);
+        jdbc.sql("with stored as (" + INSERT_OUTPUT + ")\n" + ANNOUNCE_OUTPUT)
+                .params(params)
+                .query()
+                .listOfRows();
+    }
+
+    /**
+     * Chunks of jobs not recorded (yet) are skipped, in the same statement. Its relation of chunks is {@code
+     * unnest(?::uuid[], ?::int[], ?::bigint[], ?::text[], ?::text[], ?::text[])}: {@link #outputColumns}.
+     */
+    private static final String INSERT_OUTPUT = """
+            insert into job_output (job_id, attempt, seq, stream, data, at)
+            select u.job_id, u.attempt, u.seq, u.stream, u.data, u.at::timestamptz
+            from unnest(?::uuid[], ?::int[], ?::bigint[], ?::text[], ?::text[], ?::text[])
+                 as u(job_id, attempt, seq, stream, data, at)
+            where exists (select 1 from jobs where id = u.job_id)
+            on conflict do nothing
+            returning job_id""";
+
+    /** After {@link #INSERT_OUTPUT} as {@code stored}: notifies each job that got output (sent on commit). */
+    private static final String ANNOUNCE_OUTPUT =
+            "select pg_notify(?, s.job_id::text) from (select distinct job_id from stored) s";
+
+    private static List<Object> outputColumns(List<Output> chunks) {
+        return List.of(
+                column(chunks, Output::jobId, UUID[]::new),
+                column(chunks, Output::attempt, Integer[]::new),
+                column(chunks, Output::seq, Long[]::new),
+                column(chunks, Output::stream, String[]::new),
+                column(chunks, Output::data, String[]::new),
+                column(chunks, c -> text(c.at()), String[]::new));
     }
 
     @Override
     public int completeBatches(Instant now) {
-        List<UUID[]> completed = jdbc.sql("""
+        List<Completed> completed =
+                jdbc.sql("""
                         update batches set completed_at = ?
                         where completed_at is null
                           and not exists (select 1 from jobs j where j.batch_id = batches.id
                                           and j.status in ('QUEUED', 'RUNNING', 'RETRYING'))
-                        returning id, account_id
-                        """)
-                .param(ts(now))
-                .query((rs, row) -> new UUID[] {rs.getObject("id", UUID.class), rs.getObject("account_id", UUID.class)})
-                .list();
-        completed.forEach(b -> webhooks.batchCompleted(b[1], b[0], now));
+                        returning id, account_id, completed_at
+                        """).param(ts(now)).query(Completed::map).list();
+        completed.forEach(this::announce);
         return completed.size();
+    }
+
+    /** A batch just marked complete. */
+    private record Completed(UUID id, UUID accountId, Instant at) {
+        static Completed map(ResultSet rs, int row) throws SQLException {
+            return new Completed(
+                    rs.getObject("id", UUID.class),
+                    rs.getObject("account_id", UUID.class),
+                    Objects.requireNonNull(instant(rs, "completed_at")));
+        }
+    }
+
+    private void announce(Completed batch) {
+        webhooks.batchCompleted(batch.accountId(), batch.id(), batch.at());
     }
 
     @Override
@@ -392,12 +423,26 @@ public final class PostgresJobStore implements JobStore {
     }
 
     @Override
-    public void attemptsRan(List<AttemptRan> ran) {
+    public void attemptsRan(List<AttemptRan> ran, List<Output> output) {
         if (ran.isEmpty()) {
+            outputs(output);
             return;
         }
-        // As attemptStarted then attemptEnded: an attempt already ended keeps its first end.
+        List<Object> params = new ArrayList<>(List.of(
+                column(ran, AttemptRan::jobId, UUID[]::new),
+                column(ran, AttemptRan::attempt, Integer[]::new),
+                column(ran, AttemptRan::workerId, String[]::new),
+                column(ran, AttemptRan::sandboxId, String[]::new),
+                column(ran, a -> text(a.startedAt()), String[]::new),
+                column(ran, a -> text(a.endedAt()), String[]::new),
+                column(ran, AttemptRan::outcome, String[]::new),
+                column(ran, a -> json(a.error()), String[]::new)));
+        params.addAll(outputColumns(output));
+        params.add(ACTIVITY_CHANNEL);
+        // As attemptStarted then attemptEnded: an attempt already ended keeps its first end. The output in the same
+        // statement: one round trip.
         jdbc.sql("""
+                        with attempts as (
                         insert into job_attempts (job_id, attempt, worker_id, sandbox_id, started_at, finished_at,
                                                   verdict, error)
                         select u.job_id, u.attempt, u.worker_id, u.sandbox_id, u.started_at::timestamptz,
@@ -411,18 +456,13 @@ public final class PostgresJobStore implements JobStore {
                             verdict = excluded.verdict, error = excluded.error,
                             redeliveries = job_attempts.redeliveries
                                 + case when job_attempts.worker_id <> excluded.worker_id then 1 else 0 end
-                        where job_attempts.finished_at is null
-                        """)
-                .params(
-                        column(ran, AttemptRan::jobId, UUID[]::new),
-                        column(ran, AttemptRan::attempt, Integer[]::new),
-                        column(ran, AttemptRan::workerId, String[]::new),
-                        column(ran, AttemptRan::sandboxId, String[]::new),
-                        column(ran, a -> text(a.startedAt()), String[]::new),
-                        column(ran, a -> text(a.endedAt()), String[]::new),
-                        column(ran, AttemptRan::outcome, String[]::new),
-                        column(ran, a -> json(a.error()), String[]::new))
-                .update();
+                        where job_attempts.finished_at is null),
+                        stored as (%s)
+                        %s
+                        """.formatted(INSERT_OUTPUT, ANNOUNCE_OUTPUT))
+                .params(params)
+                .query()
+                .listOfRows();
     }
 
     static JobRecord map(ResultSet rs, int row) throws SQLException {

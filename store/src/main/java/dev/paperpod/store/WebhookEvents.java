@@ -39,8 +39,17 @@ public final class WebhookEvents {
         return "job." + end.name().toLowerCase(Locale.ROOT);
     }
 
-    /** Jobs ended: {@code job.succeeded}, {@code job.failed}, {@code job.timed_out} or {@code job.canceled}. */
-    public void jobsEnded(List<JobRecord> jobs) {
+    /**
+     * The events of these jobs' ends ({@code job.succeeded}, {@code job.failed}, {@code job.timed_out} or
+     * {@code job.canceled}) as the arrays a statement made with {@link #insertSql} takes for its relation
+     * {@code (type, key, payload, account_id, source_id)}: {@code unnest(?::text[], ?::text[], ?::text[], ?::uuid[],
+     * ?::uuid[])}.
+     */
+    static Object[] jobsEndedColumns(List<JobRecord> jobs) {
+        return columns(jobEvents(jobs));
+    }
+
+    private static List<Event> jobEvents(List<JobRecord> jobs) {
         List<Event> events = new ArrayList<>(jobs.size());
         for (JobRecord job : jobs) {
             Map<String, Object> data = new LinkedHashMap<>();
@@ -56,7 +65,7 @@ public final class WebhookEvents {
             String type = jobEventType(job.status());
             events.add(new Event(job.accountId(), type, type + ":" + job.id(), data, job.finishedAt(), job.id()));
         }
-        deliver(events, "jobs");
+        return events;
     }
 
     /** Every job of a batch has ended. */
@@ -87,29 +96,42 @@ public final class WebhookEvents {
         if (events.isEmpty()) {
             return;
         }
-        int created = jdbc.sql("""
-                        insert into webhook_deliveries (id, endpoint_id, event_type, event_key, payload, status,
-                                                        next_attempt_at, created_at)
-                        select 'msg_' || replace(gen_random_uuid()::text, '-', ''), e.id, u.type, u.key,
-                               u.payload::jsonb, 'PENDING', now(), ?
-                        from unnest(?::text[], ?::text[], ?::text[], ?::uuid[], ?::uuid[])
-                             as u(type, key, payload, account_id, source_id)
-                        join webhook_endpoints e on e.account_id = u.account_id and e.disabled_at is null
-                          and (cardinality(e.events) = 0 or u.type = any(e.events)
-                               or e.url = (select webhook_url from %s where id = u.source_id))
-                        on conflict (endpoint_id, event_key) do nothing
-                        """.formatted(source))
-                .params(
-                        Timestamp.from(Instant.now()),
-                        column(events, Event::type, String[]::new),
-                        column(events, Event::key, String[]::new),
-                        column(events, WebhookEvents::payload, String[]::new),
-                        column(events, Event::accountId, UUID[]::new),
-                        column(events, Event::sourceId, UUID[]::new))
+        List<Object> params = new ArrayList<>(List.of(Timestamp.from(Instant.now())));
+        params.addAll(List.of(columns(events)));
+        int created = jdbc.sql(insertSql("unnest(?::text[], ?::text[], ?::text[], ?::uuid[], ?::uuid[])", source))
+                .params(params)
                 .update();
         if (created > 0) {
             notifications.send(List.of(CHANNEL), List.of(""));
         }
+    }
+
+    /**
+     * An insert of a delivery per event of {@code events} (a relation of {@code type, key, payload, account_id,
+     * source_id}) and subscribed endpoint, each at most once. Its first parameter is the deliveries' creation time;
+     * {@code source} is the events' source table. The sender must be woken ({@link #CHANNEL}) after it inserts.
+     */
+    static String insertSql(String events, String source) {
+        return """
+                insert into webhook_deliveries (id, endpoint_id, event_type, event_key, payload, status,
+                                                next_attempt_at, created_at)
+                select 'msg_' || replace(gen_random_uuid()::text, '-', ''), e.id, u.type, u.key,
+                       u.payload::jsonb, 'PENDING', now(), ?
+                from %s as u(type, key, payload, account_id, source_id)
+                join webhook_endpoints e on e.account_id = u.account_id and e.disabled_at is null
+                  and (cardinality(e.events) = 0 or u.type = any(e.events)
+                       or e.url = (select webhook_url from %s where id = u.source_id))
+                on conflict (endpoint_id, event_key) do nothing""".formatted(events, source);
+    }
+
+    private static Object[] columns(List<Event> events) {
+        return new Object[] {
+            column(events, Event::type, String[]::new),
+            column(events, Event::key, String[]::new),
+            column(events, WebhookEvents::payload, String[]::new),
+            column(events, Event::accountId, UUID[]::new),
+            column(events, Event::sourceId, UUID[]::new)
+        };
     }
 
     /** What the endpoint receives: the event's type, when it happened and its data. */

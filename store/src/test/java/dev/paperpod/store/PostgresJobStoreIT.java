@@ -188,11 +188,18 @@ class PostgresJobStoreIT {
         JobRecord b = insertQueued();
         Instant t0 = now();
         Instant t1 = t0.plusMillis(5);
-        store.attemptsRan(List.of(
-                new JobStore.AttemptRan(a.id(), 1, "w-1", "s-1", t0, t1, "OK", null),
-                new JobStore.AttemptRan(b.id(), 1, "w-1", "s-2", t0, t1, "TIMEOUT", null)));
         store.attemptsRan(
-                List.of(new JobStore.AttemptRan(a.id(), 1, "w-2", "s-3", t1, t1.plusMillis(5), "KILLED", null)));
+                List.of(
+                        new JobStore.AttemptRan(a.id(), 1, "w-1", "s-1", t0, t1, "OK", null),
+                        new JobStore.AttemptRan(b.id(), 1, "w-1", "s-2", t0, t1, "TIMEOUT", null)),
+                List.of(
+                        new JobStore.Output(a.id(), 1, 0, "stdout", "a0", t0),
+                        new JobStore.Output(UUID.randomUUID(), 1, 0, "stdout", "nobody's", t0)));
+        store.attemptsRan(
+                List.of(new JobStore.AttemptRan(a.id(), 1, "w-2", "s-3", t1, t1.plusMillis(5), "KILLED", null)),
+                List.of(
+                        new JobStore.Output(a.id(), 1, 0, "stdout", "a0 again", t1),
+                        new JobStore.Output(b.id(), 1, 0, "stdout", "b0", t1)));
 
         assertThat(jdbc.sql("select job_id::text || ':' || worker_id || ':' || verdict from job_attempts"
                                 + " where job_id in (?, ?) order by verdict")
@@ -200,16 +207,18 @@ class PostgresJobStoreIT {
                         .query(String.class)
                         .list())
                 .containsExactly(a.id() + ":w-1:OK", b.id() + ":w-1:TIMEOUT");
+        assertThat(jdbc.sql("select data from job_output where job_id in (?, ?) order by data")
+                        .params(a.id(), b.id())
+                        .query(String.class)
+                        .list())
+                .as("the output with them, each chunk once")
+                .containsExactly("a0", "b0");
     }
 
     @Test
-    void aTransactionsNotificationsGoOutInOneStatementEachOnceAtCommit() throws Exception {
-        List<String> notifyStatements = new java.util.concurrent.CopyOnWriteArrayList<>();
-        javax.sql.DataSource counting = recordingStatements(postgres.dataSource(), sql -> {
-            if (sql.contains("pg_notify")) {
-                notifyStatements.add(sql);
-            }
-        });
+    void aTransactionsNotificationsRideInTheStatementsThatCauseThemAndGoOutEachOnceAtCommit() throws Exception {
+        List<String> statements = new java.util.concurrent.CopyOnWriteArrayList<>();
+        javax.sql.DataSource counting = recordingStatements(postgres.dataSource(), statements::add);
         JobStore counted = new PostgresJobStore(JdbcClient.create(counting));
         var tx = new org.springframework.transaction.support.TransactionTemplate(
                 new org.springframework.jdbc.support.JdbcTransactionManager(counting));
@@ -224,9 +233,9 @@ class PostgresJobStoreIT {
             tx.executeWithoutResult(status -> {
                 counted.outputs(List.of(new JobStore.Output(a.id(), 1, 0, "stdout", "hi", now())));
                 counted.saveAll(List.of(a.started(1, "w-1", now()), b.started(1, "w-1", now())));
-                assertThat(notifyStatements).isEmpty(); // not before the commit
+                assertThat(statements).hasSize(2); // no statement of their own
             });
-            assertThat(notifyStatements).hasSize(1);
+            assertThat(statements).hasSize(2);
             assertThat(received(pg)).containsExactly(a.id().toString(), b.id().toString());
 
             tx.executeWithoutResult(status -> {
@@ -235,9 +244,75 @@ class PostgresJobStoreIT {
             });
             counted.save(store.find(a.id()).orElseThrow().ended(JobStatus.SUCCEEDED, null, null, null, null, now()));
             // Outside a transaction at once; the rolled-back save notified nothing (delivery is in commit order).
-            assertThat(notifyStatements).hasSize(2);
             assertThat(received(pg)).containsExactly(a.id().toString());
         }
+    }
+
+    @Test
+    void aSaveEndingJobsDeliversTheirWebhooksAndCompletesTheirBatchOnlyForTheJobsItWrote() throws Exception {
+        UUID account = UUID.randomUUID();
+        UUID batch = UUID.randomUUID();
+        jdbc.sql("insert into accounts (id, name) values (?, 'a')")
+                .param(account)
+                .update();
+        jdbc.sql("insert into batches (id, account_id, total, created_at) values (?, ?, 2, now())")
+                .params(batch, account)
+                .update();
+        jdbc.sql("""
+                        insert into webhook_endpoints (id, account_id, url, secret, created_at)
+                        values (?, ?, 'https://example.com/hook', 'whsec_x', now())
+                        """).params(UUID.randomUUID(), account).update();
+        List<JobRecord> jobs = List.of(queuedJob(account), queuedJob(account), queuedJob(account));
+        store.insertBatch(jobs, batch);
+        JobRecord a = store.save(store.find(jobs.get(0).id()).orElseThrow().started(1, "w-1", now()));
+        JobRecord b = store.save(store.find(jobs.get(1).id()).orElseThrow().started(1, "w-1", now()));
+        JobRecord c = store.save(store.find(jobs.get(2).id()).orElseThrow().started(1, "w-1", now()));
+        store.save(c.ended(JobStatus.FAILED, null, null, null, null, now())); // c moved on: b's save below loses
+        Instant end = now();
+
+        try (java.sql.Connection listener = postgres.dataSource().getConnection()) {
+            listener.createStatement().execute("LISTEN " + WebhookEvents.CHANNEL);
+            var pg = listener.unwrap(org.postgresql.PGConnection.class);
+
+            List<JobRecord> lost = store.saveAll(List.of(
+                    a.ended(JobStatus.SUCCEEDED, null, null, null, null, end),
+                    b.retrying(new JobError("E", "again", true), end.plusSeconds(1)),
+                    c.ended(JobStatus.SUCCEEDED, null, null, null, null, end)));
+
+            assertThat(lost).extracting(JobRecord::id).containsExactly(c.id());
+            assertThat(deliveries(account))
+                    .as("c's end as saved before, not as lost now")
+                    .containsExactlyInAnyOrder("job.failed:" + c.id(), "job.succeeded:" + a.id());
+            assertThat(completedAt(batch)).as("b is still to end").isNull();
+            assertThat(received(pg)).containsExactly("");
+
+            store.save(store.find(b.id()).orElseThrow().requeued().started(2, "w-1", end));
+            store.saveAll(
+                    List.of(store.find(b.id()).orElseThrow().ended(JobStatus.FAILED, null, null, null, null, end)));
+
+            assertThat(completedAt(batch)).isEqualTo(end);
+            assertThat(deliveries(account))
+                    .containsExactlyInAnyOrder(
+                            "job.failed:" + c.id(),
+                            "job.succeeded:" + a.id(),
+                            "job.failed:" + b.id(),
+                            "batch.completed:" + batch);
+        }
+    }
+
+    private static List<String> deliveries(UUID account) {
+        return jdbc.sql("""
+                        select d.event_key from webhook_deliveries d join webhook_endpoints e on e.id = d.endpoint_id
+                        where e.account_id = ?
+                        """).param(account).query(String.class).list();
+    }
+
+    private static @org.jspecify.annotations.Nullable Instant completedAt(UUID batch) {
+        return jdbc.sql("select completed_at from batches where id = ?")
+                .param(batch)
+                .query((rs, row) -> PostgresJobStore.instant(rs, "completed_at"))
+                .list()
+                .get(0);
     }
 
     /** The payloads of the next notifications delivered together (one commit's), waiting up to 10 s for them. */
@@ -282,7 +357,14 @@ class PostgresJobStoreIT {
         jdbc.sql("insert into accounts (id, name) values (?, 'a')")
                 .param(account)
                 .update();
-        JobRecord job = JobRecord.waiting(
+        JobRecord job = queuedJob(account);
+        store.insert(job);
+        return store.find(job.id()).orElseThrow();
+    }
+
+    /** A new background job of the account, not stored. */
+    private static JobRecord queuedJob(UUID account) {
+        return JobRecord.waiting(
                 UUID.randomUUID(),
                 account,
                 "exec",
@@ -294,8 +376,6 @@ class PostgresJobStoreIT {
                 JobPriority.NORMAL,
                 null,
                 null);
-        store.insert(job);
-        return store.find(job.id()).orElseThrow();
     }
 
     /** PostgreSQL keeps microseconds. */

@@ -110,15 +110,19 @@ class JobProjection {
     void ran(JobRan ran, boolean start, boolean end) {
         JobStarted started = ran.started();
         JobRecord job = store.insertIfAbsentAndFind(newJob(ran.finished()));
+        List<JobStore.Output> output =
+                ran.output().stream().map(JobProjection::chunk).toList();
         if (start && end) {
-            store.attemptsRan(List.of(attempt(ran)));
-        } else if (start) {
-            store.attemptStarted(
-                    started.jobId(), started.attempt(), started.workerId(), started.sandboxId(), started.at());
-        } else if (end) {
-            attemptEnded(ran.finished());
+            store.attemptsRan(List.of(attempt(ran)), output);
+        } else {
+            if (start) {
+                store.attemptStarted(
+                        started.jobId(), started.attempt(), started.workerId(), started.sandboxId(), started.at());
+            } else if (end) {
+                attemptEnded(ran.finished());
+            }
+            store.outputs(output);
         }
-        store.outputs(ran.output().stream().map(JobProjection::chunk).toList());
         if (start || end) {
             update(job, j -> afterRan(j, ran, start, end));
         }
@@ -135,11 +139,12 @@ class JobProjection {
         }
         Map<UUID, JobRecord> jobs = store.insertIfAbsentAndFindAll(
                 runs.stream().map(r -> newJob(r.finished())).toList());
-        store.attemptsRan(runs.stream().map(JobProjection::attempt).toList());
-        store.outputs(runs.stream()
-                .flatMap(r -> r.output().stream())
-                .map(JobProjection::chunk)
-                .toList());
+        store.attemptsRan(
+                runs.stream().map(JobProjection::attempt).toList(),
+                runs.stream()
+                        .flatMap(r -> r.output().stream())
+                        .map(JobProjection::chunk)
+                        .toList());
         Map<UUID, JobRan> decided = new HashMap<>();
         List<JobRecord> changed = new ArrayList<>(runs.size());
         for (JobRan ran : runs) {
