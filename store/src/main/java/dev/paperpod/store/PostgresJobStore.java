@@ -212,8 +212,6 @@ public final class PostgresJobStore implements JobStore {
         if (new HashSet<>(List.of(ids)).size() != ids.length) { // one update would take only one of a job's rows
             throw new IllegalArgumentException("saveAll takes each job once");
         }
-        List<JobRecord> ended =
-                jobs.stream().filter(j -> j.status().isTerminal()).toList();
         List<Object> params = new ArrayList<>(List.of(
                 ids,
                 column(jobs, JobRecord::version, Integer[]::new),
@@ -227,11 +225,16 @@ public final class PostgresJobStore implements JobStore {
                 column(jobs, j -> json(j.result()), String[]::new),
                 column(jobs, j -> json(j.error()), String[]::new),
                 column(jobs, j -> json(j.timing()), String[]::new),
-                column(jobs, j -> text(j.dispatchedAt()), String[]::new)));
-        Timestamp now = Timestamp.from(Instant.now());
-        params.add(now); // the deliveries' creation
-        params.addAll(List.of(WebhookEvents.jobsEndedColumns(ended)));
-        params.addAll(List.of(now, ACTIVITY_CHANNEL, FINISHED_CHANNEL, WebhookEvents.CHANNEL));
+                column(jobs, j -> text(j.dispatchedAt()), String[]::new),
+                column(jobs, j -> text(j.createdAt()), String[]::new)));
+        Instant now = Instant.now();
+        params.addAll(List.of(
+                ts(now), // the deliveries' creation
+                now.toString(), // their events' time, for a job without an end time
+                ts(now), // the batches' completion, for jobs without an end time
+                ACTIVITY_CHANNEL,
+                FINISHED_CHANNEL,
+                WebhookEvents.CHANNEL));
         // One statement, one round trip: the save; for the jobs it ended, their webhook deliveries and the
         // completion of batches with no job left to end (the other statements of the batch see the jobs as they
         // were before the save, so the ended ones are left out of the check); the notifications (PostgreSQL sends
@@ -249,11 +252,13 @@ public final class PostgresJobStore implements JobStore {
                                             dispatched_at = u.dispatched_at::timestamptz, version = jobs.version + 1,
                                             updated_at = now()
                             from unnest(?::uuid[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[],
-                                        ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                                        ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
                                  as u(id, version, status, attempts, worker_id, next_attempt_at, cancel_requested_at,
-                                      started_at, finished_at, result, error, timing, dispatched_at)
+                                      started_at, finished_at, result, error, timing, dispatched_at, created_at)
                             where jobs.id = u.id and jobs.version = u.version
-                            returning jobs.id, jobs.status, jobs.batch_id, jobs.finished_at),
+                            returning jobs.id, jobs.account_id, jobs.kind, jobs.status, jobs.attempts, jobs.result,
+                                      jobs.error, jobs.batch_id, jobs.finished_at, u.created_at as created_text,
+                                      u.started_at as started_text, u.finished_at as finished_text),
                         ended as (select * from saved where status not in ('QUEUED', 'RUNNING', 'RETRYING')),
                         delivered as (%s returning 1),
                         completed as (
@@ -273,10 +278,7 @@ public final class PostgresJobStore implements JobStore {
                         union all
                         select 'delivered', null, null, null, pg_notify(?, ''), null
                         where exists (select 1 from delivered)
-                        """.formatted(WebhookEvents.insertSql("""
-                                (select e.* from unnest(?::text[], ?::text[], ?::text[], ?::uuid[], ?::uuid[])
-                                              as e(type, key, payload, account_id, source_id)
-                                 where e.source_id in (select id from ended))""", "jobs")))
+                        """.formatted(WebhookEvents.insertSql(WebhookEvents.jobsEndedSql("ended"), "jobs")))
                 .params(params)
                 .query((rs, row) -> {
                     switch (rs.getString("what")) {

@@ -3,13 +3,11 @@ package dev.paperpod.store;
 import static dev.paperpod.store.Unnest.column;
 
 import dev.paperpod.schemas.Wire;
-import dev.paperpod.schemas.job.JobStatus;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -34,38 +32,28 @@ public final class WebhookEvents {
         this.notifications = notifications;
     }
 
-    /** The event type of a job that ended so: {@code job.succeeded}, {@code job.timed_out}, … */
-    public static String jobEventType(JobStatus end) {
-        return "job." + end.name().toLowerCase(Locale.ROOT);
-    }
-
     /**
-     * The events of these jobs' ends ({@code job.succeeded}, {@code job.failed}, {@code job.timed_out} or
-     * {@code job.canceled}) as the arrays a statement made with {@link #insertSql} takes for its relation
-     * {@code (type, key, payload, account_id, source_id)}: {@code unnest(?::text[], ?::text[], ?::text[], ?::uuid[],
-     * ?::uuid[])}.
+     * The events of the jobs in {@code ended} ({@code job.succeeded}, {@code job.failed}, {@code job.timed_out} or
+     * {@code job.canceled}) as the relation {@link #insertSql} takes. {@code ended} is a relation of saved rows with
+     * {@code id, account_id, kind, status, attempts, result, error} (jsonb) and {@code created_text, started_text,
+     * finished_text}: their instants in {@code Instant.toString}'s form, the one the API writes. The payload is built
+     * in the statement, from the row as saved, rather than for every ended job in Java whether an endpoint takes it
+     * or not: {@code {"type", "timestamp", "data": the job}},
+     * absent fields left out (as the API writes nothing null, nor has a result or error anything null inside). One
+     * parameter: the events' time (text) for a job without an end time.
      */
-    static Object[] jobsEndedColumns(List<JobRecord> jobs) {
-        return columns(jobEvents(jobs));
-    }
-
-    private static List<Event> jobEvents(List<JobRecord> jobs) {
-        List<Event> events = new ArrayList<>(jobs.size());
-        for (JobRecord job : jobs) {
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("id", job.id());
-            data.put("kind", job.kind());
-            data.put("status", job.status());
-            data.put("attempts", job.attempt());
-            data.put("createdAt", job.createdAt());
-            putIfPresent(data, "startedAt", job.startedAt());
-            putIfPresent(data, "finishedAt", job.finishedAt());
-            putIfPresent(data, "result", job.result());
-            putIfPresent(data, "error", job.error());
-            String type = jobEventType(job.status());
-            events.add(new Event(job.accountId(), type, type + ":" + job.id(), data, job.finishedAt(), job.id()));
-        }
-        return events;
+    static String jobsEndedSql(String ended) {
+        return """
+                (select 'job.' || lower(x.status), 'job.' || lower(x.status) || ':' || x.id,
+                        jsonb_build_object(
+                            'type', 'job.' || lower(x.status),
+                            'timestamp', coalesce(x.finished_text, ?),
+                            'data', jsonb_strip_nulls(jsonb_build_object(
+                                'id', x.id, 'kind', x.kind, 'status', x.status, 'attempts', x.attempts,
+                                'createdAt', x.created_text, 'startedAt', x.started_text,
+                                'finishedAt', x.finished_text, 'result', x.result, 'error', x.error))),
+                        x.account_id, x.id
+                 from %s x)""".formatted(ended);
     }
 
     /** Every job of a batch has ended. */
@@ -141,11 +129,5 @@ public final class WebhookEvents {
         payload.put("timestamp", e.at() == null ? Instant.now() : e.at());
         payload.put("data", e.data());
         return Wire.writeString(payload);
-    }
-
-    private static void putIfPresent(Map<String, Object> map, String key, Object value) {
-        if (value != null) {
-            map.put(key, value);
-        }
     }
 }

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.paperpod.embedded.PostgresServer;
 import dev.paperpod.schemas.job.Egress;
+import dev.paperpod.schemas.job.ExecResult;
 import dev.paperpod.schemas.job.ExecSpec;
 import dev.paperpod.schemas.job.JobError;
 import dev.paperpod.schemas.job.JobPriority;
 import dev.paperpod.schemas.job.JobStateMachine;
 import dev.paperpod.schemas.job.JobStatus;
 import dev.paperpod.schemas.job.Language;
+import dev.paperpod.schemas.job.Verdict;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -275,7 +277,13 @@ class PostgresJobStoreIT {
             var pg = listener.unwrap(org.postgresql.PGConnection.class);
 
             List<JobRecord> lost = store.saveAll(List.of(
-                    a.ended(JobStatus.SUCCEEDED, null, null, null, null, end),
+                    a.ended(
+                            JobStatus.SUCCEEDED,
+                            new ExecResult("hi\n", "", 0, Verdict.OK, false, 3, 2L, null),
+                            null,
+                            null,
+                            null,
+                            end),
                     b.retrying(new JobError("E", "again", true), end.plusSeconds(1)),
                     c.ended(JobStatus.SUCCEEDED, null, null, null, null, end)));
 
@@ -287,8 +295,9 @@ class PostgresJobStoreIT {
             assertThat(received(pg)).containsExactly("");
 
             store.save(store.find(b.id()).orElseThrow().requeued().started(2, "w-1", end));
-            store.saveAll(
-                    List.of(store.find(b.id()).orElseThrow().ended(JobStatus.FAILED, null, null, null, null, end)));
+            store.saveAll(List.of(store.find(b.id())
+                    .orElseThrow()
+                    .ended(JobStatus.FAILED, null, new JobError("E", "no", false), null, null, end)));
 
             assertThat(completedAt(batch)).isEqualTo(end);
             assertThat(deliveries(account))
@@ -297,7 +306,41 @@ class PostgresJobStoreIT {
                             "job.succeeded:" + a.id(),
                             "job.failed:" + b.id(),
                             "batch.completed:" + batch);
+            for (UUID job : List.of(a.id(), b.id())) {
+                assertThat(payload(job)).as("the payload the API would write").isEqualTo(expectedPayload(job));
+            }
         }
+    }
+
+    /** A job's end as a webhook endpoint receives it, as the API writes JSON. */
+    private static String expectedPayload(UUID id) {
+        JobRecord job = store.find(id).orElseThrow();
+        Map<String, Object> data = new java.util.LinkedHashMap<>();
+        data.put("id", job.id());
+        data.put("kind", job.kind());
+        data.put("status", job.status());
+        data.put("attempts", job.attempt());
+        data.put("createdAt", job.createdAt());
+        data.put("startedAt", job.startedAt());
+        data.put("finishedAt", job.finishedAt());
+        data.put("result", job.result());
+        data.put("error", job.error());
+        data.values().removeIf(java.util.Objects::isNull);
+        Map<String, Object> payload = new java.util.LinkedHashMap<>();
+        payload.put("type", "job." + job.status().name().toLowerCase(java.util.Locale.ROOT));
+        payload.put("timestamp", job.finishedAt());
+        payload.put("data", data);
+        return jdbc.sql("select ?::jsonb::text")
+                .param(dev.paperpod.schemas.Wire.writeString(payload))
+                .query(String.class)
+                .single();
+    }
+
+    private static String payload(UUID job) {
+        return jdbc.sql("select payload::text from webhook_deliveries where event_key like '%:' || ?")
+                .param(job.toString())
+                .query(String.class)
+                .single();
     }
 
     private static List<String> deliveries(UUID account) {
