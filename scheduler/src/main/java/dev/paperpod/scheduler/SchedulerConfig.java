@@ -6,6 +6,8 @@ import dev.paperpod.store.StoreConfig;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.kafka.config.ContainerCustomizer;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
 
@@ -17,6 +19,21 @@ class SchedulerConfig {
     @Bean
     SchedulerProperties.Projector projectorSettings(SchedulerProperties properties) {
         return properties.projector();
+    }
+
+    /**
+     * The projector commits its offsets without waiting for the broker's answer. Its transaction has committed by
+     * then and records every event id with the event's effect, so a commit that never lands (a crash, a rebalance)
+     * only delivers again events that then change nothing; waiting held up the projector's next batch — and the
+     * slots of the jobs in it, in flight until projected — by a broker round trip per batch.
+     */
+    @Bean
+    ContainerCustomizer<Object, Object, ConcurrentMessageListenerContainer<Object, Object>> projectorCommitsAsync() {
+        return container -> {
+            if (container.getGroupId() != null && container.getGroupId().equals("paperpod-projector")) {
+                container.getContainerProperties().setSyncCommits(false);
+            }
+        };
     }
 
     /**

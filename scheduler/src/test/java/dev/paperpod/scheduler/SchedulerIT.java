@@ -177,17 +177,22 @@ class SchedulerIT {
 
     @Test
     void theProjectorsConsumerTakesItsBatchSettings() {
-        Properties consumer = Objects.requireNonNull(scheduler
-                        .getBean(org.springframework.kafka.config.KafkaListenerEndpointRegistry.class)
-                        .getListenerContainer("job-events"))
-                .getContainerProperties()
-                .getKafkaConsumerProperties();
+        var registry = scheduler.getBean(org.springframework.kafka.config.KafkaListenerEndpointRegistry.class);
+        var container = Objects.requireNonNull(registry.getListenerContainer("job-events"));
+        Properties consumer = container.getContainerProperties().getKafkaConsumerProperties();
         assertThat(consumer.getProperty("fetch.max.wait.ms"))
                 .as("as configured")
                 .isEqualTo("7");
         assertThat(consumer.getProperty("fetch.min.bytes"))
                 .as("the default, 64KB")
                 .isEqualTo("65536");
+        for (String projector : List.of("job-events", "worker-heartbeats")) {
+            assertThat(Objects.requireNonNull(registry.getListenerContainer(projector))
+                            .getContainerProperties()
+                            .isSyncCommits())
+                    .as("%s commits its offsets without waiting", projector)
+                    .isFalse();
+        }
     }
 
     @Test
