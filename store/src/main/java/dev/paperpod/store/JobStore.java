@@ -3,6 +3,7 @@ package dev.paperpod.store;
 import dev.paperpod.schemas.job.JobError;
 import dev.paperpod.schemas.job.JobStatus;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,6 +46,18 @@ public interface JobStore {
 
     /** {@link #insertIfAbsentAndFind} for many jobs in one round trip, by id. */
     Map<UUID, JobRecord> insertIfAbsentAndFindAll(List<JobRecord> jobs);
+
+    /**
+     * {@link #insertIfAbsentAndFindAll}, and in the same round trip records the ids of events being applied (table
+     * {@code processed_events}): a projector applies an event's effects only the first time its id is recorded.
+     */
+    Arrivals recordEventsAndFindAll(Collection<UUID> eventIds, List<JobRecord> jobs);
+
+    /**
+     * @param fresh the event ids recorded now for the first time
+     * @param jobs the stored jobs by id
+     */
+    record Arrivals(Set<UUID> fresh, Map<UUID, JobRecord> jobs) {}
 
     Optional<JobRecord> find(UUID jobId);
 

@@ -9,11 +9,13 @@ import dev.paperpod.schemas.job.JobPriority;
 import dev.paperpod.schemas.job.JobSpec;
 import dev.paperpod.schemas.job.JobStatus;
 import dev.paperpod.schemas.job.Timing;
+import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -89,11 +91,24 @@ public final class PostgresJobStore implements JobStore {
 
     @Override
     public Map<UUID, JobRecord> insertIfAbsentAndFindAll(List<JobRecord> jobs) {
-        UUID[] ids = column(jobs, JobRecord::id, UUID[]::new);
-        // The inserted rows are not visible to the rest of the statement, hence the union.
+        return recordEventsAndFindAll(List.of(), jobs).jobs();
+    }
+
+    @Override
+    public Arrivals recordEventsAndFindAll(Collection<UUID> eventIds, List<JobRecord> jobs) {
+        Set<UUID> fresh = new HashSet<>();
         Map<UUID, JobRecord> found = new HashMap<>();
+        if (eventIds.isEmpty() && jobs.isEmpty()) {
+            return new Arrivals(fresh, found);
+        }
+        UUID[] ids = column(jobs, JobRecord::id, UUID[]::new);
+        // The inserted rows are not visible to the rest of the statement, hence the union. The event ids recorded
+        // come with every row, and with a row of nulls when there is no job.
         jdbc.sql("""
-                        with inserted as (
+                        with fresh as (
+                            insert into processed_events (event_id) select unnest(?::uuid[])
+                            on conflict do nothing returning event_id
+                        ), inserted as (
                             insert into jobs (id, account_id, kind, source, status, attempts, max_attempts, version,
                                               spec, created_at, priority, run_at, dispatched_at)
                             select u.id, u.account_id, u.kind, u.source, u.status, u.attempts, u.max_attempts, 0,
@@ -104,11 +119,16 @@ public final class PostgresJobStore implements JobStore {
                                  as u(id, account_id, kind, source, status, attempts, max_attempts, spec, created_at,
                                       priority, run_at, dispatched_at)
                             on conflict (id) do nothing
-                            returning %1$s)
-                        select %1$s from inserted
-                        union all select %1$s from jobs where id = any(?) and id not in (select id from inserted)
+                            returning %1$s
+                        ), found as (
+                            select %1$s from inserted
+                            union all select %1$s from jobs where id = any(?) and id not in (select id from inserted)
+                        )
+                        select (select array_agg(event_id) from fresh) as fresh_events, found.*
+                        from (values (1)) as one(x) left join found on true
                         """.formatted(COLUMNS))
                 .params(
+                        eventIds.toArray(UUID[]::new),
                         ids,
                         column(jobs, JobRecord::accountId, UUID[]::new),
                         column(jobs, JobRecord::kind, String[]::new),
@@ -122,10 +142,17 @@ public final class PostgresJobStore implements JobStore {
                         column(jobs, j -> text(j.runAt()), String[]::new),
                         column(jobs, j -> text(j.dispatchedAt()), String[]::new),
                         ids)
-                .query(PostgresJobStore::map)
-                .list()
-                .forEach(job -> found.put(job.id(), job));
-        return found;
+                .query(rs -> {
+                    Array events = rs.getArray("fresh_events");
+                    if (events != null && fresh.isEmpty()) {
+                        fresh.addAll(List.of((UUID[]) events.getArray()));
+                    }
+                    if (rs.getObject("id") != null) {
+                        JobRecord job = map(rs, rs.getRow());
+                        found.put(job.id(), job);
+                    }
+                });
+        return new Arrivals(fresh, found);
     }
 
     private static String insertSql(String onConflict) {

@@ -144,6 +144,25 @@ class PostgresJobStoreIT {
     }
 
     @Test
+    void eventIdsAreFreshOnlyTheFirstTimeAndComeWithTheJobsOrWithoutAny() {
+        JobRecord stored = insertQueued();
+        UUID seen = UUID.randomUUID();
+        UUID unseen = UUID.randomUUID();
+        assertThat(store.recordEventsAndFindAll(List.of(seen), List.of()))
+                .returns(java.util.Set.of(seen), JobStore.Arrivals::fresh)
+                .returns(Map.of(), JobStore.Arrivals::jobs);
+
+        JobStore.Arrivals arrivals = store.recordEventsAndFindAll(
+                List.of(seen, unseen), List.of(syncStub(stored.id(), stored.accountId(), null)));
+
+        assertThat(arrivals.fresh()).containsExactly(unseen);
+        assertThat(arrivals.jobs()).isEqualTo(Map.of(stored.id(), stored));
+        assertThat(store.recordEventsAndFindAll(List.of(seen, unseen), List.of())
+                        .fresh())
+                .isEmpty();
+    }
+
+    @Test
     void insertIfAbsentAndFindAllAnswersStoredAndNewJobsById() {
         JobRecord stored = insertQueued();
         JobRecord stub = syncStub(stored.id(), stored.accountId(), null);

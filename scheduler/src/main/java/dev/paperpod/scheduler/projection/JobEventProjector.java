@@ -10,6 +10,7 @@ import dev.paperpod.schemas.event.JobQueued;
 import dev.paperpod.schemas.event.JobRan;
 import dev.paperpod.schemas.event.JobStarted;
 import dev.paperpod.schemas.event.WorkerHeartbeat;
+import dev.paperpod.store.JobStore;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -102,7 +103,9 @@ class JobEventProjector {
      * Applies a batch: the events are read first, their ids recorded in one statement, then each applied in order —
      * an id seen before (an earlier delivery, or a copy earlier in this batch) changes nothing. The short runs
      * ({@code job.ran}) that are all new and the only event of their job in the batch — nearly every background job
-     * — are applied together first: their order against the other events does not matter, being of other jobs.
+     * — are applied together first: their order against the other events does not matter, being of other jobs. The
+     * statement that records the ids also reads the jobs of the short runs that are their job's only event (the
+     * candidates for going together), so that a batch of them takes three statements and the commit.
      */
     private void apply(List<ConsumerRecord<String, byte[]>> records) {
         List<JobEvent> events = new ArrayList<>(records.size());
@@ -123,19 +126,24 @@ class JobEventProjector {
                 ids.add(event.eventId());
             }
         }
-        Set<UUID> fresh = projection.firstTime(ids);
         Map<UUID, Integer> eventsPerJob = new HashMap<>();
         events.forEach(e -> eventsPerJob.merge(e.jobId(), 1, Integer::sum));
-        List<JobRan> together = new ArrayList<>();
+        List<JobRan> alone = new ArrayList<>();
         for (JobEvent event : events) {
-            if (event instanceof JobRan ran
-                    && eventsPerJob.getOrDefault(ran.jobId(), 0) == 1
-                    && fresh.contains(ran.started().eventId())
+            if (event instanceof JobRan ran && eventsPerJob.getOrDefault(ran.jobId(), 0) == 1) {
+                alone.add(ran);
+            }
+        }
+        JobStore.Arrivals arrivals = projection.firstTime(ids, alone);
+        Set<UUID> fresh = arrivals.fresh();
+        List<JobRan> together = new ArrayList<>();
+        for (JobRan ran : alone) {
+            if (fresh.contains(ran.started().eventId())
                     && fresh.contains(ran.finished().eventId())) {
                 together.add(ran);
             }
         }
-        projection.ranAll(together);
+        projection.ranAll(together, arrivals.jobs());
         Set<JobEvent> applied = Collections.newSetFromMap(new IdentityHashMap<>());
         applied.addAll(together);
         // remove(): a second copy of an event in this batch is not fresh

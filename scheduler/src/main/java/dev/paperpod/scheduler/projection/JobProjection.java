@@ -20,11 +20,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -57,20 +55,13 @@ class JobProjection {
     }
 
     /**
-     * Records event ids, all in one statement; returns those not recorded before, whose effects are still to be
-     * applied.
+     * Records event ids and reads the jobs of short runs that may be applied together ({@link #ranAll}), recording
+     * those absent, in one round trip; returns the ids not recorded before, whose effects are still to be applied,
+     * and the jobs.
      */
-    Set<UUID> firstTime(Collection<UUID> eventIds) {
-        if (eventIds.isEmpty()) {
-            return new HashSet<>();
-        }
-        return new HashSet<>(jdbc.sql("""
-                        insert into processed_events (event_id) select unnest(?::uuid[])
-                        on conflict do nothing returning event_id
-                        """)
-                .param(eventIds.toArray(UUID[]::new))
-                .query(UUID.class)
-                .list());
+    JobStore.Arrivals firstTime(Collection<UUID> eventIds, List<JobRan> runs) {
+        return store.recordEventsAndFindAll(
+                eventIds, runs.stream().map(r -> newJob(r.finished())).toList());
     }
 
     /** A sync job's record for history (async jobs are written by the API with their outbox row). */
@@ -129,16 +120,14 @@ class JobProjection {
     }
 
     /**
-     * {@link #ran} for short runs of distinct jobs, each of whose parts is new: a few statements for all of them
-     * (jobs read, attempts, output, jobs saved), not a few per run. A job whose row moved on while it was decided
-     * is read and decided again on its own.
+     * {@link #ran} for short runs of distinct jobs, each of whose parts is new, their jobs as {@link #firstTime} read
+     * them: two statements for all of them (attempts with output, jobs saved), not a few per run. A job whose row
+     * moved on while it was decided is read and decided again on its own.
      */
-    void ranAll(List<JobRan> runs) {
+    void ranAll(List<JobRan> runs, Map<UUID, JobRecord> jobs) {
         if (runs.isEmpty()) {
             return;
         }
-        Map<UUID, JobRecord> jobs = store.insertIfAbsentAndFindAll(
-                runs.stream().map(r -> newJob(r.finished())).toList());
         store.attemptsRan(
                 runs.stream().map(JobProjection::attempt).toList(),
                 runs.stream()
