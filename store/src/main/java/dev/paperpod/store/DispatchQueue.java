@@ -24,8 +24,8 @@ public interface DispatchQueue {
 
     /**
      * Marks the next jobs dispatched, one to each of {@code partitions} in turn, and returns them, for the caller to
-     * put on the outbox in the same transaction. Only one dispatcher works at a time: empty when another holds the
-     * dispatch lock.
+     * put on the outbox in the same transaction. The caller holds the dispatch lock: {@link #room} took it in the
+     * same transaction.
      *
      * @param partitions the free partitions, as many as jobs may go
      * @param defaultConcurrency an account's limit unless it has its own
@@ -33,16 +33,19 @@ public interface DispatchQueue {
     List<Dispatched> takeNext(List<Integer> partitions, int defaultConcurrency, Instant now);
 
     /**
-     * What a dispatching round decides with, read in one statement: the sandboxes of the workers heard from since
+     * Starts a dispatching round: takes the dispatch lock for the transaction (only one dispatcher works at a time)
+     * and reads what the round decides with, in one statement: the sandboxes of the workers heard from since
      * {@code since}, and the jobs dispatched and not ended.
      */
     Room room(Instant since);
 
     /**
+     * @param locked whether the round has the dispatch lock: if not, another dispatcher is at work and this one
+     *     dispatches nothing
      * @param sandboxes sandboxes of the workers heard from recently
      * @param inFlight jobs dispatched and not ended (on Kafka or running)
      */
-    record Room(int sandboxes, InFlight inFlight) {}
+    record Room(boolean locked, int sandboxes, InFlight inFlight) {}
 
     /**
      * @param total every job on Kafka or running, sync ones included

@@ -29,8 +29,9 @@ public final class PostgresDispatchQueue implements DispatchQueue {
      * account within its room. Reads no more than it needs, whatever the backlog: the accounts with waiting jobs are
      * found by skipping through {@code jobs_waiting_account} (one index probe per account), and each account's
      * first {@code min(room, slots)} due jobs come from the same index in order — a job further back in an account
-     * has at least {@code slots} jobs before it in the overall order. Parameters: the default concurrency, slots,
-     * now, slots.
+     * has at least {@code slots} jobs before it in the overall order; they are marked dispatched, the i-th to the
+     * i-th of the free partitions, in the same statement. A job taken meanwhile (status or dispatched_at changed) is
+     * left out. Parameters: the default concurrency, slots, now, slots, now, the partitions.
      */
     private static final String NEXT = """
             with recursive waiting_accounts(account_id) as (
@@ -62,9 +63,15 @@ public final class PostgresDispatchQueue implements DispatchQueue {
                     order by j.priority, j.created_at
                     limit greatest(r.n, 0)
                 ) c
+            ), next as (
+                select id as job_id, row_number() over (order by priority, turn, created_at) as turn
+                from candidates order by priority, turn, created_at limit ?
             )
-            select id from candidates order by priority, turn, created_at limit ?
-            """;
+            update jobs set dispatched_at = ?, dispatch_partition = s.slot, version = version + 1, updated_at = now()
+            from next n join unnest(?::int[]) with ordinality as s(slot, turn) on s.turn = n.turn
+            where jobs.id = n.job_id and jobs.status = 'QUEUED' and jobs.dispatched_at is null
+            returning n.turn, s.slot, %s
+            """.formatted(PostgresJobStore.COLUMNS);
 
     private final JdbcClient jdbc;
 
@@ -83,34 +90,16 @@ public final class PostgresDispatchQueue implements DispatchQueue {
         if (slots == 0) {
             return List.of();
         }
-        Boolean locked = jdbc.sql("select pg_try_advisory_xact_lock(?)")
-                .param(DISPATCH_LOCK)
-                .query(Boolean.class)
-                .single();
-        if (!Boolean.TRUE.equals(locked)) {
-            return List.of();
-        }
-        List<UUID> ids = jdbc.sql(NEXT)
-                .params(defaultConcurrency, slots, Timestamp.from(now), slots)
-                .query(UUID.class)
-                .list();
-        if (ids.isEmpty()) {
-            return List.of();
-        }
-        // One statement: the i-th job goes to the i-th partition; a job taken meanwhile (status or dispatched_at
-        // changed) is left out, and the answer comes back in the dispatch order.
+        // the answer comes back in the dispatch order
         return jdbc
-                .sql("update jobs set dispatched_at = ?, dispatch_partition = u.slot, version = version + 1,"
-                        + " updated_at = now()"
-                        + " from unnest(?::uuid[], ?::int[]) with ordinality as u(job_id, slot, turn)"
-                        + " where jobs.id = any(?::uuid[]) and jobs.id = u.job_id"
-                        + " and jobs.status = 'QUEUED' and jobs.dispatched_at is null"
-                        + " returning u.turn, u.slot, " + PostgresJobStore.COLUMNS)
+                .sql(NEXT)
                 .params(
+                        defaultConcurrency,
+                        slots,
                         Timestamp.from(now),
-                        ids.toArray(UUID[]::new),
-                        partitions.subList(0, ids.size()).toArray(Integer[]::new),
-                        ids.toArray(UUID[]::new))
+                        slots,
+                        Timestamp.from(now),
+                        partitions.toArray(Integer[]::new))
                 .query((rs, row) -> new Object[] {
                     rs.getLong("turn"), new Dispatched(PostgresJobStore.map(rs, row), rs.getInt("slot"))
                 })
@@ -126,23 +115,27 @@ public final class PostgresDispatchQueue implements DispatchQueue {
         Map<Integer, Integer> byPartition = new HashMap<>();
         int[] total = {0};
         int[] sandboxes = {0};
+        boolean[] locked = {false};
         // one row per partition with jobs in flight (a null partition: sync jobs), or one row of nulls
         jdbc.sql("""
-                        select c.sandboxes, f.dispatch_partition, f.n
-                        from (select coalesce(sum(max_sandboxes), 0) as sandboxes from workers where last_seen >= ?) c
+                        select c.locked, c.sandboxes, f.dispatch_partition, f.n
+                        from (select pg_try_advisory_xact_lock(?) as locked,
+                                     (select coalesce(sum(max_sandboxes), 0) from workers where last_seen >= ?)
+                                         as sandboxes) c
                         left join (select dispatch_partition, count(*) as n from jobs
                                    where status = 'RUNNING' or (status = 'QUEUED' and dispatched_at is not null)
                                    group by dispatch_partition) f on true
-                        """).param(Timestamp.from(since)).query(rs -> {
-            sandboxes[0] = rs.getInt(1);
-            int n = rs.getInt(3);
-            int partition = rs.getInt(2);
+                        """).params(DISPATCH_LOCK, Timestamp.from(since)).query(rs -> {
+            locked[0] = rs.getBoolean(1);
+            sandboxes[0] = rs.getInt(2);
+            int n = rs.getInt(4);
+            int partition = rs.getInt(3);
             if (!rs.wasNull()) {
                 byPartition.put(partition, n);
             }
             total[0] += n;
         });
-        return new Room(sandboxes[0], new InFlight(total[0], byPartition));
+        return new Room(locked[0], sandboxes[0], new InFlight(total[0], byPartition));
     }
 
     @Override

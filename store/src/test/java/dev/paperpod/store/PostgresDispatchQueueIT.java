@@ -47,10 +47,13 @@ class PostgresDispatchQueueIT {
                 .locations("classpath:db/migration")
                 .load()
                 .migrate();
-        jdbc = JdbcClient.create(postgres.dataSource());
+        // one data source for statements and transactions: each call of dataSource() makes a new one, and a
+        // transaction's connection is found by its data source
+        javax.sql.DataSource dataSource = postgres.dataSource();
+        jdbc = JdbcClient.create(dataSource);
         store = new PostgresJobStore(jdbc);
         queue = new PostgresDispatchQueue(jdbc);
-        tx = new TransactionTemplate(new DataSourceTransactionManager(postgres.dataSource()));
+        tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
     }
 
     @AfterAll
@@ -126,6 +129,22 @@ class PostgresDispatchQueueIT {
     }
 
     @Test
+    void aRoundTakesTheDispatchLockWhichOneRoundHoldsAtATime() {
+        // another scheduler: its own connections (the data source is the key of a transaction's connection)
+        DispatchQueue other = new PostgresDispatchQueue(
+                JdbcClient.create(new org.springframework.jdbc.datasource.DelegatingDataSource(postgres.dataSource())));
+
+        tx.executeWithoutResult(s -> {
+            assertThat(queue.room(now).locked()).isTrue();
+            assertThat(other.room(now).locked())
+                    .as("held by the round in progress")
+                    .isFalse();
+        });
+
+        assertThat(other.room(now).locked()).as("released with its transaction").isTrue();
+    }
+
+    @Test
     void anAccountsOwnLimitOverridesTheDefault() {
         UUID solo = account(1);
         UUID first = waiting(solo, JobPriority.NORMAL, 1, null);
@@ -150,7 +169,10 @@ class PostgresDispatchQueueIT {
     private List<UUID> take(int slots, int concurrency) {
         List<Integer> partitions =
                 java.util.stream.IntStream.range(0, slots).boxed().toList();
-        List<DispatchQueue.Dispatched> taken = tx.execute(s -> queue.takeNext(partitions, concurrency, now));
+        List<DispatchQueue.Dispatched> taken = tx.execute(s -> {
+            assertThat(queue.room(now).locked()).isTrue();
+            return queue.takeNext(partitions, concurrency, now);
+        });
         for (int i = 0; i < taken.size(); i++) {
             assertThat(taken.get(i).partition()).isEqualTo(i);
         }

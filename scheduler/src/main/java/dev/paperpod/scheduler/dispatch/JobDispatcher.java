@@ -91,6 +91,9 @@ public class JobDispatcher implements SmartLifecycle {
     private int dispatchBatch() {
         Instant now = clock.instant();
         DispatchQueue.Room figures = queue.room(now.minus(settings.workerFreshness()));
+        if (!figures.locked()) {
+            return 0;
+        }
         int capacity = figures.sandboxes() * settings.prefetch();
         DispatchQueue.InFlight inFlight = figures.inFlight();
         int room = Math.min(settings.batch(), capacity - inFlight.total());
