@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * <p>A service can hang while answering {@code /_ping}: one stuck on a container's lock (a creation that never
  * finished, the container left in {@code Created}) made every later creation wait for the pool's timeout. Before
  * reuse the service must therefore also list the containers in time; a hung one that PaperPod started (its pid is
- * beside the socket) is killed and replaced, any other is refused with what to do.
+ * beside the socket) is killed and replaced, any other is refused with what to do. While PaperPod runs, {@link
+ * #watch} probes the same way and restarts a service it started that hangs.
  */
 public final class PodmanService implements AutoCloseable {
 
@@ -59,11 +61,21 @@ public final class PodmanService implements AutoCloseable {
 
     private static final String MARKER = "system service";
 
-    private final Path socket;
-    private final @Nullable Process process;
+    /** The probe: every container, so it waits on any container's lock a hung service holds. */
+    private static final String LISTING = "/containers/json?all=true";
 
-    private PodmanService(Path socket, @Nullable Process process) {
+    private final Path socket;
+    private final List<String> flags;
+    private final Path logFile;
+    /** The service this one started (null: reused), replaced by {@link #check} when it hangs. */
+    private volatile @Nullable Process process;
+
+    private volatile @Nullable Thread watchdog;
+
+    private PodmanService(Path socket, List<String> flags, Path logFile, @Nullable Process process) {
         this.socket = socket;
+        this.flags = List.copyOf(flags);
+        this.logFile = logFile;
         this.process = process;
     }
 
@@ -79,14 +91,73 @@ public final class PodmanService implements AutoCloseable {
 
     /** Answers a service on {@code socket}, starting one when none answers. */
     public static PodmanService ensureRunning(Path socket, List<String> flags, Path logFile) {
-        Path pidFile = pidFile(socket);
         if (ping(socket)) {
-            if (status(socket, "/containers/json?all=true", PROBE) == 200) {
+            if (status(socket, LISTING, PROBE) == 200) {
                 log.info("Using the Podman service already on {}", socket);
-                return new PodmanService(socket, null);
+                return new PodmanService(socket, flags, logFile, null);
             }
-            replaceHung(socket, pidFile);
+            log.warn(
+                    "The Podman service on {} answers /_ping but lists no containers within {} s: hung; replacing it",
+                    socket,
+                    PROBE.toSeconds());
+            if (!stopHung(socket, null)) {
+                throw new IllegalStateException(strangerHung(socket));
+            }
         }
+        PodmanService service = new PodmanService(socket, flags, logFile, start(socket, flags, logFile));
+        log.info("Started the Podman service on {}", socket);
+        return service;
+    }
+
+    /**
+     * Probes the service every {@code interval} from a daemon thread ({@link #check}) until closed. A hung service
+     * makes every sandbox creation wait for its timeout; this ends it within an interval and a probe.
+     */
+    public PodmanService watch(Duration interval) {
+        Thread thread = new Thread(
+                () -> {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        try {
+                            Thread.sleep(interval.toMillis());
+                            check();
+                        } catch (InterruptedException e) {
+                            return;
+                        } catch (RuntimeException e) {
+                            log.error("Checking the Podman service on {} failed", socket, e);
+                        }
+                    }
+                },
+                "podman-watchdog");
+        thread.setDaemon(true);
+        watchdog = thread;
+        thread.start();
+        return this;
+    }
+
+    /**
+     * Whether the service lists its containers within the probe's time. If not, one that PaperPod started (this one
+     * or an earlier one, by its pid) is killed and started again (then true); one it did not start is reported, for
+     * someone to stop (false).
+     */
+    boolean check() {
+        if (status(socket, LISTING, PROBE) == 200) {
+            return true;
+        }
+        log.warn(
+                "The Podman service on {} lists no containers within {} s: hung; restarting it",
+                socket,
+                PROBE.toSeconds());
+        if (!stopHung(socket, process)) {
+            log.error("{}", strangerHung(socket));
+            return false;
+        }
+        process = start(socket, flags, logFile);
+        log.info("Restarted the Podman service on {}", socket);
+        return true;
+    }
+
+    /** Starts {@code podman system service} on the socket and waits until it answers; keeps its pid beside it. */
+    private static Process start(Path socket, List<String> flags, Path logFile) {
         try {
             Files.createDirectories(socket.getParent());
             Files.createDirectories(logFile.getParent());
@@ -118,9 +189,8 @@ public final class PodmanService implements AutoCloseable {
                 }
                 LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
             }
-            Files.writeString(pidFile, process.pid() + "\n");
-            log.info("Started the Podman service on {}", socket);
-            return new PodmanService(socket, process);
+            Files.writeString(pidFile(socket), process.pid() + "\n");
+            return process;
         } catch (IOException e) {
             throw new UncheckedIOException(
                     "cannot start 'podman system service' (is Podman installed? ./paperpod doctor tells)", e);
@@ -132,24 +202,33 @@ public final class PodmanService implements AutoCloseable {
         return socket.resolveSibling("paperpod-podman.pid");
     }
 
-    private static void replaceHung(Path socket, Path pidFile) {
-        log.warn(
-                "The Podman service on {} answers /_ping but lists no containers within {} s: it is hung; replacing it",
-                socket,
-                PROBE.toSeconds());
-        // SIGTERM alone did not stop a hung service: the grace is short, SIGKILL follows.
-        ChildProcesses.stopLeftover(pidFile, MARKER, Duration.ofSeconds(5));
+    /**
+     * Stops a hung service: {@code ours} if this started it, else the one whose pid PaperPod kept beside the socket.
+     * False when something else still answers on the socket: a service PaperPod did not start.
+     */
+    private static boolean stopHung(Path socket, @Nullable Process ours) {
+        // SIGTERM alone did not stop a hung service: SIGKILL at once for ours, after a short grace for a leftover
+        if (ours != null) {
+            ours.destroyForcibly();
+            ours.onExit().orTimeout(10, TimeUnit.SECONDS).join();
+        } else {
+            ChildProcesses.stopLeftover(pidFile(socket), MARKER, Duration.ofSeconds(5));
+        }
         if (ping(socket)) {
-            throw new IllegalStateException("The Podman service on " + socket + " is hung (it answers /_ping but"
-                    + " lists no containers within " + PROBE.toSeconds() + " s) and PaperPod did not start it (no live"
-                    + " Podman service's pid in " + pidFile
-                    + "). Stop it, e.g. pkill -KILL -f 'podman.*system service', and start again.");
+            return false;
         }
         try {
             Files.deleteIfExists(socket);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove the hung Podman service's socket " + socket, e);
         }
+        return true;
+    }
+
+    private static String strangerHung(Path socket) {
+        return "The Podman service on " + socket + " is hung (it answers /_ping but lists no containers within "
+                + PROBE.toSeconds() + " s) and PaperPod did not start it (no live Podman service's pid in "
+                + pidFile(socket) + "). Stop it, e.g. pkill -KILL -f 'podman.*system service', and start again.";
     }
 
     /** Whether a Docker-compatible API answers {@code GET /_ping} on the socket within two seconds. */
@@ -203,6 +282,16 @@ public final class PodmanService implements AutoCloseable {
 
     @Override
     public void close() {
+        Thread thread = watchdog;
+        if (thread != null) {
+            thread.interrupt();
+            try {
+                thread.join(Duration.ofSeconds(30).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Process process = this.process;
         if (process != null && process.isAlive()) {
             ChildProcesses.stop(process.toHandle(), Duration.ofSeconds(10));
             try {

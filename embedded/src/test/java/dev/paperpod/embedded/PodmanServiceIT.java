@@ -47,6 +47,32 @@ class PodmanServiceIT {
     }
 
     @Test
+    void aServiceThatHangsWhileInUseIsRestartedByItsCheck() throws Exception {
+        Path socket = home.resolve("podman/podman.sock");
+        try (PodmanService service =
+                PodmanService.ensureRunning(socket, PodmanService.DEFAULT_FLAGS, home.resolve("logs/podman.log"))) {
+            assertThat(service.check()).isTrue();
+            long first = Long.parseLong(
+                    Files.readString(PodmanService.pidFile(socket)).trim());
+            // stopped, it accepts connections (the kernel does) and answers none: hung, as seen
+            assertThat(new ProcessBuilder("kill", "-STOP", Long.toString(first))
+                            .start()
+                            .waitFor())
+                    .isZero();
+
+            assertThat(service.check()).isTrue();
+
+            long second = Long.parseLong(
+                    Files.readString(PodmanService.pidFile(socket)).trim());
+            assertThat(second).isNotEqualTo(first);
+            assertThat(ProcessHandle.of(first).filter(ProcessHandle::isAlive)).isEmpty();
+            assertThat(PodmanService.status(socket, "/containers/json?all=true", Duration.ofSeconds(30)))
+                    .isEqualTo(200);
+        }
+        assertThat(PodmanService.pidFile(socket)).doesNotExist();
+    }
+
+    @Test
     void aHungServiceSomeoneElseStartedIsLeftAloneWithAnErrorThatSaysWhatToDo() throws Exception {
         Path socket = home.resolve("podman/podman.sock");
         hung = startHung(socket);

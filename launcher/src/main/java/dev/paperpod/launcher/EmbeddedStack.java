@@ -7,6 +7,7 @@ import dev.paperpod.embedded.PostgresServer;
 import dev.paperpod.scheduler.SchedulerApplication;
 import dev.paperpod.worker.WorkerApplication;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,10 +67,12 @@ public final class EmbeddedStack implements AutoCloseable {
     /** Starts everything, infrastructure first; returns once the api answers. */
     public EmbeddedStack start() {
         long started = System.nanoTime();
+        // checked every 30 s: a hung service is restarted rather than left to time out every sandbox creation
         podman = PodmanService.ensureRunning(
-                settings.podmanSocket(),
-                PodmanService.DEFAULT_FLAGS,
-                settings.home().resolve("logs/podman.log"));
+                        settings.podmanSocket(),
+                        PodmanService.DEFAULT_FLAGS,
+                        settings.home().resolve("logs/podman.log"))
+                .watch(Duration.ofSeconds(30));
         postgres = PostgresServer.start(settings.home().resolve("postgres"), 0, "paperpod");
         kafka = KafkaServer.start(settings.home().resolve("kafka"), 0);
         scheduler = run(
