@@ -144,7 +144,7 @@ public final class PostgresJobStore implements JobStore {
                         ids)
                 .query(rs -> {
                     Array events = rs.getArray("fresh_events");
-                    if (events != null && fresh.isEmpty()) {
+                    if (rs.getRow() == 1 && events != null) { // the same on every row
                         fresh.addAll(List.of((UUID[]) events.getArray()));
                     }
                     if (rs.getObject("id") != null) {

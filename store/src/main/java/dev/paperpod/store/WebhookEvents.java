@@ -36,11 +36,11 @@ public final class WebhookEvents {
      * The events of the jobs in {@code ended} ({@code job.succeeded}, {@code job.failed}, {@code job.timed_out} or
      * {@code job.canceled}) as the relation {@link #insertSql} takes. {@code ended} is a relation of saved rows with
      * {@code id, account_id, kind, status, attempts, result, error} (jsonb) and {@code created_text, started_text,
-     * finished_text}: their instants in {@code Instant.toString}'s form, the one the API writes. The payload is built
-     * in the statement, from the row as saved, rather than for every ended job in Java whether an endpoint takes it
-     * or not: {@code {"type", "timestamp", "data": the job}},
-     * absent fields left out (as the API writes nothing null, nor has a result or error anything null inside). One
-     * parameter: the events' time (text) for a job without an end time.
+     * finished_text}: their instants in {@code Instant.toString}'s form, the one the API writes. The payload,
+     * {@code {"type", "timestamp", "data": the job}} with absent fields left out (the API writes nothing null, and a
+     * result or error has nothing null inside), is built in the statement from the row as saved, not in Java for
+     * every ended job whether an endpoint takes it or not. One parameter: the events' time (text) for a job without
+     * an end time.
      */
     static String jobsEndedSql(String ended) {
         return """
