@@ -33,6 +33,7 @@ class PostgresJobStoreIT {
     static Path home;
 
     static PostgresServer postgres;
+    static javax.sql.DataSource dataSource;
     static JdbcClient jdbc;
     static JobStore store;
 
@@ -44,7 +45,8 @@ class PostgresJobStoreIT {
                 .locations("classpath:db/migration")
                 .load()
                 .migrate();
-        jdbc = JdbcClient.create(postgres.dataSource());
+        dataSource = postgres.dataSource(); // one instance: a transaction's connection is found by it
+        jdbc = JdbcClient.create(dataSource);
         store = new PostgresJobStore(jdbc);
     }
 
@@ -141,6 +143,49 @@ class PostgresJobStoreIT {
                 .returns("w-1", JobRecord::workerId);
         assertThatThrownBy(() -> store.saveAll(List.of(thirdRunning, thirdRunning)))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aLargeBatchRefreshesTheStatisticsItsQueueIsPlannedWith() {
+        UUID account = UUID.randomUUID();
+        jdbc.sql("insert into accounts (id, name) values (?, 'a')")
+                .param(account)
+                .update();
+        UUID small = UUID.randomUUID();
+        UUID large = UUID.randomUUID();
+        for (UUID batch : List.of(small, large)) {
+            jdbc.sql("insert into batches (id, account_id, total, created_at) values (?, ?, 1, now())")
+                    .params(batch, account)
+                    .update();
+        }
+        var tx = new org.springframework.transaction.support.TransactionTemplate(
+                new org.springframework.jdbc.support.JdbcTransactionManager(dataSource));
+
+        // inside the transaction: only its own analyze can have counted rows no one else sees yet
+        tx.executeWithoutResult(s -> {
+            float before = reltuples();
+            store.insertBatch(
+                    java.util.stream.Stream.generate(() -> queuedJob(account))
+                            .limit(PostgresJobStore.ANALYZED_BATCH - 1)
+                            .toList(),
+                    small);
+            assertThat(reltuples())
+                    .as("a smaller batch leaves it to autovacuum")
+                    .isEqualTo(before);
+            store.insertBatch(
+                    java.util.stream.Stream.generate(() -> queuedJob(account))
+                            .limit(PostgresJobStore.ANALYZED_BATCH)
+                            .toList(),
+                    large);
+            assertThat(reltuples()).isGreaterThanOrEqualTo(2 * PostgresJobStore.ANALYZED_BATCH - 1);
+            s.setRollbackOnly();
+        });
+    }
+
+    private static float reltuples() {
+        return jdbc.sql("select reltuples from pg_class where relname = 'jobs'")
+                .query(Float.class)
+                .single();
     }
 
     @Test
