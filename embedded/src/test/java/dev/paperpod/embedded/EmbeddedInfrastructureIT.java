@@ -33,7 +33,7 @@ class EmbeddedInfrastructureIT {
         try (PostgresServer pg = PostgresServer.start(home.resolve("pg"), 0, "paperpod")) {
             assertThat(query(pg, "show wal_level")).isEqualTo("logical");
             assertThat(query(pg, "show wal_writer_delay")).isEqualTo("10ms");
-            assertThat(query(pg, "show autovacuum_naptime")).isEqualTo("1s");
+            assertThat(query(pg, "show autovacuum_naptime")).isEqualTo("5s");
             execute(pg, "create table kept (v text); insert into kept values ('survives')");
 
             pg.kill();
