@@ -12,7 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A Podman service that answers {@code /_ping} but nothing else is not reused. */
+/** A Podman service that answers {@code /_ping} but lists no containers is not reused, nor kept if it hangs later. */
 class PodmanServiceIT {
 
     @TempDir
