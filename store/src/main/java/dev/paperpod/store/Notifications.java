@@ -9,10 +9,11 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * PostgreSQL notifications ({@code pg_notify}) sent by a store. PostgreSQL delivers them when the transaction
- * commits, so inside a transaction they are gathered and sent in one statement just before the commit — a
- * notification asked for twice, once — rather than a statement per call (the projector's batch notified its jobs'
- * output, then their saves, in two). Outside a transaction they are sent at once.
+ * PostgreSQL notifications ({@code pg_notify}) sent by a store apart from the statement that causes them (the
+ * sender's wake-up for a completed batch's webhook; job saves and output notify within their own statements).
+ * PostgreSQL delivers them when the transaction commits, so inside a transaction they are gathered and sent in one
+ * statement just before the commit — a notification asked for twice, once — rather than a statement per call.
+ * Outside a transaction they are sent at once.
  */
 final class Notifications {
 
