@@ -30,7 +30,7 @@ class SchedulerConfig {
     @Bean
     ContainerCustomizer<Object, Object, ConcurrentMessageListenerContainer<Object, Object>> projectorCommitsAsync() {
         return container -> {
-            if (container.getGroupId() != null && container.getGroupId().equals("paperpod-projector")) {
+            if ("paperpod-projector".equals(container.getGroupId())) {
                 container.getContainerProperties().setSyncCommits(false);
             }
         };

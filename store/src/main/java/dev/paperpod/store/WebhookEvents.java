@@ -5,12 +5,10 @@ import static dev.paperpod.store.Unnest.column;
 import dev.paperpod.schemas.Wire;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -72,22 +70,21 @@ public final class WebhookEvents {
      *     {@code webhook_url}: the account's endpoint at that URL gets the event whatever its filter
      */
     private record Event(
-            UUID accountId,
-            String type,
-            String key,
-            Map<String, Object> data,
-            @Nullable Instant at,
-            UUID sourceId) {}
+            UUID accountId, String type, String key, Map<String, Object> data, Instant at, UUID sourceId) {}
 
     /** One statement for all the events: a delivery per event and subscribed endpoint. */
     private void deliver(List<Event> events, String source) {
         if (events.isEmpty()) {
             return;
         }
-        List<Object> params = new ArrayList<>(List.of(Timestamp.from(Instant.now())));
-        params.addAll(List.of(columns(events)));
         int created = jdbc.sql(insertSql("unnest(?::text[], ?::text[], ?::text[], ?::uuid[], ?::uuid[])", source))
-                .params(params)
+                .params(
+                        Timestamp.from(Instant.now()),
+                        column(events, Event::type, String[]::new),
+                        column(events, Event::key, String[]::new),
+                        column(events, WebhookEvents::payload, String[]::new),
+                        column(events, Event::accountId, UUID[]::new),
+                        column(events, Event::sourceId, UUID[]::new))
                 .update();
         if (created > 0) {
             notifications.send(List.of(CHANNEL), List.of(""));
@@ -112,21 +109,11 @@ public final class WebhookEvents {
                 on conflict (endpoint_id, event_key) do nothing""".formatted(events, source);
     }
 
-    private static Object[] columns(List<Event> events) {
-        return new Object[] {
-            column(events, Event::type, String[]::new),
-            column(events, Event::key, String[]::new),
-            column(events, WebhookEvents::payload, String[]::new),
-            column(events, Event::accountId, UUID[]::new),
-            column(events, Event::sourceId, UUID[]::new)
-        };
-    }
-
     /** What the endpoint receives: the event's type, when it happened and its data. */
     private static String payload(Event e) {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("type", e.type());
-        payload.put("timestamp", e.at() == null ? Instant.now() : e.at());
+        payload.put("timestamp", e.at());
         payload.put("data", e.data());
         return Wire.writeString(payload);
     }
