@@ -19,6 +19,9 @@ import org.springframework.util.unit.DataSize;
  * @param heartbeatInterval how often the worker says it is alive
  * @param eventHold how long a run's start and first output are held back: a run that ends within it is reported in
  *     one {@code job.ran} record instead of three or more; a longer one shows as running this much later
+ * @param backgroundEventLinger how long a background job's events may wait to share a Kafka request with others
+ *     ({@code linger.ms} of their producer): fewer, fuller requests for the broker and fuller batches for the
+ *     projector, at this much latency; sync jobs' events and replies never wait. 0: none wait
  * @param metricsHost the address {@code GET /metrics} (Prometheus) listens on
  * @param metricsPort its port; 0 for any free one
  * @param reapInterval how often leftover sandboxes of workers that are gone are looked for (also at start-up)
@@ -32,6 +35,7 @@ public record WorkerProperties(
         @DefaultValue("10s") Duration shutdownTimeout,
         @DefaultValue("2s") Duration heartbeatInterval,
         @DefaultValue("50ms") Duration eventHold,
+        @DefaultValue("5ms") Duration backgroundEventLinger,
         @DefaultValue("5m") Duration reapInterval,
         @DefaultValue("127.0.0.1") String metricsHost,
         @DefaultValue("9464") int metricsPort,

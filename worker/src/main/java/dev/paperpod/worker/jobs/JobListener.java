@@ -84,7 +84,7 @@ class JobListener {
             JobEnvelope job, JobEvent end, JobFinished finished, Optional<JobEventPublisher.ReplyAddress> replyTo)
             throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
-            CompletableFuture<?> recorded = events.publish(end);
+            CompletableFuture<?> recorded = events.publish(end, job.source());
             CompletableFuture<?> replied =
                     replyTo.map(to -> events.reply(to, finished)).orElse(CompletableFuture.completedFuture(null));
             try {

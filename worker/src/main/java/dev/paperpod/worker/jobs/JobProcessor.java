@@ -116,6 +116,7 @@ public final class JobProcessor {
             }
             Instant claimedAt = clock.instant();
             JobFinished finished = null;
+            boolean released = false;
             try {
                 MDC.put("sandboxId", sandbox.id());
                 RunReporter report = RunReporter.begin(
@@ -134,17 +135,30 @@ public final class JobProcessor {
                         eventTimer,
                         clock);
                 finished = run(job, sandbox, report, receivedAt, relayedAt, claimedAt);
-                // Recorded (and the sync client answered) before the sandbox's reset competes for the CPU.
-                recorder.record(report.end(finished), finished);
+                JobEvent end = report.end(finished);
+                if (job.source() == JobSource.ASYNC) {
+                    // Nobody waits on a background job's end as closely as on its sandbox: the reset runs while
+                    // the end record travels (its producer lingers, see KafkaJobEventPublisher).
+                    released = true;
+                    release(job, sandbox, finished);
+                }
+                // A sync job is recorded (and its client answered) before the reset competes for the CPU.
+                recorder.record(end, finished);
                 return finished;
             } finally {
-                // Reused (after a verified reset) only when the run ended as the agent reported it.
-                pools.release(egress(job), sandbox, job.accountId(), finished != null && finished.result() != null);
+                if (!released) {
+                    release(job, sandbox, finished);
+                }
                 MDC.remove("sandboxId");
             }
         } finally {
             MDC.remove("jobId");
         }
+    }
+
+    /** Reused (after a verified reset) only when the run ended as the agent reported it. */
+    private void release(JobEnvelope job, Sandbox sandbox, @Nullable JobFinished finished) {
+        pools.release(egress(job), sandbox, job.accountId(), finished != null && finished.result() != null);
     }
 
     /**

@@ -119,8 +119,8 @@ final class RunReporter implements OutputSink {
             return;
         }
         startSent = true;
-        events.publish(started);
-        held.forEach(events::publish);
+        events.publish(started, started.source());
+        held.forEach(chunk -> events.publish(chunk, started.source()));
         held.clear();
     }
 
@@ -139,7 +139,7 @@ final class RunReporter implements OutputSink {
                 pending.toString());
         pending.setLength(0);
         if (startSent) {
-            events.publish(chunk);
+            events.publish(chunk, started.source());
         } else {
             held.add(chunk);
         }

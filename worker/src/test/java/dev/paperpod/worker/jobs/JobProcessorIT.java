@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -68,7 +69,8 @@ class JobProcessorIT {
         // The events go nowhere: what is checked here is each job's end as the processor decides it.
         JobEventPublisher events = new JobEventPublisher() {
             @Override
-            public CompletableFuture<?> publish(dev.paperpod.schemas.event.JobEvent event) {
+            public CompletableFuture<?> publish(
+                    dev.paperpod.schemas.event.JobEvent event, dev.paperpod.schemas.job.JobSource source) {
                 return CompletableFuture.completedFuture(null);
             }
 
@@ -129,6 +131,24 @@ class JobProcessorIT {
         assertThat(finished.error().code()).isEqualTo("SANDBOX_UNAVAILABLE");
         assertThat(finished.error().retryable()).isTrue();
         assertThat(ahead.join().status()).isEqualTo(JobStatus.SUCCEEDED);
+    }
+
+    @Test
+    void aSyncJobIsRecordedBeforeItsSandboxGoesBackABackgroundJobAfter() throws InterruptedException {
+        SandboxPool pool = pools.pool(Egress.NONE);
+        Map<JobSource, Integer> busyWhenRecorded = new java.util.EnumMap<>(JobSource.class);
+        for (JobSource source : List.of(JobSource.SYNC, JobSource.ASYNC)) {
+            JobFinished finished = processor.process(
+                    job(source, "echo hi"),
+                    Instant.now(),
+                    null,
+                    (end, f) -> busyWhenRecorded.put(source, pool.busyCount()));
+            assertThat(finished.status()).as(finished.toString()).isEqualTo(JobStatus.SUCCEEDED);
+        }
+
+        // a sync client is answered before the reset competes for the CPU; a background job's sandbox is reset
+        // while its end travels
+        assertThat(busyWhenRecorded).containsEntry(JobSource.SYNC, 1).containsEntry(JobSource.ASYNC, 0);
     }
 
     private CompletableFuture<JobFinished> run(JobEnvelope job) {

@@ -32,6 +32,7 @@ class RunReporterTest {
     private final JobStarted started = new JobStarted(
             UUID.randomUUID(), jobId, Instant.EPOCH, UUID.randomUUID(), JobKind.EXEC, JobSource.ASYNC, 1, "w", "sbx");
     private final List<JobEvent> published = new ArrayList<>();
+    private final List<JobSource> sources = new ArrayList<>();
     private final List<Scheduled> timers = new ArrayList<>();
     private final RunReporter report = RunReporter.begin(
             started, HOLD, new Recorder(), this::schedule, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
@@ -75,6 +76,9 @@ class RunReporterTest {
         assertThat(published)
                 .extracting(e -> e instanceof JobOutput o ? o.seq() : -1L)
                 .containsExactly(-1L, 0L, 1L, 2L);
+        assertThat(sources)
+                .as("each sent as its job's: a background job's may linger")
+                .containsOnly(JobSource.ASYNC);
 
         fire(2);
         assertThat(published).as("nothing after the end").hasSize(4);
@@ -133,8 +137,9 @@ class RunReporterTest {
 
     private final class Recorder implements JobEventPublisher {
         @Override
-        public CompletableFuture<?> publish(JobEvent event) {
+        public CompletableFuture<?> publish(JobEvent event, JobSource source) {
             published.add(event);
+            sources.add(source);
             return CompletableFuture.completedFuture(null);
         }
 
