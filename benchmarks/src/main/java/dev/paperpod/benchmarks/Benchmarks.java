@@ -652,8 +652,8 @@ public final class Benchmarks {
                 "paperpod.worker.sandbox.max", "6",
                 // as by default (4 / 4): one account may keep every sandbox of the pool for its next jobs
                 "paperpod.worker.sandbox.reuse-per-account", "6",
-                // as by default (16 ≥ 4 sandboxes × prefetch 3): one account may fill every slot of the pool
-                "paperpod.scheduler.dispatch.account-concurrency", "18"));
+                // as by default (16 = 4 sandboxes × prefetch 4): one account may fill every slot of the pool
+                "paperpod.scheduler.dispatch.account-concurrency", "24"));
         for (String arg : args) {
             String[] kv = arg.split("=", 2);
             if (kv.length == 2 && (kv[0].startsWith("--paperpod.") || kv[0].startsWith("--spring."))) {

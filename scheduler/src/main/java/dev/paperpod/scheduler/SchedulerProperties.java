@@ -63,7 +63,7 @@ public record SchedulerProperties(
      * @param prefetch how many jobs per worker sandbox may be in flight (on Kafka or running): above 1 a worker
      *     never waits for the dispatcher; the lower, the sooner a new high-priority job overtakes waiting ones. A
      *     job counts until its end is projected, {@code projector.fetchMaxWait} and the worker's event linger after
-     *     it ran: 3 keeps the sandboxes busy through that
+     *     it ran: 4 keeps the sandboxes busy through that
      * @param interval how often the dispatcher looks without being woken (jobs whose {@code runAt} came, workers
      *     that appeared); submissions and job ends wake it at once
      * @param batch jobs per dispatching transaction
@@ -71,7 +71,7 @@ public record SchedulerProperties(
      */
     public record Dispatch(
             @DefaultValue("16") int accountConcurrency,
-            @DefaultValue("3") int prefetch,
+            @DefaultValue("4") int prefetch,
             @DefaultValue("250ms") Duration interval,
             @DefaultValue("200") int batch,
             @DefaultValue("10s") Duration workerFreshness) {}
