@@ -140,7 +140,16 @@ public final class JobProcessor {
                     // Nobody waits on a background job's end as closely as on its sandbox: the reset runs while
                     // the end record travels (its producer lingers, see KafkaJobEventPublisher).
                     released = true;
-                    release(job, sandbox, finished);
+                    try {
+                        release(job, sandbox, finished);
+                    } catch (RuntimeException e) {
+                        // its end must still be recorded, or the job would be run again
+                        log.warn(
+                                "Could not give sandbox {} back after job {}: {}",
+                                sandbox.id(),
+                                job.jobId(),
+                                e.toString());
+                    }
                 }
                 // A sync job is recorded (and its client answered) before the reset competes for the CPU.
                 recorder.record(end, finished);
