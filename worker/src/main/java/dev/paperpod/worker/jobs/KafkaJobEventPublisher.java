@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -27,7 +28,9 @@ import org.springframework.stereotype.Component;
 class KafkaJobEventPublisher implements JobEventPublisher, DisposableBean {
 
     private final KafkaTemplate<String, byte[]> kafka;
-    private final ProducerFactory<String, byte[]> lingering;
+    /** The background events' own producers; null when they do not linger and share the context's. */
+    private final @Nullable ProducerFactory<String, byte[]> lingering;
+
     private final KafkaTemplate<String, byte[]> background;
 
     @Autowired
@@ -44,8 +47,8 @@ class KafkaJobEventPublisher implements JobEventPublisher, DisposableBean {
         long linger = backgroundLinger.toMillis();
         this.lingering = linger > 0
                 ? producers.copyWithConfigurationOverride(Map.of(ProducerConfig.LINGER_MS_CONFIG, (int) linger))
-                : producers;
-        this.background = linger > 0 ? new KafkaTemplate<>(lingering) : kafka;
+                : null;
+        this.background = lingering != null ? new KafkaTemplate<>(lingering) : kafka;
     }
 
     @Override
@@ -65,7 +68,7 @@ class KafkaJobEventPublisher implements JobEventPublisher, DisposableBean {
     /** Closes the lingering producer (the shared one is the context's); what it holds is sent first. */
     @Override
     public void destroy() {
-        if (background != kafka) {
+        if (lingering != null) {
             lingering.reset();
         }
     }
