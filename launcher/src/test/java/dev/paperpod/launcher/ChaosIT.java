@@ -155,7 +155,7 @@ class ChaosIT {
 
         int replayedJobs = replay(Topics.jobs(JobKind.EXEC));
         int replayedEvents = replay(Topics.JOB_EVENTS);
-        awaitCaughtUp("paperpod-workers", Topics.jobs(JobKind.EXEC));
+        awaitCaughtUp(dev.paperpod.worker.jobs.JobConsumers.group(JobKind.EXEC), Topics.jobs(JobKind.EXEC));
         awaitCaughtUp("paperpod-projector", Topics.JOB_EVENTS);
         String after = snapshot();
 
@@ -284,8 +284,9 @@ class ChaosIT {
 
     private static boolean isReady(String workerId) throws SQLException {
         return query(
-                        "select count(*) from workers where worker_id = ? and ready_sandboxes > 0"
-                                + " and last_seen > now() - interval '10 seconds'",
+                        "select count(*) from workers w join worker_capacity c on c.worker_id = w.worker_id"
+                                + " where w.worker_id = ? and c.kind = 'exec' and c.ready > 0"
+                                + " and w.last_seen > now() - interval '10 seconds'",
                         workerId)
                 > 0;
     }

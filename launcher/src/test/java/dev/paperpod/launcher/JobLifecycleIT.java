@@ -11,6 +11,7 @@ import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.job.Egress;
 import dev.paperpod.schemas.job.JobKind;
 import dev.paperpod.worker.jobs.JobConsumer;
+import dev.paperpod.worker.jobs.JobConsumers;
 import dev.paperpod.worker.sandbox.SandboxPools;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -49,7 +50,7 @@ import tools.jackson.databind.JsonNode;
 @ExtendWith(SharedStack.class)
 class JobLifecycleIT {
 
-    private static final String WORKER_GROUP = "paperpod-workers";
+    private static final String WORKER_GROUP = JobConsumers.group(JobKind.EXEC);
 
     private final Api api;
     private final EmbeddedStack stack;
@@ -96,7 +97,7 @@ class JobLifecycleIT {
 
     @Test
     void aJobCanceledWhileQueuedNeverRuns() throws Exception {
-        JobConsumer jobs = stack.workers().get(0).getBean(JobConsumer.class);
+        JobConsumer jobs = stack.workers().get(0).getBean(JobConsumers.class).of(JobKind.EXEC);
         String id;
         jobs.pause();
         // Paused for real: a poll already under way when pause was asked still hands out what it fetched.

@@ -36,6 +36,6 @@ class WorkerMetricsIT {
                 .contains("paperpod_sandbox_claim_seconds_count{pool=\"none\"}")
                 .contains("paperpod_sandbox_create_seconds_count{pool=\"none\"}")
                 .contains("paperpod_sandbox_create_failures_total{pool=\"none\"}")
-                .contains("paperpod_worker_jobs_in_flight ");
+                .contains("paperpod_worker_jobs_in_flight{topic=\"paperpod.jobs.exec\"}");
     }
 }

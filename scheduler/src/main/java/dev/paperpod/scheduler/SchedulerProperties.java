@@ -60,10 +60,10 @@ public record SchedulerProperties(
     /**
      * @param accountConcurrency jobs one account may have dispatched or running at once, unless its account row says
      *     otherwise ({@code accounts.max_concurrency})
-     * @param prefetch how many jobs per worker sandbox may be in flight (on Kafka or running): above 1 a worker
-     *     never waits for the dispatcher; the lower, the sooner a new high-priority job overtakes waiting ones. A
-     *     job counts until its end is projected, {@code projector.fetchMaxWait} and the worker's event linger after
-     *     it ran: 4 keeps the sandboxes busy through that
+     * @param prefetch how many jobs per unit of a kind's capacity (an exec sandbox) may be in flight (on Kafka or
+     *     running): above 1 a worker never waits for the dispatcher; the lower, the sooner a new high-priority job
+     *     overtakes waiting ones. A job counts until its end is projected, {@code projector.fetchMaxWait} and the
+     *     worker's event linger after it ran: 4 keeps the sandboxes busy through that
      * @param interval how often the dispatcher looks without being woken (jobs whose {@code runAt} came, workers
      *     that appeared); submissions and job ends wake it at once
      * @param batch jobs per dispatching transaction

@@ -97,7 +97,8 @@ class SchedulerIT {
                         "--paperpod.scheduler.projector.fetch-max-wait=7ms",
                         "--spring.main.banner-mode=off");
         // A worker with room, so the dispatcher hands out waiting jobs.
-        execute("insert into workers values ('w-capacity', now(), '2100-01-01', 100, 0, 100)");
+        execute("insert into workers values ('w-capacity', now(), '2100-01-01')");
+        execute("insert into worker_capacity values ('w-capacity', 'exec', 100, 0, 100)");
         jobs = consumer("relay-it");
         jobs.subscribe(List.of(Topics.jobs(JobKind.EXEC)));
     }
@@ -513,7 +514,8 @@ class SchedulerIT {
         UUID account = account();
         UUID jobId = insertAsyncJob(account, 3, 200);
         String worker = "w-alive-" + jobId;
-        execute("insert into workers values ('" + worker + "', now(), '2100-01-01', 1, 1, 1)");
+        execute("insert into workers values ('" + worker + "', now(), '2100-01-01')");
+        execute("insert into worker_capacity values ('" + worker + "', 'exec', 1, 1, 1)");
         publish(started(jobId, account, 1, worker));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> "TIMED_OUT".equals(status(jobId)));

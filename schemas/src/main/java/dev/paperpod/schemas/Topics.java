@@ -1,6 +1,8 @@
 package dev.paperpod.schemas;
 
 import dev.paperpod.schemas.job.JobKind;
+import dev.paperpod.schemas.job.JobKindContract;
+import dev.paperpod.schemas.job.JobKinds;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,7 +37,8 @@ public final class Topics {
 
     /**
      * The topic background jobs of one kind go to: {@code paperpod.jobs.<kind>}. The dispatcher picks each record's
-     * partition (through its key): one whose previous job has ended, so no job ever waits behind another.
+     * partition (through its key), the one with the fewest jobs in flight, so the kind's jobs spread over the workers
+     * that hold its partitions; a worker runs its partitions' jobs side by side (ADR 6).
      */
     public static String jobs(JobKind kind) {
         return JOBS_PREFIX + kind.wireName();
@@ -55,14 +58,14 @@ public final class Topics {
     }
 
     /**
-     * Every shared topic with its partition count. A job topic's partitions bound how many workers share its
+     * Every shared topic with its partition count, the job topics of every registered kind among them. A job topic's partitions bound how many workers share its
      * load, so they are sized for the largest worker fleet expected.
      */
     public static List<Definition> definitions() {
         List<Definition> all = new ArrayList<>();
-        for (JobKind kind : JobKind.values()) {
-            all.add(new Definition(jobs(kind), 8));
-            all.add(new Definition(syncJobs(kind), 8));
+        for (JobKindContract kind : JobKinds.all()) {
+            all.add(new Definition(jobs(kind.kind()), 8));
+            all.add(new Definition(syncJobs(kind.kind()), 8));
         }
         all.add(new Definition(JOB_EVENTS, 8));
         all.add(new Definition(WORKERS, 1));

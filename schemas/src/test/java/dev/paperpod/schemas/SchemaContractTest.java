@@ -40,6 +40,7 @@ class SchemaContractTest {
             Map.entry("worker-heartbeat", WorkerHeartbeat.class),
             Map.entry("job-cancel", dev.paperpod.schemas.event.JobCancel.class),
             Map.entry("exec-request", ExecRequest.class),
+            Map.entry("job-options", dev.paperpod.schemas.http.JobOptions.class),
             Map.entry("exec-response", ExecResponse.class),
             Map.entry("job-accepted", JobAccepted.class),
             Map.entry("job-view", JobView.class),

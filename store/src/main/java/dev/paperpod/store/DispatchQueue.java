@@ -1,5 +1,6 @@
 package dev.paperpod.store;
 
+import dev.paperpod.schemas.job.JobKind;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -7,9 +8,9 @@ import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
- * The async jobs waiting in PostgreSQL for the dispatcher, and the figures it decides with. The order: due jobs
- * ({@code runAt} passed), by priority; within a priority, accounts take turns (each account's oldest first); an
- * account never has more than its concurrency limit dispatched or running.
+ * The async jobs waiting in PostgreSQL for the dispatcher, and the figures it decides with, per job kind. The order
+ * within a kind: due jobs ({@code runAt} passed), by priority; within a priority, accounts take turns (each account's
+ * oldest first); an account never has more than its concurrency limit dispatched or running, of all kinds together.
  */
 public interface DispatchQueue {
 
@@ -23,18 +24,18 @@ public interface DispatchQueue {
     record Dispatched(JobRecord job, int partition) {}
 
     /**
-     * Marks the next jobs dispatched, one to each of {@code partitions} in turn, and returns them, for the caller to
-     * put on the outbox in the same transaction. The caller holds the dispatch lock: {@link #room} took it in the
-     * same transaction.
+     * Marks the next jobs of {@code kind} dispatched, one to each of {@code partitions} in turn, and returns them, for
+     * the caller to put on the outbox in the same transaction. The caller holds the dispatch lock: {@link #room} took
+     * it in the same transaction.
      *
-     * @param partitions the free partitions, as many as jobs may go
+     * @param partitions the free partitions of the kind's topic, as many as jobs may go
      * @param defaultConcurrency an account's limit unless it has its own
      */
-    List<Dispatched> takeNext(List<Integer> partitions, int defaultConcurrency, Instant now);
+    List<Dispatched> takeNext(JobKind kind, List<Integer> partitions, int defaultConcurrency, Instant now);
 
     /**
      * Starts a dispatching round: takes the dispatch lock for the transaction (only one dispatcher works at a time)
-     * and reads what the round decides with, in one statement: the sandboxes of the workers heard from since
+     * and reads what the round decides with, in one statement: per kind, the capacity of the workers heard from since
      * {@code since}, and the jobs dispatched and not ended.
      */
     Room room(Instant since);
@@ -42,19 +43,27 @@ public interface DispatchQueue {
     /**
      * @param locked whether the round has the dispatch lock: if not, another dispatcher is at work and this one
      *     dispatches nothing
-     * @param sandboxes sandboxes of the workers heard from recently
-     * @param inFlight jobs dispatched and not ended (on Kafka or running)
+     * @param capacity per kind, what the workers heard from recently have at most (for exec: sandboxes)
+     * @param inFlight per kind, the jobs dispatched and not ended (on Kafka or running); kinds with none are absent
      */
-    record Room(boolean locked, int sandboxes, InFlight inFlight) {}
+    record Room(boolean locked, Map<JobKind, Integer> capacity, Map<JobKind, InFlight> inFlight) {
+
+        /** The kind's jobs in flight, none when absent. */
+        public InFlight inFlight(JobKind kind) {
+            return inFlight.getOrDefault(kind, InFlight.NONE);
+        }
+    }
 
     /**
-     * @param total every job on Kafka or running, sync ones included
-     * @param byPartition background jobs per partition of the job topic they were put on
+     * @param total every job of the kind on Kafka or running, sync ones included
+     * @param byPartition background jobs per partition of the kind's topic they were put on
      */
-    record InFlight(int total, Map<Integer, Integer> byPartition) {}
+    record InFlight(int total, Map<Integer, Integer> byPartition) {
+        static final InFlight NONE = new InFlight(0, Map.of());
+    }
 
     /**
-     * How many waiting jobs go before this one (0: it is next), if it waits and is due; empty otherwise.
+     * How many waiting jobs of its kind go before this one (0: it is next), if it waits and is due; empty otherwise.
      */
     OptionalLong position(UUID jobId, Instant now);
 

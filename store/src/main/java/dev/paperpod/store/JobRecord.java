@@ -1,8 +1,8 @@
 package dev.paperpod.store;
 
-import dev.paperpod.schemas.job.ExecResult;
 import dev.paperpod.schemas.job.JobError;
 import dev.paperpod.schemas.job.JobPriority;
+import dev.paperpod.schemas.job.JobResult;
 import dev.paperpod.schemas.job.JobSpec;
 import dev.paperpod.schemas.job.JobStateMachine;
 import dev.paperpod.schemas.job.JobStatus;
@@ -42,7 +42,7 @@ public record JobRecord(
         @Nullable Instant startedAt,
         @Nullable Instant finishedAt,
         @Nullable JobSpec spec,
-        @Nullable ExecResult result,
+        @Nullable JobResult result,
         @Nullable JobError error,
         @Nullable Timing timing,
         JobPriority priority,
@@ -150,7 +150,7 @@ public record JobRecord(
     /** The job ended: {@code status} must be terminal. */
     public JobRecord ended(
             JobStatus end,
-            @Nullable ExecResult result,
+            @Nullable JobResult result,
             @Nullable JobError error,
             @Nullable Timing timing,
             @Nullable Instant startedAt,
@@ -232,6 +232,19 @@ public record JobRecord(
                 priority,
                 runAt,
                 null);
+    }
+
+    /**
+     * A client asked to cancel the job: one that waits ends CANCELED now (with {@code why}); a running one is marked,
+     * and its worker ends it CANCELED.
+     *
+     * @throws JobStateMachine.IllegalJobTransitionException when it has ended already
+     */
+    public JobRecord cancel(Instant at, String why) {
+        if (status == JobStatus.RUNNING) {
+            return cancelRequested(at);
+        }
+        return ended(JobStatus.CANCELED, null, new JobError("CANCELED", why, false), null, null, at);
     }
 
     /** A client asked to stop the running job; its worker ends it as CANCELED. */

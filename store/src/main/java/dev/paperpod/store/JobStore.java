@@ -1,6 +1,7 @@
 package dev.paperpod.store;
 
 import dev.paperpod.schemas.job.JobError;
+import dev.paperpod.schemas.job.JobSpec;
 import dev.paperpod.schemas.job.JobStatus;
 import java.time.Instant;
 import java.util.Collection;
@@ -59,7 +60,35 @@ public interface JobStore {
      */
     record Arrivals(Set<UUID> fresh, Map<UUID, JobRecord> jobs) {}
 
+    /**
+     * A sync job's spec and submission time, from its {@code job.queued} event: its row may have been made before
+     * from its worker's events, which carry neither. A spec already stored stays; the earlier time wins.
+     */
+    void recordSpec(UUID jobId, JobSpec spec, Instant submittedAt);
+
     Optional<JobRecord> find(UUID jobId);
+
+    /** The job's attempts, in order. */
+    List<Attempt> attempts(UUID jobId);
+
+    /**
+     * An attempt as recorded.
+     *
+     * @param sandboxId where it ran, as its runner named it
+     * @param finishedAt null while it runs
+     * @param outcome how it ended: its result's outcome (an exec run's verdict), its status, or {@code LOST}
+     */
+    record Attempt(
+            int attempt,
+            String workerId,
+            @Nullable String sandboxId,
+            Instant startedAt,
+            @Nullable Instant finishedAt,
+            @Nullable String outcome,
+            @Nullable JobError error) {}
+
+    /** The job's output chunks after chunk {@code afterSeq} of attempt {@code fromAttempt}, in order. */
+    List<Output> output(UUID jobId, int fromAttempt, long afterSeq);
 
     /**
      * A page of an account's jobs, newest first.

@@ -1,5 +1,6 @@
 package dev.paperpod.store;
 
+import dev.paperpod.schemas.job.JobKind;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Comparator;
@@ -16,21 +17,25 @@ public final class PostgresDispatchQueue implements DispatchQueue {
     /** Held by the dispatching transaction: several schedulers never hand out the same slots twice. */
     private static final long DISPATCH_LOCK = 0x7061_7065_7270_6f64L; // "paperpod"
 
-    /** Due waiting jobs with their turn within their account, the order the dispatcher hands them out in. */
+    /**
+     * Due waiting jobs of one job's kind with their turn within their account, the order the dispatcher hands them out
+     * in. Parameters: now, the job.
+     */
     private static final String RANKED = """
             select j.id, j.account_id, j.priority, j.created_at,
                    row_number() over (partition by j.account_id order by j.priority, j.created_at) as turn
             from jobs j
             where j.status = 'QUEUED' and j.dispatched_at is null and (j.run_at is null or j.run_at <= ?)
+              and j.kind = (select kind from jobs where id = ?)
             """;
 
     /**
-     * The next jobs to dispatch, in the order of {@link #RANKED} (priority, turn within the account, age), each
-     * account within its room. Reads no more than it needs, whatever the backlog: the accounts with waiting jobs are
-     * found by skipping through {@code jobs_waiting_account} (one index probe per account), and each account's
-     * first {@code min(room, slots)} due jobs come from the same index in order — a job further back in an account
-     * has at least {@code slots} jobs before it in the overall order. Parameters: the default concurrency, slots,
-     * now, slots.
+     * The next jobs of one kind to dispatch, in the order of {@link #RANKED} (priority, turn within the account,
+     * age), each account within its room. Reads no more than it needs, whatever the backlog: the accounts with
+     * waiting jobs (of any kind) are found by skipping through {@code jobs_waiting_account} (one index probe per
+     * account), and each account's first {@code min(room, slots)} due jobs of the kind come from the same index in
+     * order — a job further back in an account has at least {@code slots} jobs before it in the overall order.
+     * Parameters: the default concurrency, slots, the kind, now, slots.
      */
     private static final String NEXT = """
             with recursive waiting_accounts(account_id) as (
@@ -57,8 +62,8 @@ public final class PostgresDispatchQueue implements DispatchQueue {
                 from room r
                 cross join lateral (
                     select j.id, j.priority, j.created_at from jobs j
-                    where j.account_id = r.account_id and j.status = 'QUEUED' and j.dispatched_at is null
-                      and (j.run_at is null or j.run_at <= ?)
+                    where j.account_id = r.account_id and j.kind = ? and j.status = 'QUEUED'
+                      and j.dispatched_at is null and (j.run_at is null or j.run_at <= ?)
                     order by j.priority, j.created_at
                     limit greatest(r.n, 0)
                 ) c
@@ -78,13 +83,13 @@ public final class PostgresDispatchQueue implements DispatchQueue {
     }
 
     @Override
-    public List<Dispatched> takeNext(List<Integer> partitions, int defaultConcurrency, Instant now) {
+    public List<Dispatched> takeNext(JobKind kind, List<Integer> partitions, int defaultConcurrency, Instant now) {
         int slots = partitions.size();
         if (slots == 0) {
             return List.of();
         }
         List<UUID> ids = jdbc.sql(NEXT)
-                .params(defaultConcurrency, slots, Timestamp.from(now), slots)
+                .params(defaultConcurrency, slots, kind.wireName(), Timestamp.from(now), slots)
                 .query(UUID.class)
                 .list();
         if (ids.isEmpty()) {
@@ -119,30 +124,43 @@ public final class PostgresDispatchQueue implements DispatchQueue {
 
     @Override
     public Room room(Instant since) {
-        Map<Integer, Integer> byPartition = new HashMap<>();
-        int[] total = {0};
-        int[] sandboxes = {0};
         boolean[] locked = {false};
-        // one row per partition with jobs in flight (a null partition: sync jobs), or one row of nulls
+        Map<JobKind, Integer> capacity = new HashMap<>();
+        Map<JobKind, Integer> totals = new HashMap<>();
+        Map<JobKind, Map<Integer, Integer>> byPartition = new HashMap<>();
+        // The lock's row, a row per kind with capacity, a row per kind and partition with jobs in flight (a null
+        // partition: sync jobs). The lock comes first: the figures count only for the round that holds it.
         jdbc.sql("""
-                        select c.locked, c.sandboxes, f.dispatch_partition, f.n
-                        from (select pg_try_advisory_xact_lock(?) as locked,
-                                     (select coalesce(sum(max_sandboxes), 0) from workers where last_seen >= ?)
-                                         as sandboxes) c
-                        left join (select dispatch_partition, count(*) as n from jobs
-                                   where status = 'RUNNING' or (status = 'QUEUED' and dispatched_at is not null)
-                                   group by dispatch_partition) f on true
+                        select 'lock' as what, null as kind, null::int as part, pg_try_advisory_xact_lock(?)::int as n
+                        union all
+                        select 'capacity', c.kind, null, sum(c.max)::int from worker_capacity c
+                        join workers w on w.worker_id = c.worker_id where w.last_seen >= ? group by c.kind
+                        union all
+                        select 'flight', kind, dispatch_partition, count(*)::int from jobs
+                        where status = 'RUNNING' or (status = 'QUEUED' and dispatched_at is not null)
+                        group by kind, dispatch_partition
                         """).params(DISPATCH_LOCK, Timestamp.from(since)).query(rs -> {
-            locked[0] = rs.getBoolean(1);
-            sandboxes[0] = rs.getInt(2);
-            int n = rs.getInt(4);
-            int partition = rs.getInt(3);
-            if (!rs.wasNull()) {
-                byPartition.put(partition, n);
+            String what = rs.getString("what");
+            int n = rs.getInt("n");
+            if (what.equals("lock")) {
+                locked[0] = n == 1;
+                return;
             }
-            total[0] += n;
+            JobKind kind = JobKind.of(rs.getString("kind"));
+            if (what.equals("capacity")) {
+                capacity.put(kind, n);
+                return;
+            }
+            totals.merge(kind, n, Integer::sum);
+            int partition = rs.getInt("part");
+            if (!rs.wasNull()) {
+                byPartition.computeIfAbsent(kind, k -> new HashMap<>()).put(partition, n);
+            }
         });
-        return new Room(locked[0], sandboxes[0], new InFlight(total[0], byPartition));
+        Map<JobKind, InFlight> inFlight = new HashMap<>();
+        totals.forEach((kind, total) ->
+                inFlight.put(kind, new InFlight(total, Map.copyOf(byPartition.getOrDefault(kind, Map.of())))));
+        return new Room(locked[0], Map.copyOf(capacity), Map.copyOf(inFlight));
     }
 
     @Override
@@ -153,7 +171,7 @@ public final class PostgresDispatchQueue implements DispatchQueue {
                         )
                         select ahead from ordered where id = ?
                         """)
-                .params(Timestamp.from(now), jobId)
+                .params(Timestamp.from(now), jobId, jobId)
                 .query(Long.class)
                 .optional()
                 .map(OptionalLong::of)

@@ -3,9 +3,9 @@ package dev.paperpod.store;
 import static dev.paperpod.store.Unnest.column;
 
 import dev.paperpod.schemas.Wire;
-import dev.paperpod.schemas.job.ExecResult;
 import dev.paperpod.schemas.job.JobError;
 import dev.paperpod.schemas.job.JobPriority;
+import dev.paperpod.schemas.job.JobResult;
 import dev.paperpod.schemas.job.JobSpec;
 import dev.paperpod.schemas.job.JobStatus;
 import dev.paperpod.schemas.job.Timing;
@@ -13,6 +13,7 @@ import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -41,10 +42,12 @@ public final class PostgresJobStore implements JobStore {
 
     private final JdbcClient jdbc;
     private final WebhookEvents webhooks;
+    private final Clock clock;
 
-    public PostgresJobStore(JdbcClient jdbc) {
+    public PostgresJobStore(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
-        this.webhooks = new WebhookEvents(jdbc, new Notifications(jdbc));
+        this.webhooks = new WebhookEvents(jdbc, new Notifications(jdbc), clock);
+        this.clock = clock;
     }
 
     @Override
@@ -192,6 +195,13 @@ public final class PostgresJobStore implements JobStore {
     }
 
     @Override
+    public void recordSpec(UUID jobId, JobSpec spec, Instant submittedAt) {
+        jdbc.sql("update jobs set spec = coalesce(spec, ?::jsonb), created_at = least(created_at, ?) where id = ?")
+                .params(Wire.writeString(spec), Timestamp.from(submittedAt), jobId)
+                .update();
+    }
+
+    @Override
     public Optional<JobRecord> find(UUID jobId) {
         return jdbc.sql("select " + COLUMNS + " from jobs where id = ?")
                 .param(jobId)
@@ -266,7 +276,7 @@ public final class PostgresJobStore implements JobStore {
                 column(jobs, j -> json(j.timing()), String[]::new),
                 column(jobs, j -> text(j.dispatchedAt()), String[]::new),
                 column(jobs, j -> text(j.createdAt()), String[]::new)));
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         params.addAll(List.of(
                 ts(now), // the deliveries' creation
                 now.toString(), // their events' time, for a job without an end time
@@ -376,6 +386,41 @@ public final class PostgresJobStore implements JobStore {
                 column(chunks, Output::stream, String[]::new),
                 column(chunks, Output::data, String[]::new),
                 column(chunks, c -> text(c.at()), String[]::new));
+    }
+
+    @Override
+    public List<Attempt> attempts(UUID jobId) {
+        return jdbc.sql("""
+                        select attempt, worker_id, sandbox_id, started_at, finished_at, verdict, error::text as error
+                        from job_attempts where job_id = ? order by attempt
+                        """)
+                .param(jobId)
+                .query((rs, row) -> new Attempt(
+                        rs.getInt("attempt"),
+                        rs.getString("worker_id"),
+                        rs.getString("sandbox_id"),
+                        Objects.requireNonNull(instant(rs, "started_at")),
+                        instant(rs, "finished_at"),
+                        rs.getString("verdict"),
+                        json(rs, "error", JobError.class)))
+                .list();
+    }
+
+    @Override
+    public List<Output> output(UUID jobId, int fromAttempt, long afterSeq) {
+        return jdbc.sql("""
+                        select job_id, attempt, seq, stream, data, at from job_output
+                        where job_id = ? and (attempt > ? or (attempt = ? and seq > ?)) order by attempt, seq
+                        """)
+                .params(jobId, fromAttempt, fromAttempt, afterSeq)
+                .query((rs, row) -> new Output(
+                        rs.getObject("job_id", UUID.class),
+                        rs.getInt("attempt"),
+                        rs.getLong("seq"),
+                        rs.getString("stream"),
+                        rs.getString("data"),
+                        Objects.requireNonNull(instant(rs, "at"))))
+                .list();
     }
 
     @Override
@@ -523,7 +568,7 @@ public final class PostgresJobStore implements JobStore {
                 instant(rs, "started_at"),
                 instant(rs, "finished_at"),
                 json(rs, "spec", JobSpec.class),
-                json(rs, "result", ExecResult.class),
+                json(rs, "result", JobResult.class),
                 json(rs, "error", JobError.class),
                 json(rs, "timing", Timing.class),
                 JobPriority.ofRank(rs.getInt("priority")),

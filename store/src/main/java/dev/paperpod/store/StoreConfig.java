@@ -1,16 +1,32 @@
 package dev.paperpod.store;
 
+import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-/** The store's beans, for the apps that import it (the api and the scheduler). */
+/** The store's beans, for the apps that import it (the api and the scheduler); each app has its {@link Clock}. */
 @Configuration(proxyBeanMethods = false)
 public class StoreConfig {
 
     @Bean
-    JobStore jobStore(JdbcClient jdbc) {
-        return new PostgresJobStore(jdbc);
+    JobStore jobStore(JdbcClient jdbc, Clock clock) {
+        return new PostgresJobStore(jdbc, clock);
+    }
+
+    @Bean
+    BatchStore batchStore(JdbcClient jdbc) {
+        return new PostgresBatchStore(jdbc);
+    }
+
+    @Bean
+    ComponentHeartbeats componentHeartbeats(JdbcClient jdbc) {
+        return new PostgresComponentHeartbeats(jdbc);
+    }
+
+    @Bean
+    WorkerStore workerStore(JdbcClient jdbc) {
+        return new PostgresWorkerStore(jdbc);
     }
 
     @Bean

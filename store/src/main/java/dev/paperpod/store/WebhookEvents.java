@@ -4,6 +4,7 @@ import static dev.paperpod.store.Unnest.column;
 
 import dev.paperpod.schemas.Wire;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,11 +24,15 @@ public final class WebhookEvents {
 
     private final JdbcClient jdbc;
     private final Notifications notifications;
+    private final Clock clock;
 
-    /** @param notifications the store's: the sender's wake-up goes out with the transaction's other notifications */
-    WebhookEvents(JdbcClient jdbc, Notifications notifications) {
+    /**
+     * @param notifications the store's: the sender's wake-up goes out with the transaction's other notifications
+     */
+    WebhookEvents(JdbcClient jdbc, Notifications notifications, Clock clock) {
         this.jdbc = jdbc;
         this.notifications = notifications;
+        this.clock = clock;
     }
 
     /**
@@ -79,7 +84,7 @@ public final class WebhookEvents {
         }
         int created = jdbc.sql(insertSql("unnest(?::text[], ?::text[], ?::text[], ?::uuid[], ?::uuid[])", source))
                 .params(
-                        Timestamp.from(Instant.now()),
+                        Timestamp.from(clock.instant()),
                         column(events, Event::type, String[]::new),
                         column(events, Event::key, String[]::new),
                         column(events, WebhookEvents::payload, String[]::new),

@@ -3,8 +3,10 @@ package dev.paperpod.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.paperpod.embedded.PostgresServer;
+import dev.paperpod.schemas.event.WorkerHeartbeat;
 import dev.paperpod.schemas.job.Egress;
 import dev.paperpod.schemas.job.ExecSpec;
+import dev.paperpod.schemas.job.JobKind;
 import dev.paperpod.schemas.job.JobPriority;
 import dev.paperpod.schemas.job.JobStatus;
 import dev.paperpod.schemas.job.Language;
@@ -35,6 +37,7 @@ class PostgresDispatchQueueIT {
     static JdbcClient jdbc;
     static JobStore store;
     static DispatchQueue queue;
+    static WorkerStore workers;
     static TransactionTemplate tx;
 
     private final Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
@@ -51,8 +54,9 @@ class PostgresDispatchQueueIT {
         // transaction's connection is found by its data source
         javax.sql.DataSource dataSource = postgres.dataSource();
         jdbc = JdbcClient.create(dataSource);
-        store = new PostgresJobStore(jdbc);
+        store = new PostgresJobStore(jdbc, java.time.Clock.systemUTC());
         queue = new PostgresDispatchQueue(jdbc);
+        workers = new PostgresWorkerStore(jdbc);
         tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
     }
 
@@ -89,8 +93,8 @@ class PostgresDispatchQueueIT {
 
         assertThat(first).containsExactly(cHigh, a1, b1, a2, b2);
         DispatchQueue.Room room = queue.room(now.minusSeconds(10));
-        assertThat(room.inFlight().total()).isEqualTo(5);
-        assertThat(room.inFlight().byPartition()).containsOnlyKeys(0, 1, 2, 3, 4);
+        assertThat(room.inFlight(JobKind.EXEC).total()).isEqualTo(5);
+        assertThat(room.inFlight(JobKind.EXEC).byPartition()).containsOnlyKeys(0, 1, 2, 3, 4);
         assertThat(queue.waiting(a, 100)).isEqualTo(2);
         assertThat(take(10, 2)).as("every account is at its limit of 2").isEmpty();
 
@@ -106,25 +110,41 @@ class PostgresDispatchQueueIT {
 
     @Test
     void aRoundsFiguresComeInOneReadingWithOrWithoutJobsInFlight() {
+        jdbc.sql("delete from worker_capacity").update();
         jdbc.sql("delete from workers").update();
         DispatchQueue.Room none = queue.room(now.minusSeconds(10));
-        assertThat(none.sandboxes()).isZero();
-        assertThat(none.inFlight().total()).isZero();
-        assertThat(none.inFlight().byPartition()).isEmpty();
+        assertThat(none.capacity()).isEmpty();
+        assertThat(none.inFlight()).isEmpty();
+        assertThat(none.inFlight(JobKind.EXEC).total()).isZero();
 
-        jdbc.sql(
-                        "insert into workers values ('fresh', now(), now(), 4, 0, 4), ('gone', now(), now() - interval '1 hour',"
-                                + " 8, 0, 8)")
-                .update();
+        JobKind browser = new JobKind("browser");
+        workers.heartbeat(new WorkerHeartbeat(
+                "fresh",
+                now,
+                now,
+                List.of(
+                        new WorkerHeartbeat.Capacity(JobKind.EXEC, 4, 0, 4),
+                        new WorkerHeartbeat.Capacity(browser, 1, 0, 2))));
+        workers.heartbeat(new WorkerHeartbeat(
+                "also-fresh", now, now, List.of(new WorkerHeartbeat.Capacity(JobKind.EXEC, 2, 0, 2))));
+        workers.heartbeat(new WorkerHeartbeat(
+                "gone",
+                now.minusSeconds(3600),
+                now.minusSeconds(3600),
+                List.of(new WorkerHeartbeat.Capacity(JobKind.EXEC, 8, 0, 8))));
         UUID a = account(null);
         waiting(a, JobPriority.NORMAL, 1, null);
         waiting(a, JobPriority.NORMAL, 2, null);
         waiting(a, JobPriority.NORMAL, 3, null);
         assertThat(take(2, 16)).hasSize(2);
         DispatchQueue.Room room = queue.room(now.minusSeconds(10));
-        assertThat(room.sandboxes()).as("the silent worker does not count").isEqualTo(4);
-        assertThat(room.inFlight().total()).isEqualTo(2);
-        assertThat(room.inFlight().byPartition()).containsOnlyKeys(0, 1);
+        assertThat(room.capacity())
+                .as("the silent worker does not count")
+                .containsOnly(Map.entry(JobKind.EXEC, 6), Map.entry(browser, 2));
+        assertThat(room.inFlight(JobKind.EXEC).total()).isEqualTo(2);
+        assertThat(room.inFlight(JobKind.EXEC).byPartition()).containsOnlyKeys(0, 1);
+        assertThat(room.inFlight(browser).total()).isZero();
+        jdbc.sql("delete from worker_capacity").update();
         jdbc.sql("delete from workers").update();
     }
 
@@ -171,7 +191,7 @@ class PostgresDispatchQueueIT {
                 java.util.stream.IntStream.range(0, slots).boxed().toList();
         List<DispatchQueue.Dispatched> taken = tx.execute(s -> {
             assertThat(queue.room(now).locked()).isTrue();
-            return queue.takeNext(partitions, concurrency, now);
+            return queue.takeNext(JobKind.EXEC, partitions, concurrency, now);
         });
         for (int i = 0; i < taken.size(); i++) {
             assertThat(taken.get(i).partition()).isEqualTo(i);

@@ -47,7 +47,7 @@ class PostgresJobStoreIT {
                 .migrate();
         dataSource = postgres.dataSource(); // one instance: a transaction's connection is found by it
         jdbc = JdbcClient.create(dataSource);
-        store = new PostgresJobStore(jdbc);
+        store = new PostgresJobStore(jdbc, java.time.Clock.systemUTC());
     }
 
     @AfterAll
@@ -285,7 +285,7 @@ class PostgresJobStoreIT {
     void aTransactionsNotificationsRideInTheStatementsThatCauseThemAndGoOutEachOnceAtCommit() throws Exception {
         List<String> statements = new java.util.concurrent.CopyOnWriteArrayList<>();
         javax.sql.DataSource counting = recordingStatements(postgres.dataSource(), statements::add);
-        JobStore counted = new PostgresJobStore(JdbcClient.create(counting));
+        JobStore counted = new PostgresJobStore(JdbcClient.create(counting), java.time.Clock.systemUTC());
         var tx = new org.springframework.transaction.support.TransactionTemplate(
                 new org.springframework.jdbc.support.JdbcTransactionManager(counting));
         JobRecord a = insertQueued();
@@ -387,7 +387,15 @@ class PostgresJobStoreIT {
         data.put("createdAt", job.createdAt());
         data.put("startedAt", job.startedAt());
         data.put("finishedAt", job.finishedAt());
-        data.put("result", job.result());
+        // as the API's JobView declares it: a JobResult, written with its type
+        data.put(
+                "result",
+                job.result() == null
+                        ? null
+                        : dev.paperpod.schemas.Wire.mapper()
+                                .readTree(dev.paperpod.schemas.Wire.mapper()
+                                        .writerFor(dev.paperpod.schemas.job.JobResult.class)
+                                        .writeValueAsString(job.result())));
         data.put("error", job.error());
         data.values().removeIf(java.util.Objects::isNull);
         Map<String, Object> payload = new java.util.LinkedHashMap<>();

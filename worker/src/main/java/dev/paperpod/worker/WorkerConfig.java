@@ -8,10 +8,12 @@ import dev.paperpod.messaging.DeadLetters;
 import dev.paperpod.messaging.ListenerThreads;
 import dev.paperpod.messaging.TopicsConfig;
 import dev.paperpod.schemas.job.Egress;
+import dev.paperpod.worker.exec.ExecJobRunner;
 import dev.paperpod.worker.exec.ExecRunner;
 import dev.paperpod.worker.jobs.JobCancels;
 import dev.paperpod.worker.jobs.JobEventPublisher;
 import dev.paperpod.worker.jobs.JobProcessor;
+import dev.paperpod.worker.jobs.JobRunner;
 import dev.paperpod.worker.jobs.WorkerHeartbeats;
 import dev.paperpod.worker.metrics.MetricsEndpoint;
 import dev.paperpod.worker.sandbox.PodmanSandboxRuntime;
@@ -23,6 +25,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -97,27 +100,24 @@ class WorkerConfig {
         return new JobCancels();
     }
 
+    /** The exec kind: code in the warm sandbox pools. */
+    @Bean
+    ExecJobRunner execJobRunner(SandboxPools pools, WorkerProperties properties, Clock clock) {
+        return new ExecJobRunner(
+                pools, new ExecRunner(clock, properties.sandbox().outputLimit().toBytes()), properties);
+    }
+
+    /** Runs the jobs of every kind whose runner is a bean of this context. */
     @Bean
     JobProcessor jobProcessor(
-            SandboxPools pools,
+            List<JobRunner> runners,
             JobEventPublisher events,
             JobCancels cancels,
             String workerId,
             WorkerProperties properties,
             ScheduledThreadPoolExecutor eventTimer,
             Clock clock) {
-        ExecRunner runner =
-                new ExecRunner(clock, properties.sandbox().outputLimit().toBytes());
-        return new JobProcessor(
-                pools,
-                runner,
-                events,
-                cancels,
-                workerId,
-                properties.sandbox().claimTimeout(),
-                properties.eventHold(),
-                eventTimer,
-                clock);
+        return new JobProcessor(runners, events, cancels, workerId, properties.eventHold(), eventTimer, clock);
     }
 
     /** Sends the held start and the coalesced output of runs when their time comes (see {@code RunReporter}). */
@@ -135,11 +135,11 @@ class WorkerConfig {
     @Bean
     WorkerHeartbeats workerHeartbeats(
             KafkaTemplate<String, byte[]> kafka,
-            SandboxPools pool,
+            List<JobRunner> runners,
             String workerId,
             WorkerProperties properties,
             Clock clock) {
-        return new WorkerHeartbeats(kafka, pool, workerId, properties, clock);
+        return new WorkerHeartbeats(kafka, runners, workerId, properties, clock);
     }
 
     /**

@@ -12,8 +12,9 @@ import org.springframework.util.unit.DataSize;
  *
  * @param id names this worker in heartbeats, job attempts and container labels; a random one when unset
  * @param dockerHost Podman's Docker-compatible API
- * @param concurrency background jobs this worker runs at once (its runner threads; sync jobs have listener threads of
- *     their own, {@code paperpod.worker.sync-concurrency})
+ * @param concurrency background exec jobs this worker runs at once (its runner threads)
+ * @param syncConcurrency sync exec jobs this worker takes at once (their listener threads, apart from the background
+ *     ones)
  * @param shutdownTimeout how long a stopping worker lets its running background jobs end before it leaves them to
  *     other workers
  * @param heartbeatInterval how often the worker says it is alive
@@ -32,6 +33,7 @@ public record WorkerProperties(
         @Nullable String id,
         @DefaultValue("unix:///run/podman/podman.sock") String dockerHost,
         @DefaultValue("8") int concurrency,
+        @DefaultValue("4") int syncConcurrency,
         @DefaultValue("10s") Duration shutdownTimeout,
         @DefaultValue("2s") Duration heartbeatInterval,
         @DefaultValue("50ms") Duration eventHold,

@@ -1,44 +1,62 @@
 package dev.paperpod.api.health;
 
 import dev.paperpod.api.ApiProperties;
+import dev.paperpod.schemas.event.WorkerHeartbeat;
 import dev.paperpod.schemas.http.HealthView;
 import dev.paperpod.schemas.http.HealthView.Check;
+import dev.paperpod.store.ComponentHeartbeats;
+import dev.paperpod.store.WorkerStore;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code GET /health}: 200 only when PaperPod can run a job end to end: PostgreSQL and Kafka answer, the outbox
- * relay is running, and at least one worker has a ready sandbox. Otherwise 503, saying what is missing.
+ * relay is running, and at least one worker has something ready for a job. Otherwise 503, saying what is missing;
+ * the workers' detail names what is ready of each job kind.
  */
 @RestController
 class HealthController {
 
-    private final JdbcClient jdbc;
+    private final ComponentHeartbeats components;
+    private final WorkerStore workers;
     private final Admin kafka;
     private final Duration staleness;
+    private final Clock clock;
 
-    HealthController(JdbcClient jdbc, Admin kafka, ApiProperties properties) {
-        this.jdbc = jdbc;
+    HealthController(
+            ComponentHeartbeats components, WorkerStore workers, Admin kafka, ApiProperties properties, Clock clock) {
+        this.components = components;
+        this.workers = workers;
         this.kafka = kafka;
         this.staleness = properties.heartbeatStaleness();
+        this.clock = clock;
     }
 
     @GetMapping("/health")
     ResponseEntity<HealthView> health() {
         Map<String, Check> checks = new LinkedHashMap<>();
-        Check postgres = postgres();
-        checks.put("postgres", postgres);
+        Optional<ComponentHeartbeats.Heartbeat> relay;
+        try {
+            relay = components.last(ComponentHeartbeats.OUTBOX_RELAY);
+            checks.put("postgres", new Check(true, "ok"));
+        } catch (RuntimeException e) {
+            relay = null;
+            checks.put("postgres", new Check(false, "not reachable: " + e.getMessage()));
+        }
         checks.put("kafka", kafka());
-        if (postgres.up()) {
-            checks.put("outboxRelay", outboxRelay());
+        if (relay != null) {
+            checks.put("outboxRelay", outboxRelay(relay));
             checks.put("workers", workers());
         } else {
             checks.put("outboxRelay", new Check(false, "unknown: PostgreSQL is down"));
@@ -47,15 +65,6 @@ class HealthController {
         boolean up = checks.values().stream().allMatch(Check::up);
         return ResponseEntity.status(up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
                 .body(new HealthView(up ? "UP" : "DOWN", checks));
-    }
-
-    private Check postgres() {
-        try {
-            jdbc.sql("select 1").query(Integer.class).single();
-            return new Check(true, "ok");
-        } catch (RuntimeException e) {
-            return new Check(false, "not reachable: " + e.getMessage());
-        }
     }
 
     private Check kafka() {
@@ -68,42 +77,44 @@ class HealthController {
         }
     }
 
-    private Check outboxRelay() {
-        return jdbc.sql("""
-                        select state, detail, extract(epoch from now() - last_seen) * 1000 as age_ms
-                        from component_heartbeats where component = 'outbox-relay'
-                        """)
-                .query((rs, n) -> {
-                    long ageMs = rs.getLong("age_ms");
-                    boolean fresh = ageMs <= staleness.toMillis();
-                    boolean running = "RUNNING".equals(rs.getString("state"));
-                    String detail = running && fresh
-                            ? "running"
-                            : !fresh
-                                    ? "no heartbeat for " + ageMs / 1000 + " s: is the scheduler up?"
-                                    : rs.getString("detail");
-                    return new Check(running && fresh, detail);
-                })
-                .optional()
-                .orElse(new Check(false, "never started: is the scheduler up?"));
+    private Check outboxRelay(Optional<ComponentHeartbeats.Heartbeat> last) {
+        if (last.isEmpty()) {
+            return new Check(false, "never started: is the scheduler up?");
+        }
+        ComponentHeartbeats.Heartbeat beat = last.get();
+        boolean fresh = beat.age().compareTo(staleness) <= 0;
+        boolean running = "RUNNING".equals(beat.state());
+        String detail = running && fresh
+                ? "running"
+                : !fresh ? "no heartbeat for " + beat.age().toSeconds() + " s: is the scheduler up?" : beat.detail();
+        return new Check(running && fresh, detail);
     }
 
     private Check workers() {
-        return jdbc.sql("""
-                        select count(*) as alive, coalesce(sum(ready_sandboxes), 0) as ready,
-                               count(*) filter (where ready_sandboxes > 0) as with_ready
-                        from workers where last_seen > now() - make_interval(secs => ?)
-                        """)
-                .param(staleness.toSeconds())
-                .query((rs, n) -> {
-                    long alive = rs.getLong("alive");
-                    long ready = rs.getLong("ready");
-                    boolean up = rs.getLong("with_ready") > 0;
-                    String detail = alive == 0
-                            ? "no worker has reported in the last " + staleness.toSeconds() + " s"
-                            : alive + " worker(s), " + ready + " ready sandbox(es)";
-                    return new Check(up, detail);
-                })
-                .single();
+        List<WorkerStore.Worker> alive = workers.heardSince(clock.instant().minus(staleness));
+        if (alive.isEmpty()) {
+            return new Check(false, "no worker has reported in the last " + staleness.toSeconds() + " s");
+        }
+        Map<String, int[]> byKind = new TreeMap<>(); // ready, max
+        boolean anyReady = false;
+        for (WorkerStore.Worker worker : alive) {
+            for (WorkerHeartbeat.Capacity c : worker.capacity()) {
+                int[] sum = byKind.computeIfAbsent(c.kind().wireName(), k -> new int[2]);
+                sum[0] += c.ready();
+                sum[1] += c.max();
+                anyReady |= c.ready() > 0;
+            }
+        }
+        StringBuilder detail = new StringBuilder(alive.size() + " worker(s); ready:");
+        byKind.forEach((kind, sum) -> detail.append(' ')
+                .append(kind)
+                .append(' ')
+                .append(sum[0])
+                .append(" of ")
+                .append(sum[1])
+                .append(','));
+        detail.setLength(detail.length() - 1);
+        return new Check(
+                anyReady, byKind.isEmpty() ? alive.size() + " worker(s), running no job kind" : detail.toString());
     }
 }

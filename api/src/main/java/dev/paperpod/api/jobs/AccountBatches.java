@@ -1,24 +1,18 @@
 package dev.paperpod.api.jobs;
 
-import dev.paperpod.api.exec.ExecRequestValidator;
 import dev.paperpod.api.web.ApiException;
 import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.http.BatchAccepted;
 import dev.paperpod.schemas.http.BatchRequest;
 import dev.paperpod.schemas.http.BatchView;
-import dev.paperpod.schemas.http.ExecRequest;
-import dev.paperpod.schemas.job.ExecSpec;
-import dev.paperpod.schemas.job.JobKind;
-import dev.paperpod.schemas.job.JobStateMachine;
 import dev.paperpod.schemas.job.JobStatus;
+import dev.paperpod.store.BatchStore;
 import dev.paperpod.store.DispatchQueue;
 import dev.paperpod.store.JobRecord;
 import dev.paperpod.store.JobStore;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,47 +20,55 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /** An account's batches: many background jobs accepted in one transaction, followed and canceled as one. */
 @Component
 class AccountBatches {
 
+    private static final Logger log = LoggerFactory.getLogger(AccountBatches.class);
     static final int MAX_ITEMS = 10_000;
+    /** Jobs canceled per save: a batch of 10,000 in statements of a size PostgreSQL plans and runs at ease. */
+    private static final int CANCEL_CHUNK = 1_000;
 
-    private final ExecRequestValidator validator;
+    private static final int SAVE_ROUNDS = 5;
+
+    private final JobRequests requests;
     private final JobStore store;
+    private final BatchStore batches;
     private final DispatchQueue queue;
     private final JobControl control;
     private final IdempotencyKeys keys;
     private final Backpressure backpressure;
     private final InlineWebhooks inlineWebhooks;
-    private final JdbcClient jdbc;
     private final TransactionTemplate tx;
     private final Clock clock;
 
     AccountBatches(
-            ExecRequestValidator validator,
+            JobRequests requests,
             JobStore store,
+            BatchStore batches,
             DispatchQueue queue,
             JobControl control,
             IdempotencyKeys keys,
             Backpressure backpressure,
             InlineWebhooks inlineWebhooks,
-            JdbcClient jdbc,
             TransactionTemplate tx,
             Clock clock) {
-        this.validator = validator;
+        this.requests = requests;
         this.store = store;
+        this.batches = batches;
         this.queue = queue;
         this.control = control;
         this.keys = keys;
         this.backpressure = backpressure;
         this.inlineWebhooks = inlineWebhooks;
-        this.jdbc = jdbc;
         this.tx = tx;
         this.clock = clock;
     }
@@ -76,38 +78,35 @@ class AccountBatches {
 
     /**
      * Validates every item (naming the first wrong one, {@code jobs[17].language}), then stores the batch and all
-     * its jobs in one transaction: all of them are accepted, or none.
+     * its jobs in one transaction: all of them are accepted, or none. Items may be of any kind, mixed.
      */
     Submitted submit(UUID account, BatchRequest request, @Nullable String idempotencyKey) {
-        List<ExecRequest> items = items(request);
+        List<ObjectNode> items = items(request);
         String webhookUrl = inlineWebhooks.check(account, request.webhookUrl());
         Instant now = clock.instant();
         UUID batchId = UUID.randomUUID();
         List<JobRecord> jobs = new ArrayList<>(items.size());
         String label = request.jobs() != null ? "jobs" : "inputs";
         for (int i = 0; i < items.size(); i++) {
-            ExecRequest item = items.get(i);
             try {
-                if (item.webhookUrl() != null) {
+                if (items.get(i).has("webhookUrl")) {
                     throw ApiException.invalidField(
                             "webhookUrl",
                             "a batch's jobs take no webhookUrl of their own",
                             "give the batch a webhookUrl (batch.completed), or subscribe an endpoint to job events");
                 }
-                ExecSpec spec = validator.toSpec(item);
-                int maxAttempts = validator.maxAttempts(item, true);
-                ExecRequestValidator.Schedule schedule = validator.schedule(item, true, now);
+                JobRequests.Background item = requests.background(items.get(i), now);
                 jobs.add(JobRecord.waiting(
                         UUID.randomUUID(),
                         account,
-                        JobKind.EXEC.wireName(),
+                        item.spec().kind().wireName(),
                         "async",
                         1,
-                        maxAttempts,
+                        item.maxAttempts(),
                         now,
-                        spec,
-                        schedule.priority(),
-                        schedule.runAt(),
+                        item.spec(),
+                        item.priority(),
+                        item.runAt(),
                         null));
             } catch (ApiException e) {
                 throw e.inItem(label + "[" + i + "]");
@@ -123,9 +122,7 @@ class AccountBatches {
                 }
             }
             backpressure.admit(account, jobs.size());
-            jdbc.sql("insert into batches (id, account_id, total, webhook_url, created_at) values (?, ?, ?, ?, ?)")
-                    .params(batchId, account, jobs.size(), webhookUrl, Timestamp.from(now))
-                    .update();
+            batches.insert(new BatchStore.Batch(batchId, account, jobs.size(), webhookUrl, now, null, null));
             store.insertBatch(jobs, batchId);
             queue.announceWaiting();
             if (idempotencyKey != null) {
@@ -137,124 +134,98 @@ class AccountBatches {
 
     /** The batch with its jobs counted per status. */
     Optional<BatchView> find(UUID batchId, UUID account) {
-        return jdbc.sql("""
-                        select total, webhook_url, created_at, canceled_at, completed_at from batches
-                        where id = ? and account_id = ?
-                        """)
-                .params(batchId, account)
-                .query((rs, row) -> new Object[] {
-                    rs.getInt("total"),
-                    rs.getString("webhook_url"),
-                    rs.getTimestamp("created_at").toInstant(),
-                    instant(rs.getTimestamp("canceled_at")),
-                    instant(rs.getTimestamp("completed_at"))
-                })
-                .optional()
-                .map(b -> view(batchId, b));
+        return batches.find(batchId, account).map(this::view);
     }
 
-    private BatchView view(UUID batchId, Object[] b) {
-        Map<JobStatus, Long> counts = new EnumMap<>(JobStatus.class);
-        Instant[] span = new Instant[2];
-        jdbc.sql("""
-                        select status, count(*) as n, min(started_at) as first_started, max(finished_at) as last_finished
-                        from jobs where batch_id = ? group by status
-                        """).param(batchId).query(rs -> {
-            counts.put(JobStatus.valueOf(rs.getString("status")), rs.getLong("n"));
-            span[0] = earliest(span[0], instant(rs.getTimestamp("first_started")));
-            span[1] = latest(span[1], instant(rs.getTimestamp("last_finished")));
-        });
-        int total = (Integer) b[0];
-        long ended = counts.entrySet().stream()
+    private BatchView view(BatchStore.Batch batch) {
+        BatchStore.Progress progress = batches.progress(batch.id());
+        long ended = progress.counts().entrySet().stream()
                 .filter(e -> e.getKey().isTerminal())
                 .mapToLong(Map.Entry::getValue)
                 .sum();
         return new BatchView(
-                batchId,
-                total,
-                (Instant) b[2],
-                new LinkedHashMap<>(counts),
+                batch.id(),
+                batch.total(),
+                batch.createdAt(),
+                new LinkedHashMap<>(progress.counts()),
                 ended,
-                total == 0 ? 1.0 : ended / (double) total,
-                span[0],
-                span[1],
-                (Instant) b[3],
-                (Instant) b[4],
-                (String) b[1],
-                "/v1/jobs?batch=" + batchId);
+                batch.total() == 0 ? 1.0 : ended / (double) batch.total(),
+                progress.firstStartedAt(),
+                progress.lastFinishedAt(),
+                batch.canceledAt(),
+                batch.completedAt(),
+                batch.webhookUrl(),
+                "/v1/jobs?batch=" + batch.id());
     }
 
     /**
-     * Cancels every job of the batch that has not ended: waiting ones end CANCELED now, running ones are killed by
-     * their workers. The moves are the state machine's: a job is canceled only from a status it allows.
+     * Cancels every job of the batch that has not ended, each as a cancel of the one job would: waiting ones end
+     * CANCELED now (with their {@code job.canceled} webhooks, their long polls woken), running ones are killed by their
+     * workers and end CANCELED when those report. One transaction; the workers are told after it commits.
      */
     Optional<BatchView> cancel(UUID batchId, UUID account) {
         Instant now = clock.instant();
-        List<String> waiting = new ArrayList<>();
-        for (JobStatus s : JobStatus.values()) {
-            if (s != JobStatus.RUNNING && JobStateMachine.canMove(s, JobStatus.CANCELED)) {
-                waiting.add(s.name());
+        List<JobRecord> toTell = tx.execute(status -> {
+            if (!batches.markCanceled(batchId, account, now)) {
+                return null;
             }
-        }
-        List<JobRecord> told = new ArrayList<>();
-        boolean found = Objects.requireNonNull(tx.execute(status -> {
-            int batches =
-                    jdbc.sql("""
-                            update batches set canceled_at = coalesce(canceled_at, ?)
-                            where id = ? and account_id = ?
-                            """).params(Timestamp.from(now), batchId, account).update();
-            if (batches == 0) {
-                return false;
+            List<JobRecord> tell = new ArrayList<>();
+            List<JobRecord> open = batches.unfinishedJobs(batchId);
+            for (int from = 0; from < open.size(); from += CANCEL_CHUNK) {
+                cancelAll(open.subList(from, Math.min(open.size(), from + CANCEL_CHUNK)), now, tell);
             }
-            String error = Wire.writeString(new dev.paperpod.schemas.job.JobError(
-                    "CANCELED", "the batch was canceled before the job ran", false));
-            List<UUID> onKafka = jdbc
-                    .sql("""
-                            update jobs set status = 'CANCELED', finished_at = ?, error = ?::jsonb, next_attempt_at = null,
-                                            version = version + 1, updated_at = now()
-                            where batch_id = ? and status = any(?)
-                            returning case when dispatched_at is not null then id end
-                            """)
-                    .params(Timestamp.from(now), error, batchId, waiting.toArray(String[]::new))
-                    .query(UUID.class)
-                    .list()
-                    .stream()
-                    .filter(Objects::nonNull)
-                    .toList();
-            List<UUID> running = jdbc.sql("""
-                            update jobs set cancel_requested_at = coalesce(cancel_requested_at, ?), version = version + 1,
-                                            updated_at = now()
-                            where batch_id = ? and status = 'RUNNING'
-                            returning id
-                            """)
-                    .params(Timestamp.from(now), batchId)
-                    .query(UUID.class)
-                    .list();
             store.completeBatches(now);
-            for (UUID id : onKafka) {
-                store.find(id).ifPresent(told::add);
-            }
-            for (UUID id : running) {
-                store.find(id).ifPresent(told::add);
-            }
-            return true;
-        }));
-        if (!found) {
+            return tell;
+        });
+        if (toTell == null) {
             return Optional.empty();
         }
         // After the commit: the workers drop or kill what the rows now say is canceled.
-        for (JobRecord job : told) {
+        for (JobRecord job : toTell) {
             try {
                 control.cancel(job);
             } catch (RuntimeException e) {
                 // The rows are the truth; a worker that runs a canceled job has its end ignored.
+                log.warn(
+                        "Job {} of batch {} canceled, but the workers were not told: {}",
+                        job.id(),
+                        batchId,
+                        e.toString());
             }
         }
         return find(batchId, account);
     }
 
+    /**
+     * Saves the cancel of each job; a job that changed meanwhile (it started, or ended) is read and decided again.
+     * Adds to {@code tell} the jobs a worker may hold: running, or on Kafka already.
+     */
+    private void cancelAll(List<JobRecord> jobs, Instant now, List<JobRecord> tell) {
+        List<JobRecord> pending = jobs;
+        for (int round = 1; !pending.isEmpty(); round++) {
+            List<JobRecord> changed = new ArrayList<>(pending.size());
+            for (JobRecord job : pending) {
+                if (!job.status().isTerminal()) {
+                    changed.add(job.cancel(now, "the batch was canceled before the job ran"));
+                }
+            }
+            List<JobRecord> lost = store.saveAll(changed);
+            for (JobRecord job : changed) {
+                if (!lost.contains(job) && (job.status() == JobStatus.RUNNING || job.dispatchedAt() != null)) {
+                    tell.add(job);
+                }
+            }
+            if (round == SAVE_ROUNDS && !lost.isEmpty()) {
+                throw new dev.paperpod.store.ConcurrentJobModificationException(
+                        lost.get(0).id(), lost.get(0).version());
+            }
+            pending =
+                    lost.stream().map(job -> store.find(job.id()).orElseThrow()).toList();
+        }
+    }
+
     /** The batch's items: its jobs, or its template merged with each input. */
-    private static List<ExecRequest> items(BatchRequest request) {
+    private static List<ObjectNode> items(BatchRequest request) {
         boolean listed = request.jobs() != null;
         boolean templated = request.template() != null || request.inputs() != null;
         if (listed == templated) {
@@ -272,67 +243,36 @@ class AccountBatches {
                     missing + " is required with " + (missing.equals("template") ? "inputs" : "template"),
                     "{\"template\":{…},\"inputs\":[{…},{…}]}");
         }
-        List<ExecRequest> items = listed
-                ? request.jobs()
-                : request.inputs().stream()
-                        .map(input -> merge(request.template(), input))
-                        .toList();
         String field = listed ? "jobs" : "inputs";
-        if (items.isEmpty() || items.size() > MAX_ITEMS) {
+        List<ObjectNode> given = listed ? request.jobs() : request.inputs();
+        if (given.isEmpty() || given.size() > MAX_ITEMS) {
             throw ApiException.invalidField(
                     field,
-                    "a batch holds 1 to " + MAX_ITEMS + " jobs, not " + items.size(),
+                    "a batch holds 1 to " + MAX_ITEMS + " jobs, not " + given.size(),
                     "split larger work into several batches");
         }
-        for (int i = 0; i < items.size(); i++) {
-            if (items.get(i) == null) {
+        List<ObjectNode> items = new ArrayList<>(given.size());
+        for (int i = 0; i < given.size(); i++) {
+            ObjectNode item = given.get(i);
+            if (item == null) {
                 throw ApiException.invalidField(field + "[" + i + "]", "an item is null", "send a JSON object");
             }
+            items.add(listed ? item : merge(request.template(), item));
         }
         return items;
     }
 
-    /** The template with the input's fields over it; env entries of both. */
-    private static ExecRequest merge(ExecRequest template, @Nullable ExecRequest input) {
-        if (input == null) {
-            return template;
-        }
-        Map<String, String> env = null;
-        if (template.env() != null || input.env() != null) {
-            env = new LinkedHashMap<>();
-            if (template.env() != null) {
-                env.putAll(template.env());
-            }
-            if (input.env() != null) {
-                env.putAll(input.env());
+    /** The template with the input's fields over it; objects (an exec job's env) merged field by field. */
+    static ObjectNode merge(ObjectNode template, ObjectNode input) {
+        ObjectNode merged = template.deepCopy();
+        for (Map.Entry<String, JsonNode> field : input.properties()) {
+            JsonNode under = merged.get(field.getKey());
+            if (under instanceof ObjectNode base && field.getValue() instanceof ObjectNode over) {
+                merged.set(field.getKey(), merge(base, over));
+            } else {
+                merged.set(field.getKey(), field.getValue().deepCopy());
             }
         }
-        return new ExecRequest(
-                or(input.code(), template.code()),
-                or(input.language(), template.language()),
-                or(input.timeoutMs(), template.timeoutMs()),
-                env,
-                or(input.stdin(), template.stdin()),
-                or(input.network(), template.network()),
-                or(input.maxAttempts(), template.maxAttempts()),
-                or(input.priority(), template.priority()),
-                or(input.runAt(), template.runAt()),
-                or(input.webhookUrl(), template.webhookUrl()));
-    }
-
-    private static <T> @Nullable T or(@Nullable T first, @Nullable T second) {
-        return first != null ? first : second;
-    }
-
-    private static @Nullable Instant instant(@Nullable Timestamp t) {
-        return t == null ? null : t.toInstant();
-    }
-
-    private static @Nullable Instant earliest(@Nullable Instant a, @Nullable Instant b) {
-        return a == null ? b : b == null || a.isBefore(b) ? a : b;
-    }
-
-    private static @Nullable Instant latest(@Nullable Instant a, @Nullable Instant b) {
-        return a == null ? b : b == null || a.isAfter(b) ? a : b;
+        return merged;
     }
 }

@@ -1,6 +1,5 @@
 package dev.paperpod.api.jobs;
 
-import dev.paperpod.api.exec.ExecRequestValidator;
 import dev.paperpod.api.web.ApiException;
 import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.http.JobAccepted;
@@ -8,7 +7,6 @@ import dev.paperpod.schemas.http.JobList;
 import dev.paperpod.schemas.http.JobView;
 import dev.paperpod.schemas.http.TimingView;
 import dev.paperpod.schemas.job.JobEnvelope;
-import dev.paperpod.schemas.job.JobError;
 import dev.paperpod.schemas.job.JobStatus;
 import dev.paperpod.store.ConcurrentJobModificationException;
 import dev.paperpod.store.DispatchQueue;
@@ -78,24 +76,19 @@ class AccountJobs {
      * @throws ApiException 429 {@code QUEUE_FULL} when the account has too many jobs waiting
      */
     Submitted submit(
-            JobEnvelope job,
-            int maxAttempts,
-            ExecRequestValidator.Schedule schedule,
-            @Nullable Idempotency idempotency,
-            @Nullable String requestedWebhookUrl,
-            JobAccepted accepted) {
-        String webhookUrl = inlineWebhooks.check(job.accountId(), requestedWebhookUrl);
+            JobEnvelope job, JobRequests.Background request, @Nullable Idempotency idempotency, JobAccepted accepted) {
+        String webhookUrl = inlineWebhooks.check(job.accountId(), request.webhookUrl());
         JobRecord record = JobRecord.waiting(
                 job.jobId(),
                 job.accountId(),
                 job.kind().wireName(),
                 job.source().wireName(),
                 job.attempt(),
-                maxAttempts,
+                request.maxAttempts(),
                 job.submittedAt(),
                 job.spec(),
-                schedule.priority(),
-                schedule.runAt(),
+                request.priority(),
+                request.runAt(),
                 null);
         return Objects.requireNonNull(tx.execute(status -> {
             if (idempotency != null) {
@@ -164,15 +157,7 @@ class AccountJobs {
                         "nothing to cancel; GET /v1/jobs/" + jobId + " shows its outcome",
                         null);
             }
-            JobRecord changed = job.status() == JobStatus.RUNNING
-                    ? job.cancelRequested(clock.instant())
-                    : job.ended(
-                            JobStatus.CANCELED,
-                            null,
-                            new JobError("CANCELED", "canceled by the client before it ran", false),
-                            null,
-                            null,
-                            clock.instant());
+            JobRecord changed = job.cancel(clock.instant(), "canceled by the client before it ran");
             try {
                 JobRecord saved = store.save(changed);
                 try {

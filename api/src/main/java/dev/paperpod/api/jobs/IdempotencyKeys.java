@@ -91,10 +91,14 @@ class IdempotencyKeys {
                 .update();
     }
 
-    /** Over the request as parsed, map entries sorted: whitespace and the order of fields or env entries do not count. */
+    /**
+     * Over the request as parsed (a record, or a JSON object as sent), fields sorted at every depth: whitespace and the
+     * order of fields or env entries do not count.
+     */
     private static String hash(Object request) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(CANONICAL.writeValueAsBytes(request));
+            Object plain = CANONICAL.convertValue(request, Object.class); // maps and lists, which the writer sorts
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(CANONICAL.writeValueAsBytes(plain));
             return HexFormat.of().formatHex(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);

@@ -2,16 +2,13 @@ package dev.paperpod.api.jobs;
 
 import dev.paperpod.api.ApiProperties;
 import dev.paperpod.api.auth.Caller;
-import dev.paperpod.api.exec.ExecRequestValidator;
 import dev.paperpod.api.web.ApiException;
 import dev.paperpod.api.web.JsonBody;
-import dev.paperpod.schemas.http.ExecRequest;
 import dev.paperpod.schemas.http.JobAccepted;
 import dev.paperpod.schemas.http.JobList;
 import dev.paperpod.schemas.http.JobView;
-import dev.paperpod.schemas.job.ExecSpec;
 import dev.paperpod.schemas.job.JobEnvelope;
-import dev.paperpod.schemas.job.JobKind;
+import dev.paperpod.schemas.job.JobKinds;
 import dev.paperpod.schemas.job.JobSource;
 import dev.paperpod.schemas.job.JobStatus;
 import dev.paperpod.store.JobRecord;
@@ -20,7 +17,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.UUID;
@@ -37,8 +33,11 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import tools.jackson.databind.node.ObjectNode;
 
-/** {@code /v1/jobs}: submit work durably and in the background, then poll (or long-poll) for its outcome. */
+/**
+ * {@code /v1/jobs}: submit work of any kind durably and in the background, then poll (or long-poll) for its outcome.
+ */
 @RestController
 @RequestMapping("/v1/jobs")
 class JobController {
@@ -47,7 +46,7 @@ class JobController {
     private static final int MAX_PAGE = 100;
 
     private final JsonBody body;
-    private final ExecRequestValidator validator;
+    private final JobRequests requests;
     private final AccountJobs jobs;
     private final JobStore store;
     private final JobEventStreams eventStreams;
@@ -57,7 +56,7 @@ class JobController {
 
     JobController(
             JsonBody body,
-            ExecRequestValidator validator,
+            JobRequests requests,
             AccountJobs jobs,
             JobStore store,
             JobEventStreams eventStreams,
@@ -65,7 +64,7 @@ class JobController {
             ApiProperties properties,
             Clock clock) {
         this.body = body;
-        this.validator = validator;
+        this.requests = requests;
         this.jobs = jobs;
         this.store = store;
         this.eventStreams = eventStreams;
@@ -75,8 +74,9 @@ class JobController {
     }
 
     /**
-     * Accepts a job durably. With an {@code Idempotency-Key} header, a retry of the same request answers what the
-     * first one did (with {@code Idempotent-Replayed: true}) instead of creating a second job.
+     * Accepts a job of any kind durably ({@code "kind"}, exec when absent). With an {@code Idempotency-Key} header, a
+     * retry of the same request answers what the first one did (with {@code Idempotent-Replayed: true}) instead of
+     * creating a second job.
      */
     @PostMapping
     ResponseEntity<JobAccepted> submit(
@@ -84,21 +84,15 @@ class JobController {
             HttpServletRequest request,
             @RequestHeader(name = IdempotencyKeys.HEADER, required = false) @Nullable String idempotencyKey) {
         String key = IdempotencyKeys.validate(idempotencyKey);
-        ExecRequest exec = body.read(request, ExecRequest.class);
-        ExecSpec spec = validator.toSpec(exec);
-        int maxAttempts = validator.maxAttempts(exec, true);
+        ObjectNode asked = body.object(request);
         Instant now = clock.instant();
-        ExecRequestValidator.Schedule schedule = validator.schedule(exec, true, now);
-        JobEnvelope job = new JobEnvelope(UUID.randomUUID(), caller.accountId(), JobSource.ASYNC, now, null, 1, spec);
+        JobRequests.Background background = requests.background(asked, now);
+        JobEnvelope job = new JobEnvelope(
+                UUID.randomUUID(), caller.accountId(), JobSource.ASYNC, now, null, 1, background.spec());
         String url = "/v1/jobs/" + job.jobId();
         JobAccepted accepted = new JobAccepted(job.jobId(), JobStatus.QUEUED, now, url);
-        AccountJobs.Submitted submitted = jobs.submit(
-                job,
-                maxAttempts,
-                schedule,
-                key == null ? null : new AccountJobs.Idempotency(key, exec),
-                exec.webhookUrl(),
-                accepted);
+        AccountJobs.Submitted submitted =
+                jobs.submit(job, background, key == null ? null : new AccountJobs.Idempotency(key, asked), accepted);
         JobAccepted answer = submitted.answer();
         ResponseEntity.BodyBuilder response = ResponseEntity.accepted().location(URI.create(answer.url()));
         if (submitted.replayed()) {
@@ -149,15 +143,9 @@ class JobController {
                 }
             }
         }
-        if (kind != null
-                && Arrays.stream(JobKind.values()).noneMatch(k -> k.wireName().equals(kind))) {
+        if (kind != null && JobKinds.find(kind).isEmpty()) {
             throw ApiException.invalidField(
-                    "kind",
-                    "kind '" + kind + "' is not one",
-                    "use one of: "
-                            + Arrays.stream(JobKind.values())
-                                    .map(JobKind::wireName)
-                                    .toList());
+                    "kind", "kind '" + kind + "' is not a job kind", "use one of: " + JobKinds.wireNames());
         }
         UUID batchId = null;
         if (batch != null) {

@@ -113,7 +113,8 @@ class BackpressureTest {
         }
 
         @Override
-        public List<Dispatched> takeNext(List<Integer> partitions, int defaultConcurrency, Instant now) {
+        public List<Dispatched> takeNext(
+                dev.paperpod.schemas.job.JobKind kind, List<Integer> partitions, int defaultConcurrency, Instant now) {
             throw new UnsupportedOperationException();
         }
 

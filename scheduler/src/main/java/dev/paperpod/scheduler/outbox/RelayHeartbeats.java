@@ -1,6 +1,7 @@
 package dev.paperpod.scheduler.outbox;
 
 import dev.paperpod.scheduler.SchedulerProperties;
+import dev.paperpod.store.ComponentHeartbeats;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -8,7 +9,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /** Records the outbox relay's state in {@code component_heartbeats} every few seconds, for {@code /health}. */
@@ -19,13 +19,13 @@ class RelayHeartbeats implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(RelayHeartbeats.class);
 
     private final OutboxRelay relay;
-    private final JdbcClient jdbc;
+    private final ComponentHeartbeats heartbeats;
     private final SchedulerProperties properties;
     private ScheduledExecutorService timer;
 
-    RelayHeartbeats(OutboxRelay relay, JdbcClient jdbc, SchedulerProperties properties) {
+    RelayHeartbeats(OutboxRelay relay, ComponentHeartbeats heartbeats, SchedulerProperties properties) {
         this.relay = relay;
-        this.jdbc = jdbc;
+        this.heartbeats = heartbeats;
         this.properties = properties;
     }
 
@@ -61,15 +61,11 @@ class RelayHeartbeats implements SmartLifecycle {
 
     private void record(RelayStatus status) {
         try {
-            jdbc.sql("""
-                            insert into component_heartbeats (component, instance_id, state, detail, last_seen)
-                            values ('outbox-relay', ?, ?, ?, now())
-                            on conflict (component) do update
-                            set instance_id = excluded.instance_id, state = excluded.state,
-                                detail = excluded.detail, last_seen = excluded.last_seen
-                            """)
-                    .params(properties.instanceId(), status.state().name(), status.detail())
-                    .update();
+            heartbeats.record(
+                    ComponentHeartbeats.OUTBOX_RELAY,
+                    properties.instanceId(),
+                    status.state().name(),
+                    status.detail());
         } catch (RuntimeException e) {
             log.warn("Cannot record the outbox relay heartbeat: {}", e.toString());
         }

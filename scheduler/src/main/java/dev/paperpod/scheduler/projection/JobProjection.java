@@ -1,7 +1,6 @@
 package dev.paperpod.scheduler.projection;
 
 import dev.paperpod.scheduler.lifecycle.RetryPolicy;
-import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.event.JobFinished;
 import dev.paperpod.schemas.event.JobOutput;
 import dev.paperpod.schemas.event.JobQueued;
@@ -15,7 +14,7 @@ import dev.paperpod.schemas.job.JobStatus;
 import dev.paperpod.store.ConcurrentJobModificationException;
 import dev.paperpod.store.JobRecord;
 import dev.paperpod.store.JobStore;
-import java.sql.Timestamp;
+import dev.paperpod.store.WorkerStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -28,7 +27,6 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
@@ -44,13 +42,13 @@ class JobProjection {
     private static final Logger log = LoggerFactory.getLogger(JobProjection.class);
     private static final int SAVE_ROUNDS = 5;
 
-    private final JdbcClient jdbc;
     private final JobStore store;
+    private final WorkerStore workers;
     private final RetryPolicy retries;
 
-    JobProjection(JdbcClient jdbc, JobStore store, RetryPolicy retries) {
-        this.jdbc = jdbc;
+    JobProjection(JobStore store, WorkerStore workers, RetryPolicy retries) {
         this.store = store;
+        this.workers = workers;
         this.retries = retries;
     }
 
@@ -74,12 +72,7 @@ class JobProjection {
                 job.source().wireName(),
                 job.attempt(),
                 job.submittedAt()));
-        jdbc.sql("""
-                        update jobs set spec = coalesce(spec, ?::jsonb), created_at = least(created_at, ?)
-                        where id = ?
-                        """)
-                .params(Wire.writeString(job.spec()), Timestamp.from(job.submittedAt()), job.jobId())
-                .update();
+        store.recordSpec(job.jobId(), job.spec(), job.submittedAt());
     }
 
     void started(JobStarted event) {
@@ -206,7 +199,7 @@ class JobProjection {
 
     private static String outcome(JobFinished event) {
         return event.result() != null
-                ? event.result().verdict().name()
+                ? event.result().outcome()
                 : event.status().name();
     }
 
@@ -251,23 +244,7 @@ class JobProjection {
     }
 
     void heartbeat(WorkerHeartbeat beat) {
-        jdbc.sql("""
-                        insert into workers (worker_id, started_at, last_seen, ready_sandboxes, busy_sandboxes, max_sandboxes)
-                        values (?, ?, ?, ?, ?, ?)
-                        on conflict (worker_id) do update
-                        set started_at = excluded.started_at, last_seen = excluded.last_seen,
-                            ready_sandboxes = excluded.ready_sandboxes, busy_sandboxes = excluded.busy_sandboxes,
-                            max_sandboxes = excluded.max_sandboxes
-                        where workers.last_seen <= excluded.last_seen
-                        """)
-                .params(
-                        beat.workerId(),
-                        Timestamp.from(beat.startedAt()),
-                        Timestamp.from(beat.at()),
-                        beat.readySandboxes(),
-                        beat.busySandboxes(),
-                        beat.maxSandboxes())
-                .update();
+        workers.heartbeat(beat);
     }
 
     private static JobRecord newJob(JobStarted event) {

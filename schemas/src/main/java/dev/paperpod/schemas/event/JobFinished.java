@@ -1,8 +1,8 @@
 package dev.paperpod.schemas.event;
 
-import dev.paperpod.schemas.job.ExecResult;
 import dev.paperpod.schemas.job.JobError;
 import dev.paperpod.schemas.job.JobKind;
+import dev.paperpod.schemas.job.JobResult;
 import dev.paperpod.schemas.job.JobSource;
 import dev.paperpod.schemas.job.JobStatus;
 import dev.paperpod.schemas.job.Timing;
@@ -27,7 +27,7 @@ public record JobFinished(
         JobSource source,
         int attempt,
         JobStatus status,
-        @Nullable ExecResult result,
+        @Nullable JobResult result,
         @Nullable JobError error,
         @Nullable Timing timing)
         implements JobEvent {

@@ -1,8 +1,8 @@
 package dev.paperpod.schemas.http;
 
-import dev.paperpod.schemas.job.ExecResult;
 import dev.paperpod.schemas.job.JobError;
 import dev.paperpod.schemas.job.JobPriority;
+import dev.paperpod.schemas.job.JobResult;
 import dev.paperpod.schemas.job.JobStatus;
 import java.time.Instant;
 import java.util.UUID;
@@ -31,7 +31,7 @@ public record JobView(
         int maxAttempts,
         @Nullable Instant nextAttemptAt,
         @Nullable Instant cancelRequestedAt,
-        @Nullable ExecResult result,
+        @Nullable JobResult result,
         @Nullable JobError error,
         @Nullable TimingView timing,
         JobPriority priority,

@@ -3,7 +3,7 @@ package dev.paperpod.schemas.job;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a run produced. User failures are results: a program that exits 3 ends {@code OK} with exit code 3.
+ * What a run of code produced. User failures are results: a program that exits 3 ends {@code OK} with exit code 3.
  *
  * @param stdout standard output, capped
  * @param stderr standard error, capped
@@ -22,7 +22,8 @@ public record ExecResult(
         boolean truncated,
         long durationMs,
         @Nullable Long cpuMs,
-        @Nullable Long peakMemoryBytes) {
+        @Nullable Long peakMemoryBytes)
+        implements JobResult {
 
     /** A result without usage figures. */
     public ExecResult(
@@ -33,5 +34,10 @@ public record ExecResult(
             boolean truncated,
             long durationMs) {
         this(stdout, stderr, exitCode, verdict, truncated, durationMs, null, null);
+    }
+
+    @Override
+    public String outcome() {
+        return verdict.name();
     }
 }

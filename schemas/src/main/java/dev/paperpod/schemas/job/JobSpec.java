@@ -1,18 +1,19 @@
 package dev.paperpod.schemas.job;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
 /**
- * What a job is asked to do. One polymorphic spec per job kind, told apart by {@code type}; browser, ai and
- * document specs join this sealed family as their kinds arrive.
+ * What a job is asked to do: one record per job kind, told apart by {@code type} (the kind's name). The records are
+ * registered by their kinds ({@link JobKindContract#specType()}), not listed here, so a kind is added without touching
+ * this family.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
-@JsonSubTypes({@JsonSubTypes.Type(value = ExecSpec.class, name = "exec")})
-public sealed interface JobSpec permits ExecSpec {
+public interface JobSpec {
 
+    @JsonIgnore
     JobKind kind();
 
-    /** The wall-clock limit the worker enforces, in milliseconds. */
+    /** The wall-clock limit the worker enforces, in milliseconds; the scheduler's sweeper enforces it again. */
     long timeoutMs();
 }

@@ -8,6 +8,7 @@ import dev.paperpod.schemas.event.JobOutput;
 import dev.paperpod.schemas.job.ExecResult;
 import dev.paperpod.schemas.job.ExecSpec;
 import dev.paperpod.schemas.job.Verdict;
+import dev.paperpod.worker.jobs.OutputSink;
 import dev.paperpod.worker.sandbox.Sandbox;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

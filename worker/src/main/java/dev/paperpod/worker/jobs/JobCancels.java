@@ -1,6 +1,5 @@
 package dev.paperpod.worker.jobs;
 
-import dev.paperpod.agent.client.Cancellation;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -14,7 +13,7 @@ public final class JobCancels {
 
     static final int REMEMBERED = 10_000;
 
-    private final Map<UUID, Cancellation> running = new ConcurrentHashMap<>();
+    private final Map<UUID, RunCancellation> running = new ConcurrentHashMap<>();
     private final Map<UUID, Boolean> canceled = new LinkedHashMap<>() {
         @Override
         protected boolean removeEldestEntry(Map.Entry<UUID, Boolean> eldest) {
@@ -27,7 +26,7 @@ public final class JobCancels {
         synchronized (canceled) {
             canceled.put(jobId, Boolean.TRUE);
         }
-        Cancellation run = running.get(jobId);
+        RunCancellation run = running.get(jobId);
         if (run != null) {
             run.cancel();
         }
@@ -40,8 +39,8 @@ public final class JobCancels {
     }
 
     /** The cancellation of the job's run, starting now; {@link #end} it when the run is over. */
-    Cancellation begin(UUID jobId) {
-        Cancellation run = new Cancellation();
+    RunCancellation begin(UUID jobId) {
+        RunCancellation run = new RunCancellation();
         running.put(jobId, run);
         if (isCanceled(jobId)) {
             run.cancel();

@@ -1,9 +1,5 @@
 package dev.paperpod.worker.jobs;
 
-import dev.paperpod.messaging.DeadLetters;
-import dev.paperpod.schemas.Topics;
-import dev.paperpod.schemas.job.JobKind;
-import dev.paperpod.worker.WorkerProperties;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -35,15 +31,12 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.core.ConsumerFactory;
-import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.stereotype.Component;
 
 /**
- * Takes background jobs from their topic with one consumer and runs up to {@code concurrency} of them at once on
- * runner threads, whatever partitions they came from: a job waits only for a free runner, never behind one job in
+ * Takes background jobs of one kind from its topic with one consumer ({@link JobConsumers} makes one per kind) and
+ * runs up to {@code concurrency} of them at once on runner threads, whatever partitions they came from: a job waits only for a free runner, never behind one job in
  * particular, and the worker's next job is usually fetched before its last one ends.
  *
  * <p>A record counts as done once its handler returned (the job's end durably on Kafka, see {@link JobListener}).
@@ -53,13 +46,10 @@ import org.springframework.stereotype.Component;
  * are left to the new owner. A record whose handler throws goes to the topic's dead-letter topic and counts as
  * done (never run again, as with the sync listener's error handler).
  */
-@Component
 public final class JobConsumer implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(JobConsumer.class);
     private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
-    /** The workers' consumer group, shared with the sync jobs' listener. */
-    static final String GROUP = "paperpod-workers";
 
     /** Runs one record to its end. */
     @FunctionalInterface
@@ -102,24 +92,6 @@ public final class JobConsumer implements SmartLifecycle {
     /** Whether the consumer's partitions are paused now (by a request or for back-pressure); polling thread only. */
     private boolean holding;
 
-    @Autowired
-    JobConsumer(
-            ConsumerFactory<String, byte[]> consumers,
-            JobListener jobs,
-            KafkaTemplate<String, byte[]> kafka,
-            WorkerProperties properties,
-            MeterRegistry metrics) {
-        this(
-                consumers,
-                Topics.jobs(JobKind.EXEC),
-                GROUP,
-                properties.concurrency(),
-                jobs::process,
-                DeadLetters.recoverer(kafka),
-                properties.shutdownTimeout(),
-                metrics);
-    }
-
     public JobConsumer(
             ConsumerFactory<String, byte[]> consumers,
             String topic,
@@ -142,6 +114,7 @@ public final class JobConsumer implements SmartLifecycle {
         this.shutdownTimeout = shutdownTimeout;
         Gauge.builder("paperpod.worker.jobs.in.flight", inFlight, AtomicInteger::get)
                 .description("background job records fetched and not yet ended (running or waiting for a runner)")
+                .tag("topic", topic)
                 .register(metrics);
     }
 
@@ -153,12 +126,12 @@ public final class JobConsumer implements SmartLifecycle {
         AtomicInteger threads = new AtomicInteger();
         runners = new ThreadPoolExecutor(
                 concurrency, concurrency, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "exec-job-" + threads.incrementAndGet());
+                    Thread t = new Thread(r, topic + "-runner-" + threads.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 });
         running = true;
-        Thread t = new Thread(this::pollLoop, "exec-jobs-poll");
+        Thread t = new Thread(this::pollLoop, topic + "-poll");
         t.setDaemon(true);
         poller = t;
         t.start();
@@ -217,7 +190,7 @@ public final class JobConsumer implements SmartLifecycle {
         try {
             while (running) {
                 try {
-                    Consumer<String, byte[]> c = consumers.createConsumer(groupId, null, "-exec-jobs", overrides);
+                    Consumer<String, byte[]> c = consumers.createConsumer(groupId, null, "-" + topic, overrides);
                     consumer = c;
                     try {
                         consume(c);

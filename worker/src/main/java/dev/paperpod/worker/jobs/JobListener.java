@@ -18,16 +18,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.stereotype.Component;
 
 /**
- * Runs exec jobs taken from Kafka: sync ones from this listener, background ones handed over by {@link JobConsumer}.
- * The record is acknowledged only after the job's {@code job.finished} event (and, for a sync job, its reply) is
- * durably on Kafka: a worker that dies mid-job leaves the job to be taken again. A malformed record, or one whose
- * processing throws, is dead-lettered and never run again (see {@code WorkerConfig#jobErrorHandler} and
- * {@link JobConsumer}).
+ * Runs job records of every kind taken from Kafka ({@link JobConsumers}: sync ones from each kind's listener
+ * container, background ones from its {@link JobConsumer}) to their recorded end. The record is acknowledged only
+ * after the job's {@code job.finished} event (and, for a sync job, its reply) is durably on Kafka: a worker that dies
+ * mid-job leaves the job to be taken again. A malformed record, or one whose processing throws, is dead-lettered and
+ * never run again (see {@code WorkerConfig#jobErrorHandler} and {@link JobConsumer}).
  */
 @Component
 class JobListener {
@@ -45,17 +44,7 @@ class JobListener {
         this.clock = clock;
     }
 
-    /** Sync jobs, whose clients wait: their own topic and threads, apart from the background ones. */
-    @KafkaListener(
-            id = "exec-sync-jobs",
-            topics = "#{T(dev.paperpod.schemas.Topics).syncJobs(T(dev.paperpod.schemas.job.JobKind).EXEC)}",
-            groupId = "paperpod-workers",
-            concurrency = "${paperpod.worker.sync-concurrency:4}")
-    void onSyncJob(ConsumerRecord<String, byte[]> record) throws InterruptedException {
-        process(record);
-    }
-
-    /** Runs a job record to its recorded end; background jobs come through {@link JobConsumer}. */
+    /** Runs a job record to its recorded end. */
     void process(ConsumerRecord<String, byte[]> record) throws InterruptedException {
         Instant receivedAt = clock.instant();
         JobEnvelope job;

@@ -5,7 +5,6 @@ import dev.paperpod.schemas.event.JobFinished;
 import dev.paperpod.schemas.event.JobOutput;
 import dev.paperpod.schemas.event.JobRan;
 import dev.paperpod.schemas.event.JobStarted;
-import dev.paperpod.worker.exec.OutputSink;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

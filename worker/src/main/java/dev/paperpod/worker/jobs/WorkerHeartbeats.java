@@ -4,9 +4,9 @@ import dev.paperpod.schemas.Topics;
 import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.event.WorkerHeartbeat;
 import dev.paperpod.worker.WorkerProperties;
-import dev.paperpod.worker.sandbox.SandboxPools;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,15 +17,16 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.core.KafkaTemplate;
 
 /**
- * Says every few seconds that this worker is alive and how many sandboxes it has ready; says "none ready" when it
- * stops, so {@code /health} turns at once rather than when the heartbeat goes stale.
+ * Says every few seconds that this worker is alive and what it has for each kind it runs (its runners' capacity);
+ * says "none ready" when it stops, so {@code /health} and the dispatcher turn at once rather than when the heartbeat
+ * goes stale.
  */
 public final class WorkerHeartbeats implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerHeartbeats.class);
 
     private final KafkaTemplate<String, byte[]> kafka;
-    private final SandboxPools pool;
+    private final List<JobRunner> runners;
     private final String workerId;
     private final WorkerProperties properties;
     private final Clock clock;
@@ -34,12 +35,12 @@ public final class WorkerHeartbeats implements SmartLifecycle {
 
     public WorkerHeartbeats(
             KafkaTemplate<String, byte[]> kafka,
-            SandboxPools pool,
+            List<JobRunner> runners,
             String workerId,
             WorkerProperties properties,
             Clock clock) {
         this.kafka = kafka;
-        this.pool = pool;
+        this.runners = List.copyOf(runners);
         this.workerId = workerId;
         this.properties = properties;
         this.clock = clock;
@@ -54,14 +55,14 @@ public final class WorkerHeartbeats implements SmartLifecycle {
             return t;
         });
         long period = properties.heartbeatInterval().toMillis();
-        timer.scheduleAtFixedRate(() -> send(pool.readyCount()), 0, period, TimeUnit.MILLISECONDS);
+        timer.scheduleAtFixedRate(() -> send(false), 0, period, TimeUnit.MILLISECONDS);
     }
 
     @Override
     public void stop() {
         timer.shutdownNow();
         try {
-            send(0).get(5, TimeUnit.SECONDS);
+            send(true).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             log.debug("Last heartbeat not sent: {}", e.toString());
         }
@@ -73,9 +74,13 @@ public final class WorkerHeartbeats implements SmartLifecycle {
         return timer != null;
     }
 
-    private CompletableFuture<?> send(int ready) {
-        WorkerHeartbeat beat =
-                new WorkerHeartbeat(workerId, clock.instant(), startedAt, ready, pool.busyCount(), pool.max());
+    /** @param last the worker is stopping: nothing of it is ready any more */
+    private CompletableFuture<?> send(boolean last) {
+        List<WorkerHeartbeat.Capacity> capacity = runners.stream()
+                .map(JobRunner::capacity)
+                .map(c -> last ? new WorkerHeartbeat.Capacity(c.kind(), 0, c.busy(), c.max()) : c)
+                .toList();
+        WorkerHeartbeat beat = new WorkerHeartbeat(workerId, clock.instant(), startedAt, capacity);
         return kafka.send(Topics.WORKERS, workerId, Wire.write(beat)).whenComplete((ok, e) -> {
             if (e != null) {
                 log.warn("Heartbeat not sent: {}", e.toString());

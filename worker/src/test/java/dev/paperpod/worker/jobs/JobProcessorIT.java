@@ -6,11 +6,13 @@ import static org.awaitility.Awaitility.await;
 import com.github.dockerjava.api.DockerClient;
 import dev.paperpod.schemas.event.JobFinished;
 import dev.paperpod.schemas.job.Egress;
+import dev.paperpod.schemas.job.ExecResult;
 import dev.paperpod.schemas.job.ExecSpec;
 import dev.paperpod.schemas.job.JobEnvelope;
 import dev.paperpod.schemas.job.JobSource;
 import dev.paperpod.schemas.job.JobStatus;
 import dev.paperpod.schemas.job.Language;
+import dev.paperpod.worker.exec.ExecJobRunner;
 import dev.paperpod.worker.exec.ExecRunner;
 import dev.paperpod.worker.sandbox.Podman;
 import dev.paperpod.worker.sandbox.PodmanSandboxRuntime;
@@ -35,7 +37,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link JobProcessor} on real Podman with a pool of one sandbox and a claim timeout far shorter than the job ahead:
+ * {@link JobProcessor} with the exec kind's runner on real Podman with a pool of one sandbox and a claim timeout far shorter than the job ahead:
  * a background job waits for the busy pool and runs, where a sync job's client is told the pool is busy.
  */
 class JobProcessorIT {
@@ -80,12 +82,10 @@ class JobProcessorIT {
             }
         };
         processor = new JobProcessor(
-                pools,
-                new ExecRunner(Clock.systemUTC(), 1 << 20),
+                List.of(new ExecJobRunner(pools, new ExecRunner(Clock.systemUTC(), 1 << 20), CLAIM_TIMEOUT, 8, 4)),
                 events,
                 new JobCancels(),
                 "processor-it",
-                CLAIM_TIMEOUT,
                 Duration.ofMillis(50),
                 timer,
                 Clock.systemUTC());
@@ -115,7 +115,7 @@ class JobProcessorIT {
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> !behind.isDone());
         JobFinished finished = behind.join();
         assertThat(finished.status()).as(finished.toString()).isEqualTo(JobStatus.SUCCEEDED);
-        assertThat(finished.result().stdout()).isEqualTo("behind\n");
+        assertThat(((ExecResult) finished.result()).stdout()).isEqualTo("behind\n");
         assertThat(ahead.join().status()).isEqualTo(JobStatus.SUCCEEDED);
     }
 

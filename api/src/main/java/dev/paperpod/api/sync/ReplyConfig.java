@@ -1,4 +1,4 @@
-package dev.paperpod.api.exec;
+package dev.paperpod.api.sync;
 
 import dev.paperpod.api.ApiProperties;
 import dev.paperpod.messaging.ListenerThreads;
@@ -19,7 +19,7 @@ import org.springframework.kafka.requestreply.ReplyingKafkaTemplate;
 /** The request/reply plumbing of sync jobs: this instance's reply topic and the template that awaits on it. */
 @Configuration(proxyBeanMethods = false)
 @Import({TopicsConfig.class, ListenerThreads.class})
-class KafkaConfig {
+class ReplyConfig {
 
     @Bean
     NewTopic replyTopic(ApiProperties properties) {

@@ -1,4 +1,4 @@
-package dev.paperpod.api.exec;
+package dev.paperpod.api.sync;
 
 import dev.paperpod.schemas.event.JobFinished;
 import dev.paperpod.schemas.job.JobEnvelope;

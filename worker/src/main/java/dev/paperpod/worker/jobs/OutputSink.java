@@ -1,4 +1,4 @@
-package dev.paperpod.worker.exec;
+package dev.paperpod.worker.jobs;
 
 import dev.paperpod.schemas.event.JobOutput;
 

@@ -1,4 +1,4 @@
-package dev.paperpod.worker.jobs;
+package dev.paperpod.worker.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,7 +8,7 @@ import dev.paperpod.schemas.job.Verdict;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class JobProcessorTest {
+class ExecJobRunnerTest {
 
     @ParameterizedTest(name = "{0} exit {1} -> {2}")
     @CsvSource({
@@ -24,6 +24,6 @@ class JobProcessorTest {
     void aProgramThatRanIsAResultAndOnlyHowItEndedDecidesTheStatus(Verdict verdict, Integer exit, JobStatus status) {
         ExecResult result = new ExecResult("", "", exit, verdict, false, 1);
 
-        assertThat(JobProcessor.statusOf(result)).isEqualTo(status);
+        assertThat(ExecJobRunner.statusOf(result)).isEqualTo(status);
     }
 }

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.paperpod.api.sync;
+
+import org.jspecify.annotations.NullMarked;
