@@ -20,6 +20,12 @@ public interface Outbox {
      */
     void enqueueGrouped(List<Entry> jobs);
 
+    /**
+     * Names the database the outbox is in (PostgreSQL's system identifier): a relay keeps its position per database, so
+     * one read from another database (a new cluster under the same name) is never taken for this one's.
+     */
+    String databaseIdentity();
+
     /** The {@code type} of an outbox row that carries several jobs. */
     String GROUPED_TYPE = "jobs.submitted";
 

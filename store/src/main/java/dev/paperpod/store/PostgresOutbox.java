@@ -46,6 +46,13 @@ public final class PostgresOutbox implements Outbox {
                 .toList());
     }
 
+    @Override
+    public String databaseIdentity() {
+        return jdbc.sql("select system_identifier::text from pg_control_system()")
+                .query(String.class)
+                .single();
+    }
+
     /** An outbox row: {@code aggregatetype} (the kind: the topic), {@code aggregateid} (the key), type, payload. */
     private record Row(String kind, String key, String type, String payload) {}
 

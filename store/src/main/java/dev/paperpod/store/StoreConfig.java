@@ -25,6 +25,21 @@ public class StoreConfig {
     }
 
     @Bean
+    IdempotencyStore idempotencyStore(JdbcClient jdbc) {
+        return new PostgresIdempotencyStore(jdbc);
+    }
+
+    @Bean
+    WebhookStore webhookStore(JdbcClient jdbc) {
+        return new PostgresWebhookStore(jdbc);
+    }
+
+    @Bean
+    AccountStore accountStore(JdbcClient jdbc) {
+        return new PostgresAccountStore(jdbc);
+    }
+
+    @Bean
     WorkerStore workerStore(JdbcClient jdbc) {
         return new PostgresWorkerStore(jdbc);
     }

@@ -1,5 +1,6 @@
 package dev.paperpod.api.auth;
 
+import dev.paperpod.store.AccountStore;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -9,9 +10,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -26,12 +25,12 @@ public class AccountTokens {
     static final Duration CACHE_TTL = Duration.ofSeconds(30);
     private static final int CACHE_LIMIT = 10_000;
 
-    private final JdbcClient jdbc;
+    private final AccountStore accounts;
     private final Clock clock;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
-    public AccountTokens(JdbcClient jdbc, Clock clock) {
-        this.jdbc = jdbc;
+    public AccountTokens(AccountStore accounts, Clock clock) {
+        this.accounts = accounts;
         this.clock = clock;
     }
 
@@ -42,11 +41,7 @@ public class AccountTokens {
         if (cached != null && cached.until().isAfter(now)) {
             return Optional.of(cached.caller());
         }
-        Optional<Caller> caller = jdbc.sql(
-                        "select id, account_id from api_tokens where token_hash = ? and revoked_at is null")
-                .param(hash)
-                .query((rs, n) -> new Caller(rs.getObject("account_id", UUID.class), rs.getObject("id", UUID.class)))
-                .optional();
+        Optional<Caller> caller = accounts.token(hash).map(t -> new Caller(t.accountId(), t.id()));
         caller.ifPresent(c -> {
             if (cache.size() >= CACHE_LIMIT) {
                 cache.clear(); // bounded: a flood of distinct valid tokens costs lookups, never memory
@@ -59,27 +54,8 @@ public class AccountTokens {
     /** Makes sure {@code token} authenticates as the account named {@code accountName}, creating both as needed. */
     @Transactional
     public Caller register(String accountName, String tokenName, String token) {
-        UUID accountId = jdbc.sql("select id from accounts where name = ?")
-                .param(accountName)
-                .query(UUID.class)
-                .optional()
-                .orElseGet(() -> {
-                    UUID id = UUID.randomUUID();
-                    jdbc.sql("insert into accounts (id, name) values (?, ?)")
-                            .params(id, accountName)
-                            .update();
-                    return id;
-                });
-        String hash = sha256(token);
-        jdbc.sql("""
-                        insert into api_tokens (id, account_id, token_hash, name) values (?, ?, ?, ?)
-                        on conflict (token_hash) do update set revoked_at = null
-                        """).params(UUID.randomUUID(), accountId, hash, tokenName).update();
-        UUID tokenId = jdbc.sql("select id from api_tokens where token_hash = ?")
-                .param(hash)
-                .query(UUID.class)
-                .single();
-        return new Caller(accountId, tokenId);
+        AccountStore.Token saved = accounts.saveToken(accounts.accountNamed(accountName), sha256(token), tokenName);
+        return new Caller(saved.accountId(), saved.id());
     }
 
     static String sha256(String token) {

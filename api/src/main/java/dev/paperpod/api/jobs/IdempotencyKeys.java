@@ -2,6 +2,7 @@ package dev.paperpod.api.jobs;
 
 import dev.paperpod.api.web.ApiException;
 import dev.paperpod.schemas.Wire;
+import dev.paperpod.store.IdempotencyStore;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -9,7 +10,6 @@ import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -30,10 +30,10 @@ class IdempotencyKeys {
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .build();
 
-    private final JdbcClient jdbc;
+    private final IdempotencyStore keys;
 
-    IdempotencyKeys(JdbcClient jdbc) {
-        this.jdbc = jdbc;
+    IdempotencyKeys(IdempotencyStore keys) {
+        this.keys = keys;
     }
 
     /** A stored answer. */
@@ -62,18 +62,11 @@ class IdempotencyKeys {
      */
     Optional<Stored> claimOrReplay(UUID account, String key, Object request) {
         String hash = hash(request);
-        int claimed = jdbc.sql("""
-                        insert into idempotency_keys (account_id, key, request_hash, status_code, response)
-                        values (?, ?, ?, 0, 'null'::jsonb) on conflict do nothing
-                        """).params(account, key, hash).update();
-        if (claimed == 1) {
+        if (keys.claim(account, key, hash)) {
             return Optional.empty();
         }
-        var row = jdbc.sql("""
-                        select request_hash, status_code, response::text as response from idempotency_keys
-                        where account_id = ? and key = ?
-                        """).params(account, key).query().singleRow();
-        if (!hash.equals(row.get("request_hash"))) {
+        IdempotencyStore.Stored before = keys.find(account, key).orElseThrow();
+        if (!hash.equals(before.requestHash())) {
             throw new ApiException(
                     HttpStatus.UNPROCESSABLE_CONTENT,
                     "IDEMPOTENCY_KEY_REUSED",
@@ -81,14 +74,12 @@ class IdempotencyKeys {
                     "use a new key for a new operation; a retry must send the same body as the first request",
                     HEADER);
         }
-        return Optional.of(new Stored((Integer) row.get("status_code"), (String) row.get("response")));
+        return Optional.of(new Stored(before.status(), before.body()));
     }
 
     /** Stores the answer of the request that claimed the key, in the same transaction as its work. */
     void store(UUID account, String key, int status, Object body) {
-        jdbc.sql("update idempotency_keys set status_code = ?, response = ?::jsonb where account_id = ? and key = ?")
-                .params(status, Wire.writeString(body), account, key)
-                .update();
+        keys.answer(account, key, status, Wire.writeString(body));
     }
 
     /**

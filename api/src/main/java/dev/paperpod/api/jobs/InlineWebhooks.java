@@ -1,9 +1,9 @@
 package dev.paperpod.api.jobs;
 
 import dev.paperpod.api.web.ApiException;
+import dev.paperpod.store.WebhookStore;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -14,10 +14,10 @@ import org.springframework.stereotype.Component;
 @Component
 class InlineWebhooks {
 
-    private final JdbcClient jdbc;
+    private final WebhookStore webhooks;
 
-    InlineWebhooks(JdbcClient jdbc) {
-        this.jdbc = jdbc;
+    InlineWebhooks(WebhookStore webhooks) {
+        this.webhooks = webhooks;
     }
 
     /** @throws ApiException 400 when no enabled endpoint of the account has the URL */
@@ -26,12 +26,7 @@ class InlineWebhooks {
         if (url == null) {
             return null;
         }
-        long endpoints = jdbc.sql(
-                        "select count(*) from webhook_endpoints where account_id = ? and url = ? and disabled_at is null")
-                .params(account, url)
-                .query(Long.class)
-                .single();
-        if (endpoints == 0) {
+        if (!webhooks.hasEnabledEndpoint(account, url)) {
             throw ApiException.invalidField(
                     "webhookUrl",
                     "no enabled webhook endpoint of this account has the URL " + url,
@@ -42,8 +37,6 @@ class InlineWebhooks {
 
     /** Records the job's webhook URL, in the caller's transaction. */
     void attach(UUID jobId, String url) {
-        jdbc.sql("update jobs set webhook_url = ? where id = ?")
-                .params(url, jobId)
-                .update();
+        webhooks.attachToJob(jobId, url);
     }
 }

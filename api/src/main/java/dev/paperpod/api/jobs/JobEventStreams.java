@@ -1,11 +1,9 @@
 package dev.paperpod.api.jobs;
 
-import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.job.JobStatus;
 import dev.paperpod.store.JobRecord;
 import dev.paperpod.store.JobStore;
 import java.io.IOException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,7 +20,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.http.MediaType;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
@@ -41,14 +38,12 @@ public class JobEventStreams {
     private static final Duration MAX_STREAM = Duration.ofHours(1);
 
     private final JobStore store;
-    private final JdbcClient jdbc;
     private final JobCompletions changes;
     /** One thread per open stream, mostly waiting: a virtual one where the JVM has them (21 and later). */
     private final SimpleAsyncTaskExecutor streams = streamThreads();
 
-    JobEventStreams(JobStore store, JdbcClient jdbc, JobCompletions changes) {
+    JobEventStreams(JobStore store, JobCompletions changes) {
         this.store = store;
-        this.jdbc = jdbc;
         this.changes = changes;
     }
 
@@ -85,25 +80,13 @@ public class JobEventStreams {
             while (true) {
                 CompletableFuture<Void> changed = changes.next(jobId);
                 boolean done = answer.isDone();
-                List<Object[]> chunks = jdbc.sql("""
-                                select seq, stream, data from job_output where job_id = ? and attempt = 1 and seq > ?
-                                order by seq
-                                """)
-                        .params(jobId, last[0])
-                        .query((rs, row) ->
-                                new Object[] {rs.getLong("seq"), rs.getString("stream"), rs.getString("data")})
-                        .list();
-                for (Object[] chunk : chunks) {
-                    Map<String, Object> data = new LinkedHashMap<>();
-                    data.put("attempt", 1);
-                    data.put("seq", chunk[0]);
-                    data.put("stream", chunk[1]);
-                    data.put("data", chunk[2]);
+                // a sync job has one attempt
+                for (JobStore.Output chunk : store.output(jobId, 1, last[0])) {
                     emitter.send(SseEmitter.event()
-                            .id(new Key(1, 1, (Long) chunk[0]).toString())
+                            .id(new Key(1, 1, chunk.seq()).toString())
                             .name("output")
-                            .data(data, MediaType.APPLICATION_JSON));
-                    last[0] = (Long) chunk[0];
+                            .data(output(chunk), MediaType.APPLICATION_JSON));
+                    last[0] = chunk.seq();
                 }
                 if (done) {
                     changes.cancel(jobId, changed);
@@ -186,40 +169,27 @@ public class JobEventStreams {
             queued.put("runAt", job.runAt());
         }
         all.add(new Event(Key.QUEUED, "queued", queued));
-        jdbc.sql("""
-                        select attempt, worker_id, started_at, finished_at, verdict, error::text as error
-                        from job_attempts where job_id = ? order by attempt
-                        """).param(job.id()).query(rs -> {
-            int attempt = rs.getInt("attempt");
+        for (JobStore.Attempt attempt : store.attempts(job.id())) {
             Map<String, Object> started = new LinkedHashMap<>();
-            started.put("attempt", attempt);
-            started.put("workerId", rs.getString("worker_id"));
-            started.put("startedAt", rs.getTimestamp("started_at").toInstant());
-            all.add(new Event(new Key(attempt, 0, 0), "started", started));
-            Timestamp ended = rs.getTimestamp("finished_at");
-            boolean lost = ended != null && (attempt < job.attempt() || job.status() == JobStatus.RETRYING);
+            started.put("attempt", attempt.attempt());
+            started.put("workerId", attempt.workerId());
+            started.put("startedAt", attempt.startedAt());
+            all.add(new Event(new Key(attempt.attempt(), 0, 0), "started", started));
+            boolean lost = attempt.finishedAt() != null
+                    && (attempt.attempt() < job.attempt() || job.status() == JobStatus.RETRYING);
             if (lost) {
                 Map<String, Object> failed = new LinkedHashMap<>();
-                failed.put("attempt", attempt);
-                failed.put("outcome", rs.getString("verdict"));
-                String error = rs.getString("error");
-                if (error != null) {
-                    failed.put("error", Wire.mapper().readTree(error));
+                failed.put("attempt", attempt.attempt());
+                failed.put("outcome", attempt.outcome());
+                if (attempt.error() != null) {
+                    failed.put("error", attempt.error());
                 }
-                all.add(new Event(new Key(attempt, 2, 0), "attempt.failed", failed));
+                all.add(new Event(new Key(attempt.attempt(), 2, 0), "attempt.failed", failed));
             }
-        });
-        jdbc.sql("""
-                        select attempt, seq, stream, data from job_output
-                        where job_id = ? and attempt >= ? order by attempt, seq
-                        """).params(job.id(), last.attempt()).query(rs -> {
-            Map<String, Object> chunk = new LinkedHashMap<>();
-            chunk.put("attempt", rs.getInt("attempt"));
-            chunk.put("seq", rs.getLong("seq"));
-            chunk.put("stream", rs.getString("stream"));
-            chunk.put("data", rs.getString("data"));
-            all.add(new Event(new Key(rs.getInt("attempt"), 1, rs.getLong("seq")), "output", chunk));
-        });
+        }
+        for (JobStore.Output chunk : store.output(job.id(), last.attempt(), -1)) {
+            all.add(new Event(new Key(chunk.attempt(), 1, chunk.seq()), "output", output(chunk)));
+        }
         if (job.status().isTerminal()) {
             all.add(new Event(Key.END, "finished", AccountJobs.view(job)));
         }
@@ -227,6 +197,16 @@ public class JobEventStreams {
                 .filter(e -> e.key().compareTo(last) > 0)
                 .sorted(Comparator.comparing(Event::key))
                 .toList();
+    }
+
+    /** An output chunk as the stream's {@code output} event carries it. */
+    private static Map<String, Object> output(JobStore.Output chunk) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("attempt", chunk.attempt());
+        data.put("seq", chunk.seq());
+        data.put("stream", chunk.stream());
+        data.put("data", chunk.data());
+        return data;
     }
 
     record Event(Key key, String name, Object data) {}

@@ -6,17 +6,14 @@ import dev.paperpod.api.web.JsonBody;
 import dev.paperpod.schemas.http.WebhookDeliveryView;
 import dev.paperpod.schemas.http.WebhookEndpointRequest;
 import dev.paperpod.schemas.http.WebhookEndpointView;
+import dev.paperpod.store.WebhookStore;
 import dev.paperpod.store.WebhookTargets;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.security.SecureRandom;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
@@ -25,7 +22,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -44,17 +40,17 @@ class WebhookController {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final JsonBody body;
-    private final JdbcClient jdbc;
+    private final WebhookStore webhooks;
     private final WebhookTargets targets;
     private final Clock clock;
 
     WebhookController(
             JsonBody body,
-            JdbcClient jdbc,
+            WebhookStore webhooks,
             @Value("${paperpod.webhooks.allowed-targets:}") List<String> allowedTargets,
             Clock clock) {
         this.body = body;
-        this.jdbc = jdbc;
+        this.webhooks = webhooks;
         this.targets = new WebhookTargets(allowedTargets);
         this.clock = clock;
     }
@@ -80,28 +76,17 @@ class WebhookController {
         UUID id = UUID.randomUUID();
         String secret = newSecret();
         Instant now = clock.instant();
-        jdbc.sql("""
-                        insert into webhook_endpoints (id, account_id, url, events, secret, created_at)
-                        values (?, ?, ?, ?, ?, ?)
-                        """)
-                .params(
-                        id,
-                        caller.accountId(),
-                        endpoint.url(),
-                        events.toArray(String[]::new),
-                        secret,
-                        Timestamp.from(now))
-                .update();
+        webhooks.createEndpoint(
+                new WebhookStore.Endpoint(id, caller.accountId(), endpoint.url(), events, secret, now, null, null));
         return ResponseEntity.created(URI.create("/v1/webhook-endpoints/" + id))
                 .body(new WebhookEndpointView(id, endpoint.url(), events, now, secret, null, null));
     }
 
     @GetMapping("/v1/webhook-endpoints")
     List<WebhookEndpointView> list(Caller caller) {
-        return jdbc.sql("select * from webhook_endpoints where account_id = ? order by created_at")
-                .param(caller.accountId())
-                .query(WebhookController::endpoint)
-                .list();
+        return webhooks.endpoints(caller.accountId()).stream()
+                .map(e -> view(e, null))
+                .toList();
     }
 
     @GetMapping("/v1/webhook-endpoints/{id}")
@@ -114,12 +99,7 @@ class WebhookController {
     WebhookEndpointView rotate(Caller caller, @PathVariable String id) {
         WebhookEndpointView endpoint = find(caller, id);
         String secret = newSecret();
-        jdbc.sql("""
-                        update webhook_endpoints set previous_secret = secret, previous_secret_until = ?, secret = ?
-                        where id = ?
-                        """)
-                .params(Timestamp.from(clock.instant().plus(Duration.ofHours(ROTATION_HOURS))), secret, endpoint.id())
-                .update();
+        webhooks.rotateSecret(endpoint.id(), secret, clock.instant().plus(Duration.ofHours(ROTATION_HOURS)));
         return new WebhookEndpointView(
                 endpoint.id(),
                 endpoint.url(),
@@ -134,34 +114,19 @@ class WebhookController {
     @GetMapping("/v1/webhook-endpoints/{id}/deliveries")
     List<WebhookDeliveryView> deliveries(Caller caller, @PathVariable String id) {
         WebhookEndpointView endpoint = find(caller, id);
-        return jdbc.sql("select * from webhook_deliveries where endpoint_id = ? order by created_at desc limit 100")
-                .param(endpoint.id())
-                .query((rs, row) -> delivery(rs))
-                .list();
+        return webhooks.deliveries(endpoint.id(), 100).stream()
+                .map(WebhookController::view)
+                .toList();
     }
 
     /** Posts the delivery again now (the same webhook-id), whatever became of it; the endpoint must be enabled. */
     @PostMapping("/v1/webhook-deliveries/{id}/replay")
     ResponseEntity<WebhookDeliveryView> replay(Caller caller, @PathVariable String id) {
-        int changed = jdbc.sql("""
-                        update webhook_deliveries d set status = 'PENDING', next_attempt_at = now(), finished_at = null
-                        from webhook_endpoints e
-                        where d.id = ? and e.id = d.endpoint_id and e.account_id = ? and e.disabled_at is null
-                        """).params(id, caller.accountId()).update();
-        if (changed == 0) {
-            throw ApiException.notFound(
-                    "no delivery " + id + " to an enabled endpoint of this account",
-                    "delivery ids come from GET /v1/webhook-endpoints/{id}/deliveries");
-        }
-        jdbc.sql("select pg_notify(?, '')")
-                .param(dev.paperpod.store.WebhookEvents.CHANNEL)
-                .query()
-                .listOfRows();
-        return ResponseEntity.status(HttpStatus.ACCEPTED)
-                .body(jdbc.sql("select * from webhook_deliveries where id = ?")
-                        .param(id)
-                        .query((rs, row) -> delivery(rs))
-                        .single());
+        WebhookStore.Delivery delivery = webhooks.replay(id, caller.accountId())
+                .orElseThrow(() -> ApiException.notFound(
+                        "no delivery " + id + " to an enabled endpoint of this account",
+                        "delivery ids come from GET /v1/webhook-endpoints/{id}/deliveries"));
+        return ResponseEntity.status(HttpStatus.ACCEPTED).body(view(delivery));
     }
 
     private WebhookEndpointView find(Caller caller, String id) {
@@ -171,49 +136,30 @@ class WebhookController {
         } catch (IllegalArgumentException e) {
             throw notFound(id);
         }
-        return jdbc.sql("select * from webhook_endpoints where id = ? and account_id = ?")
-                .params(endpointId, caller.accountId())
-                .query(WebhookController::endpoint)
-                .optional()
+        return webhooks.endpoint(endpointId, caller.accountId())
+                .map(e -> view(e, null))
                 .orElseThrow(() -> notFound(id));
     }
 
-    private WebhookDeliveryView delivery(ResultSet rs) throws SQLException {
-        String id = rs.getString("id");
-        List<WebhookDeliveryView.Attempt> log = jdbc.sql(
-                        "select * from webhook_attempts where delivery_id = ? order by attempt")
-                .param(id)
-                .query((a, row) -> new WebhookDeliveryView.Attempt(
-                        a.getInt("attempt"),
-                        a.getTimestamp("at").toInstant(),
-                        (Integer) a.getObject("status_code"),
-                        a.getString("error"),
-                        a.getLong("duration_ms")))
-                .list();
-        return new WebhookDeliveryView(
-                id,
-                rs.getString("event_type"),
-                rs.getString("status"),
-                rs.getInt("attempts"),
-                rs.getTimestamp("created_at").toInstant(),
-                instant(rs.getTimestamp("next_attempt_at")),
-                instant(rs.getTimestamp("finished_at")),
-                log);
-    }
-
-    private static WebhookEndpointView endpoint(ResultSet rs, int row) throws SQLException {
+    /** An endpoint as its owner sees it; its secret only where given (at creation and rotation). */
+    private static WebhookEndpointView view(WebhookStore.Endpoint e, @Nullable String secret) {
         return new WebhookEndpointView(
-                rs.getObject("id", UUID.class),
-                rs.getString("url"),
-                Arrays.asList((String[]) rs.getArray("events").getArray()),
-                rs.getTimestamp("created_at").toInstant(),
-                null,
-                instant(rs.getTimestamp("disabled_at")),
-                rs.getString("disabled_reason"));
+                e.id(), e.url(), e.events(), e.createdAt(), secret, e.disabledAt(), e.disabledReason());
     }
 
-    private static @Nullable Instant instant(@Nullable Timestamp t) {
-        return t == null ? null : t.toInstant();
+    private static WebhookDeliveryView view(WebhookStore.Delivery d) {
+        return new WebhookDeliveryView(
+                d.id(),
+                d.eventType(),
+                d.status(),
+                d.attempts(),
+                d.createdAt(),
+                d.nextAttemptAt(),
+                d.finishedAt(),
+                d.log().stream()
+                        .map(a -> new WebhookDeliveryView.Attempt(
+                                a.attempt(), a.at(), a.statusCode(), a.error(), a.durationMs()))
+                        .toList());
     }
 
     /** {@code whsec_} and 24 random bytes, base64: what Standard Webhooks libraries accept. */

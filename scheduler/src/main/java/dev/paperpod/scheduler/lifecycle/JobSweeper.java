@@ -4,9 +4,9 @@ import dev.paperpod.scheduler.SchedulerProperties;
 import dev.paperpod.schemas.job.JobError;
 import dev.paperpod.schemas.job.JobStatus;
 import dev.paperpod.store.DispatchQueue;
+import dev.paperpod.store.IdempotencyStore;
 import dev.paperpod.store.JobRecord;
 import dev.paperpod.store.JobStore;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -18,7 +18,6 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -47,7 +46,7 @@ public class JobSweeper implements SmartLifecycle {
     private final DispatchQueue queue;
     private final RetryPolicy retries;
     private final TransactionTemplate tx;
-    private final JdbcClient jdbc;
+    private final IdempotencyStore idempotencyKeys;
     private final SchedulerProperties.Lifecycle settings;
     private final Clock clock;
     private @Nullable ScheduledExecutorService timer;
@@ -57,14 +56,14 @@ public class JobSweeper implements SmartLifecycle {
             DispatchQueue queue,
             RetryPolicy retries,
             TransactionTemplate tx,
-            JdbcClient jdbc,
+            IdempotencyStore idempotencyKeys,
             SchedulerProperties properties,
             Clock clock) {
         this.store = store;
         this.queue = queue;
         this.retries = retries;
         this.tx = tx;
-        this.jdbc = jdbc;
+        this.idempotencyKeys = idempotencyKeys;
         this.settings = properties.lifecycle();
         this.clock = clock;
     }
@@ -77,9 +76,7 @@ public class JobSweeper implements SmartLifecycle {
         moved += Objects.requireNonNull(tx.execute(s -> recoverFromSilentWorkers(now)));
         moved += Objects.requireNonNull(tx.execute(s -> endOverdueJobs(now)));
         tx.executeWithoutResult(s -> store.completeBatches(now));
-        jdbc.sql("delete from idempotency_keys where created_at < ?")
-                .param(Timestamp.from(now.minus(settings.idempotencyKeyRetention())))
-                .update();
+        idempotencyKeys.forgetBefore(now.minus(settings.idempotencyKeyRetention()));
         return moved;
     }
 

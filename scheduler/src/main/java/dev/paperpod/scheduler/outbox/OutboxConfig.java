@@ -2,6 +2,7 @@ package dev.paperpod.scheduler.outbox;
 
 import dev.paperpod.scheduler.SchedulerProperties;
 import dev.paperpod.schemas.Topics;
+import dev.paperpod.store.Outbox;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,7 +18,6 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "paperpod.scheduler.outbox.enabled", matchIfMissing = true)
@@ -25,19 +25,20 @@ class OutboxConfig {
 
     @Bean
     OutboxRelay outboxRelay(
-            DataSourceProperties dataSource, KafkaProperties kafka, SchedulerProperties properties, JdbcClient jdbc) {
-        SchedulerProperties.Outbox outbox = properties.outbox();
+            DataSourceProperties dataSource, KafkaProperties kafka, SchedulerProperties properties, Outbox outbox) {
+        SchedulerProperties.Outbox relay = properties.outbox();
         try {
-            Files.createDirectories(outbox.offsetDir());
+            Files.createDirectories(relay.offsetDir());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the outbox relay's offset directory", e);
         }
-        String identity = jdbc.sql("select system_identifier::text from pg_control_system()")
-                .query(String.class)
-                .single();
         DebeziumSettings settings = new DebeziumSettings(
-                dataSource.getUrl(), dataSource.getUsername(), dataSource.getPassword(), identity, outbox);
-        return new OutboxRelay(settings, relayProducer(kafka), outbox);
+                dataSource.getUrl(),
+                dataSource.getUsername(),
+                dataSource.getPassword(),
+                outbox.databaseIdentity(),
+                relay);
+        return new OutboxRelay(settings, relayProducer(kafka), relay);
     }
 
     /** Its own producer: idempotent, acks from all replicas, no lingering (latency is the point). */

@@ -2,14 +2,13 @@ package dev.paperpod.scheduler.webhooks;
 
 import dev.paperpod.scheduler.SchedulerProperties;
 import dev.paperpod.store.NotificationLoop;
-import dev.paperpod.store.WebhookEvents;
+import dev.paperpod.store.WebhookStore;
 import dev.paperpod.store.WebhookTargets;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +27,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -48,7 +46,7 @@ public class WebhookSender implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(WebhookSender.class);
     private static final Duration LEASE_MARGIN = Duration.ofSeconds(30);
 
-    private final JdbcClient jdbc;
+    private final WebhookStore store;
     private final TransactionTemplate tx;
     private final DataSource dataSource;
     private final SchedulerProperties.Webhooks settings;
@@ -60,13 +58,13 @@ public class WebhookSender implements SmartLifecycle {
     private volatile @Nullable NotificationLoop loop;
 
     public WebhookSender(
-            JdbcClient jdbc,
+            WebhookStore store,
             TransactionTemplate tx,
             DataSource dataSource,
             SchedulerProperties properties,
             @Value("${paperpod.webhooks.allowed-targets:}") List<String> allowedTargets,
             Clock clock) {
-        this.jdbc = jdbc;
+        this.store = store;
         this.tx = tx;
         this.dataSource = dataSource;
         this.settings = properties.webhooks();
@@ -79,24 +77,16 @@ public class WebhookSender implements SmartLifecycle {
         this.slots = new Semaphore(settings.concurrency());
     }
 
-    /** A delivery claimed for one attempt. */
-    record Claim(
-            String id,
-            int attempt,
-            String payload,
-            String url,
-            String secret,
-            @Nullable String previousSecret,
-            java.util.UUID endpointId) {}
-
     /** Claims what is due and there is room for, and posts it; returns how many it claimed. */
     int sendDue() {
         int room = slots.availablePermits();
         if (room == 0) {
             return 0;
         }
-        List<Claim> claims = Objects.requireNonNull(tx.execute(s -> claim(room)));
-        for (Claim claim : claims) {
+        Instant now = clock.instant();
+        Instant lease = now.plus(settings.timeout()).plus(LEASE_MARGIN);
+        List<WebhookStore.Due> claims = Objects.requireNonNull(tx.execute(s -> store.claimDue(now, room, lease)));
+        for (WebhookStore.Due claim : claims) {
             slots.acquireUninterruptibly();
             Objects.requireNonNull(posts).execute(() -> {
                 try {
@@ -109,37 +99,7 @@ public class WebhookSender implements SmartLifecycle {
         return claims.size();
     }
 
-    private List<Claim> claim(int room) {
-        Instant now = clock.instant();
-        List<Claim> claims = jdbc.sql("""
-                        select d.id, d.attempts, d.payload::text as payload, e.url, e.secret, e.id as endpoint_id,
-                               case when e.previous_secret_until > ? then e.previous_secret end as previous_secret
-                        from webhook_deliveries d join webhook_endpoints e on e.id = d.endpoint_id
-                        where d.status = 'PENDING' and d.next_attempt_at <= ? and e.disabled_at is null
-                        order by d.next_attempt_at
-                        limit ?
-                        for update of d skip locked
-                        """)
-                .params(Timestamp.from(now), Timestamp.from(now), room)
-                .query((rs, row) -> new Claim(
-                        rs.getString("id"),
-                        rs.getInt("attempts") + 1,
-                        rs.getString("payload"),
-                        rs.getString("url"),
-                        rs.getString("secret"),
-                        rs.getString("previous_secret"),
-                        rs.getObject("endpoint_id", java.util.UUID.class)))
-                .list();
-        Instant lease = now.plus(settings.timeout()).plus(LEASE_MARGIN);
-        for (Claim claim : claims) {
-            jdbc.sql("update webhook_deliveries set next_attempt_at = ? where id = ?")
-                    .params(Timestamp.from(lease), claim.id())
-                    .update();
-        }
-        return claims;
-    }
-
-    private void post(Claim claim) {
+    private void post(WebhookStore.Due claim) {
         Instant at = clock.instant();
         long timestamp = at.getEpochSecond();
         long started = System.nanoTime();
@@ -190,49 +150,27 @@ public class WebhookSender implements SmartLifecycle {
     }
 
     private void record(
-            Claim claim,
+            WebhookStore.Due claim,
             Instant at,
             @Nullable Integer status,
             @Nullable String error,
             long durationMs,
             Duration retryAfter) {
-        jdbc.sql("""
-                        insert into webhook_attempts (delivery_id, attempt, at, status_code, error, duration_ms)
-                        values (?, ?, ?, ?, ?, ?) on conflict do nothing
-                        """)
-                .params(claim.id(), claim.attempt(), Timestamp.from(at), status, error, durationMs)
-                .update();
+        store.recordAttempt(claim.id(), claim.attempt(), at, status, error, durationMs);
         Instant now = clock.instant();
         List<Duration> schedule = settings.retrySchedule();
         if (status != null && status >= 200 && status < 300) {
-            finish(claim, "SUCCEEDED", now);
+            store.finish(claim.id(), "SUCCEEDED", claim.attempt(), now);
         } else if (status != null && status == 410) {
-            finish(claim, "FAILED", now);
-            jdbc.sql("""
-                            update webhook_endpoints set disabled_at = ?, disabled_reason = ?
-                            where id = ? and disabled_at is null
-                            """)
-                    .params(Timestamp.from(now), "answered 410 Gone to delivery " + claim.id(), claim.endpointId())
-                    .update();
+            store.finish(claim.id(), "FAILED", claim.attempt(), now);
+            store.disableEndpoint(claim.endpointId(), "answered 410 Gone to delivery " + claim.id(), now);
             log.info("Webhook endpoint {} answered 410 Gone: disabled", claim.endpointId());
         } else if (claim.attempt() >= schedule.size()) {
-            finish(claim, "FAILED", now);
+            store.finish(claim.id(), "FAILED", claim.attempt(), now);
         } else {
             Duration wait = schedule.get(claim.attempt());
-            Instant next = now.plus(retryAfter.compareTo(wait) > 0 ? retryAfter : wait);
-            jdbc.sql("update webhook_deliveries set attempts = ?, next_attempt_at = ? where id = ?")
-                    .params(claim.attempt(), Timestamp.from(next), claim.id())
-                    .update();
+            store.retryAt(claim.id(), claim.attempt(), now.plus(retryAfter.compareTo(wait) > 0 ? retryAfter : wait));
         }
-    }
-
-    private void finish(Claim claim, String status, Instant now) {
-        jdbc.sql("""
-                        update webhook_deliveries set status = ?, attempts = ?, next_attempt_at = null, finished_at = ?
-                        where id = ?
-                        """)
-                .params(status, claim.attempt(), Timestamp.from(now), claim.id())
-                .update();
     }
 
     /** {@code Retry-After} as seconds or an HTTP date; zero when absent or unreadable. */
@@ -263,7 +201,7 @@ public class WebhookSender implements SmartLifecycle {
         loop = new NotificationLoop(
                         "webhook-sender",
                         dataSource,
-                        List.of(WebhookEvents.CHANNEL),
+                        List.of(WebhookStore.CHANNEL),
                         settings.interval(),
                         payloads -> sendDue(),
                         () -> {})
