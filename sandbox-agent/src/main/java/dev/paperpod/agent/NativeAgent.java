@@ -4,10 +4,9 @@ import java.net.URL;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The agent that runs in sandboxes: the Go program of {@code src/main/go} (docs/adr/0005), which this module's
- * build puts beside these classes wherever a Go toolchain is installed. It speaks the same protocol as
- * {@link SandboxAgent}, which stays as the reference the protocol tests run against and as the fallback of a
- * build without Go.
+ * The agent that runs in sandboxes: the Go program of {@code src/main/go} (docs/adr/0005), which this module's build
+ * puts beside these classes (the build needs Go: {@code golang-go}, which {@code ./paperpod} installs). The worker
+ * talks to it through {@link dev.paperpod.agent.client.AgentClient}.
  */
 public final class NativeAgent {
 
@@ -16,7 +15,7 @@ public final class NativeAgent {
 
     private NativeAgent() {}
 
-    /** The binary on the class path, or null when this build had no Go toolchain to make it. */
+    /** The binary on the class path, or null when this class path holds no build of it. */
     public static @Nullable URL binary() {
         return NativeAgent.class.getResource(RESOURCE);
     }

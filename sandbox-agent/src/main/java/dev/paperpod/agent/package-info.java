@@ -3,9 +3,8 @@
  * listens on a Unix socket in a host directory bind-mounted into the container, so the worker reaches it in
  * about a millisecond instead of the 100-200 ms a {@code podman exec} costs. See {@code docs/agent-protocol.md}.
  *
- * <p>The sandboxes run the Go agent of {@code src/main/go} ({@link dev.paperpod.agent.NativeAgent}); the Java agent
- * here ({@link dev.paperpod.agent.SandboxAgent}) speaks the same protocol, is the reference the protocol tests run
- * against, and is the fallback of a build without Go.
+ * <p>The agent is the Go program of {@code src/main/go} ({@link dev.paperpod.agent.NativeAgent}); this module's Java
+ * holds its wire protocol ({@code protocol}) and the worker's client ({@code client}).
  */
 @NullMarked
 package dev.paperpod.agent;

@@ -28,9 +28,8 @@ class FilesAndProcessesTest {
     @RegisterExtension
     final RunningAgent agent = agent();
 
-    /** The agent under test: the Java one here, the Go one in the subclass. */
     RunningAgent agent() {
-        return RunningAgent.java();
+        return RunningAgent.start();
     }
 
     @Test
@@ -58,8 +57,8 @@ class FilesAndProcessesTest {
         agent.client.writeFile("notes.txt", text("three\n"), null, false, DEADLINE);
 
         assertThat(agent.workspace.resolve("notes.txt")).hasContent("three");
-        assertThat(FileOps.mode(Files.getPosixFilePermissions(agent.workspace.resolve("notes.txt"))))
-                .isEqualTo(0600);
+        assertThat(Files.getPosixFilePermissions(agent.workspace.resolve("notes.txt")))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         assertThat(agent.workspace).isDirectoryNotContaining("glob:**.part");
     }
 

@@ -11,38 +11,30 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
+import java.util.Comparator;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * An agent served on the host for each test, from a fresh directory whose {@code workspace} is its working
- * directory: the Java agent in this JVM ({@link #java()}) or the Go binary as a process of its own
- * ({@link #nativeAgent()}). {@code @RegisterExtension final RunningAgent agent = RunningAgent.java();}
+ * The Go agent this build made, served on the host for each test as a process of its own, from a fresh directory
+ * whose {@code workspace} is its working directory. {@code @RegisterExtension final RunningAgent agent =
+ * RunningAgent.start();}
  */
 final class RunningAgent implements BeforeEachCallback, AfterEachCallback {
 
     Path dir;
     Path workspace;
     AgentClient client;
-    private final boolean nativeAgent;
-    private @Nullable SandboxAgent agent;
     private @Nullable Process process;
 
-    private RunningAgent(boolean nativeAgent) {
-        this.nativeAgent = nativeAgent;
-    }
+    private RunningAgent() {}
 
-    static RunningAgent java() {
-        return new RunningAgent(false);
-    }
-
-    static RunningAgent nativeAgent() {
-        return new RunningAgent(true);
+    static RunningAgent start() {
+        return new RunningAgent();
     }
 
     @Override
@@ -51,33 +43,7 @@ final class RunningAgent implements BeforeEachCallback, AfterEachCallback {
         workspace = Files.createDirectories(dir.resolve("workspace"));
         Path socket = dir.resolve("run/agent.sock");
         client = new AgentClient(socket);
-        if (nativeAgent) {
-            startNative(socket);
-            return;
-        }
-        SandboxAgent served = new SandboxAgent(
-                socket,
-                new AgentSettings(
-                        dir.resolve("scratch"),
-                        workspace,
-                        true,
-                        200,
-                        List.of(workspace, dir.resolve("scratch")),
-                        false));
-        agent = served;
-        Thread serving = new Thread(() -> {
-            try {
-                served.serve();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
-        serving.setDaemon(true);
-        serving.start();
-    }
-
-    private void startNative(Path socket) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(nativeBinary().toString(), socket.toString())
+        ProcessBuilder builder = new ProcessBuilder(binary().toString(), socket.toString())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.INHERIT);
         builder.environment()
@@ -97,17 +63,10 @@ final class RunningAgent implements BeforeEachCallback, AfterEachCallback {
         });
     }
 
-    /**
-     * The Go agent this build made. Skips the test on a machine without a Go toolchain (the Java agent's tests
-     * still run), and fails it where Go is installed but the build made no binary.
-     */
-    static Path nativeBinary() {
+    /** The Go agent this build made; the build fails without Go, so a missing binary fails the test. */
+    static Path binary() {
         URL binary = NativeAgent.binary();
-        if (binary == null) {
-            Assumptions.assumeTrue(
-                    Files.isExecutable(Path.of("/usr/bin/go")), "no Go toolchain here: the Go agent was not built");
-        }
-        assertThat(binary).as("the Go agent built by the native-agent profile").isNotNull();
+        assertThat(binary).as("the Go agent this module's build makes").isNotNull();
         try {
             return Path.of(binary.toURI());
         } catch (URISyntaxException e) {
@@ -115,16 +74,12 @@ final class RunningAgent implements BeforeEachCallback, AfterEachCallback {
         }
     }
 
-    /** The agent's process: this JVM for the Java agent. */
     long pid() {
-        return process == null ? ProcessHandle.current().pid() : process.pid();
+        return process.pid();
     }
 
-    /** Threads the agent made so far: those of its process, or those its Java helpers started. */
-    int threadsMade() throws IOException {
-        if (process == null) {
-            return Helpers.created();
-        }
+    /** Threads of the agent's process now. */
+    int threads() throws IOException {
         return Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status")).stream()
                 .filter(line -> line.startsWith("Threads:"))
                 .map(line ->
@@ -135,9 +90,6 @@ final class RunningAgent implements BeforeEachCallback, AfterEachCallback {
 
     @Override
     public void afterEach(ExtensionContext context) throws IOException {
-        if (agent != null) {
-            agent.close();
-        }
         if (process != null) {
             process.destroyForcibly();
             try {
@@ -146,6 +98,14 @@ final class RunningAgent implements BeforeEachCallback, AfterEachCallback {
                 Thread.currentThread().interrupt();
             }
         }
-        Trees.delete(dir);
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
     }
 }

@@ -28,7 +28,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The agent served on the host, as the worker talks to it inside a sandbox. */
+/** The Go agent served on the host, as the worker talks to it inside a sandbox. */
 class SandboxAgentTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(20);
@@ -36,14 +36,13 @@ class SandboxAgentTest {
     @RegisterExtension
     final RunningAgent agent = agent();
 
-    /** The agent under test: the Java one here, the Go one in the subclass. */
     RunningAgent agent() {
-        return RunningAgent.java();
+        return RunningAgent.start();
     }
 
     @Test
     void answersPingWithItsProtocolVersion() throws IOException {
-        assertThat(agent.client.ping(DEADLINE)).isEqualTo(SandboxAgent.PROTOCOL_VERSION);
+        assertThat(agent.client.ping(DEADLINE)).isEqualTo(MessageType.PROTOCOL_VERSION);
     }
 
     @Test
@@ -60,19 +59,18 @@ class SandboxAgentTest {
     }
 
     @Test
-    void reusesItsThreadsFromOneRunToTheNext() throws IOException {
+    void keepsAHandfulOfThreadsFromOneRunToTheNext() throws IOException {
         ExecCommand echo = ExecCommand.shell("echo hi", 10_000);
         agent.client.exec(echo, new Captured(), DEADLINE);
-        int before = agent.threadsMade();
+        int before = agent.threads();
 
         for (int i = 0; i < 20; i++) {
             assertThat(agent.client.exec(echo, new Captured(), DEADLINE).exitCode())
                     .isZero();
         }
 
-        // a run needs four or five threads (its connection, two output pumps, the cancel watch, the memory
-        // sampler): new ones each time would make 80 or more
-        int made = agent.threadsMade() - before;
+        // the Go runtime parks goroutines on a few OS threads: a thread left behind by each run would make 20 or more
+        int made = agent.threads() - before;
         assertThat(made).isLessThan(20);
     }
 
@@ -164,8 +162,7 @@ class SandboxAgentTest {
             }
         });
         assertThat(started.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        // The Java agent answers STARTED while its setsid and shell wrappers may still be exec'ing the program,
-        // when /proc shows no command line for an instant.
+        // STARTED may come while the child still execs the program, when /proc shows no command line for an instant
         await().atMost(Duration.ofSeconds(10)).until(() -> processesNamed(marker) > 0);
 
         cancellation.cancel();
@@ -175,7 +172,7 @@ class SandboxAgentTest {
                 .rootCause()
                 .isInstanceOf(Cancellation.CanceledException.class);
         await().atMost(Duration.ofSeconds(10)).until(() -> processesNamed(marker) == 0);
-        assertThat(agent.client.ping(DEADLINE)).isEqualTo(SandboxAgent.PROTOCOL_VERSION);
+        assertThat(agent.client.ping(DEADLINE)).isEqualTo(MessageType.PROTOCOL_VERSION);
     }
 
     @Test
@@ -259,7 +256,7 @@ class SandboxAgentTest {
             assertThat(answer).isNotNull();
             assertThat(answer.fields().getString(Tag.ERROR_CODE)).isEqualTo("BAD_FRAME");
         }
-        assertThat(agent.client.ping(DEADLINE)).isEqualTo(SandboxAgent.PROTOCOL_VERSION);
+        assertThat(agent.client.ping(DEADLINE)).isEqualTo(MessageType.PROTOCOL_VERSION);
     }
 
     /** A sleep long enough to outlive the test, whose argument tells its process apart from any other. */

@@ -52,8 +52,8 @@ public record WorkerProperties(
      *     job waits as long as the pool is only busy, and fails after it only when sandboxes cannot be made
      * @param agentReadyTimeout how long a new sandbox's agent may take to answer
      * @param socketRoot host directory under which each sandbox gets the directory holding its agent socket
-     * @param agentPath the sandbox agent on the host: the Go binary, or the Java agent's jar or classes directory;
-     *     when unset, the Go binary on the class path (built wherever Go is installed), else the Java agent
+     * @param agentPath the sandbox agent on the host (the Go binary of {@code sandbox-agent/src/main/go}); when unset,
+     *     the one this build packaged in the sandbox-agent jar
      * @param memory memory limit of a sandbox (no swap); files in its tmpfs directories count against it
      * @param cpus CPU limit of a sandbox, in cores
      * @param pids most processes in a sandbox

@@ -3,6 +3,12 @@ package dev.paperpod.agent.protocol;
 /** The type byte of every frame. Requests go to the agent; the rest come back. */
 public final class MessageType {
 
+    /**
+     * The protocol's version, answered in {@link #PONG}: bumped when a message changes meaning (fields may be added
+     * without a bump). The Go agent's {@code protocolVersion} is the same number.
+     */
+    public static final int PROTOCOL_VERSION = 1;
+
     /** Request: are you there? Answered by {@link #PONG}. */
     public static final byte PING = 1;
 

@@ -12,12 +12,10 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Ulimit;
 import com.github.dockerjava.api.model.Volume;
 import dev.paperpod.agent.NativeAgent;
-import dev.paperpod.agent.SandboxAgent;
 import dev.paperpod.worker.WorkerProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
@@ -26,11 +24,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -39,8 +35,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sandboxes as Podman containers, created through Podman's Docker-compatible API with docker-java. Each runs the
- * sandbox agent (mounted read-only from the host: the Go binary this build made, or the Java agent where it made
- * none) on a Unix socket in a host directory bind-mounted at {@value #SOCKET_MOUNT}. Hardened: every capability
+ * sandbox agent (the Go binary this build made, mounted read-only from the host) on a Unix socket in a host directory bind-mounted at {@value #SOCKET_MOUNT}. Hardened: every capability
  * dropped, {@code no-new-privileges}, a read-only root with tmpfs {@code /workspace} and {@code /tmp}, memory, CPU
  * and pids limits, and no network unless the runtime is made for full egress.
  */
@@ -62,24 +57,16 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
     static final String LABEL_HOST = "dev.paperpod.host";
     static final String LABEL_OWNER = "dev.paperpod.owner";
 
-    /** Small, quick-starting JVM for a process that mostly waits on a socket. */
-    private static final List<String> AGENT_JVM = List.of(
-            "-XX:+UseSerialGC",
-            "-Xms8m",
-            "-Xmx64m",
-            "-Xss512k",
-            "-XX:TieredStopAtLevel=1",
-            "-XX:-UsePerfData",
-            "-Xshare:auto");
+    /** Where the agent is mounted in every sandbox. */
+    private static final String AGENT_MOUNT = "/opt/paperpod/paperpod-agent";
 
     private final DockerClient docker;
     private final WorkerProperties.Sandbox settings;
     private final String network;
     private final String workerId;
     private final Clock clock;
+    /** The host's copy of the agent, readable and executable by every sandbox's root. */
     private final Path agentPath;
-    /** The agent is the Go binary ({@link NativeAgent}), not the Java agent's jar or classes. */
-    private final boolean nativeAgent;
 
     private final String host = hostName();
     private final String owner = ownerOf(ProcessHandle.current());
@@ -96,22 +83,18 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
         this.clock = clock;
         checkSocketPathLength(settings.socketRoot());
         Path configured = settings.agentPath();
+        this.agentPath = installAgent(configured != null ? toUrl(configured) : builtAgent());
+    }
+
+    /** The agent this build made, packaged beside the protocol in the sandbox-agent jar. */
+    private static URL builtAgent() {
         URL binary = NativeAgent.binary();
-        if (configured != null && isNativeAgent(configured)) {
-            this.nativeAgent = true;
-            this.agentPath = installNativeAgent(toUrl(configured));
-        } else if (configured != null) {
-            this.nativeAgent = false;
-            this.agentPath = installAgent(configured);
-        } else if (binary != null) {
-            this.nativeAgent = true;
-            this.agentPath = installNativeAgent(binary);
-        } else {
-            log.warn("This build has no Go sandbox agent (install golang-go and rebuild): sandboxes run the Java"
-                    + " agent, with ~45 MB more memory each and slower runs");
-            this.nativeAgent = false;
-            this.agentPath = installAgent(agentOnClassPath());
+        if (binary == null) {
+            throw new SandboxException("this build has no sandbox agent (" + NativeAgent.RESOURCE + " is not on the"
+                    + " class path): build PaperPod with Go installed (apt-get install golang-go; ./paperpod does"
+                    + " it), or set paperpod.worker.sandbox.agent-path to the agent binary");
         }
+        return binary;
     }
 
     /** Linux caps a Unix socket's path at 107 bytes; past it, agents would listen where the worker cannot connect. */
@@ -153,22 +136,11 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
         } catch (IOException e) {
             throw new SandboxException("cannot create " + socketDir + " for the agent socket", e);
         }
-        String socket = SOCKET_MOUNT + "/" + Sandbox.SOCKET_NAME;
-        String agentMount;
-        List<String> command = new ArrayList<>();
-        if (nativeAgent) {
-            agentMount = "/opt/paperpod/paperpod-agent";
-            command.addAll(List.of(agentMount, socket));
-        } else {
-            agentMount = Files.isRegularFile(agentPath) ? "/opt/paperpod/agent.jar" : "/opt/paperpod/agent";
-            command.add("java");
-            command.addAll(AGENT_JVM);
-            command.addAll(List.of("-cp", agentMount, SandboxAgent.class.getName(), socket));
-        }
+        List<String> command = List.of(AGENT_MOUNT, SOCKET_MOUNT + "/" + Sandbox.SOCKET_NAME);
         HostConfig host = HostConfig.newHostConfig()
                 .withBinds(
                         new Bind(socketDir.toString(), new Volume(SOCKET_MOUNT), AccessMode.rw),
-                        new Bind(agentPath.toString(), new Volume(agentMount), AccessMode.ro))
+                        new Bind(agentPath.toString(), new Volume(AGENT_MOUNT), AccessMode.ro))
                 .withReadonlyRootfs(true)
                 .withTmpFs(Map.of(
                         "/workspace",
@@ -327,44 +299,6 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
         return process.pid() + "@" + started;
     }
 
-    /**
-     * Copies the Java agent (its jar or classes) to {@code <socket-root>/.agent}, readable by everyone: under a user
-     * namespace the sandbox's root is an unprivileged uid, which may not traverse the directory the worker runs from.
-     */
-    private Path installAgent(Path source) {
-        try {
-            Path dir = installDirectory();
-            Path target = dir.resolve(source.getFileName());
-            if (Files.isRegularFile(source)) {
-                Files.copy(source, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
-                return target;
-            }
-            deleteQuietly(target);
-            try (Stream<Path> files = Files.walk(source)) {
-                for (Path f : files.toList()) {
-                    Path to = target.resolve(source.relativize(f).toString());
-                    if (Files.isDirectory(f)) {
-                        Files.createDirectories(to);
-                        Files.setPosixFilePermissions(to, PosixFilePermissions.fromString("rwxr-xr-x"));
-                    } else {
-                        Files.copy(f, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                        Files.setPosixFilePermissions(to, PosixFilePermissions.fromString("rw-r--r--"));
-                    }
-                }
-            }
-            return target;
-        } catch (IOException e) {
-            throw new SandboxException(
-                    "cannot install the sandbox agent from " + source + " under " + settings.socketRoot(), e);
-        }
-    }
-
-    /** A configured agent path names the Go binary unless it is the Java agent's jar or classes directory. */
-    static boolean isNativeAgent(Path agent) {
-        return Files.isRegularFile(agent) && !agent.getFileName().toString().endsWith(".jar");
-    }
-
     private static URL toUrl(Path path) {
         try {
             return path.toUri().toURL();
@@ -374,10 +308,11 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
     }
 
     /**
-     * Copies the Go agent (from the class path, or a configured path) to {@code <socket-root>/.agent},
-     * executable by everyone, by a rename so that no sandbox ever starts a half-written binary.
+     * Copies the agent (from the class path, or a configured path) to {@code <socket-root>/.agent}, executable by
+     * everyone (under a user namespace the sandbox's root is an unprivileged uid, which may not traverse the directory
+     * the worker runs from), by a rename so that no sandbox ever starts a half-written binary.
      */
-    private Path installNativeAgent(URL binary) {
+    private Path installAgent(URL binary) {
         try {
             Path dir = installDirectory();
             Path target = dir.resolve(NativeAgent.RESOURCE);
@@ -409,21 +344,6 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
         Path dir = Files.createDirectories(root.resolve(".agent"));
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         return dir;
-    }
-
-    private static Path agentOnClassPath() {
-        try {
-            Path path = Path.of(Objects.requireNonNull(
-                            SandboxAgent.class.getProtectionDomain().getCodeSource())
-                    .getLocation()
-                    .toURI());
-            if (!Files.exists(path)) {
-                throw new SandboxException("the sandbox agent at " + path + " does not exist");
-            }
-            return path;
-        } catch (URISyntaxException e) {
-            throw new SandboxException("cannot locate the sandbox agent; set paperpod.worker.sandbox.agent-path", e);
-        }
     }
 
     private static String hostName() {

@@ -29,7 +29,6 @@ class TestImageIT {
         "python3 --version, Python 3",
         "node --version, v",
         "bash --version, GNU bash",
-        "java -version, openjdk",
         "setsid --version, setsid"
     })
     void hasTheRuntime(String command, String expected) throws Exception {
@@ -37,5 +36,11 @@ class TestImageIT {
 
         assertThat(result.getExitCode()).as(result.getStderr()).isZero();
         assertThat(result.getStdout() + result.getStderr()).contains(expected);
+    }
+
+    @org.junit.jupiter.api.Test
+    void hasNoJavaRuntimeTheAgentOnceNeeded() throws Exception {
+        assertThat(image.execInContainer("sh", "-c", "command -v java").getExitCode())
+                .isNotZero();
     }
 }
