@@ -45,13 +45,26 @@ final class ChildProcesses {
         Optional<ProcessHandle> leftover = readPid(pidFile)
                 .flatMap(ProcessHandle::of)
                 .filter(ProcessHandle::isAlive)
-                .filter(p -> p.info().commandLine().orElse("").contains(marker));
+                .filter(p -> commandLine(p).contains(marker));
         if (leftover.isEmpty()) {
             return;
         }
         ProcessHandle process = leftover.get();
         log.warn("Stopping {} (pid {}) left running by an earlier run", marker, process.pid());
         stop(process, grace);
+    }
+
+    /**
+     * The process's whole command line. {@code ProcessHandle.Info} cuts long ones short, and a child of ours carries
+     * PaperPod's class path (two hundred jars) before its main class, so Linux's {@code /proc} is read where it exists.
+     */
+    static String commandLine(ProcessHandle process) {
+        Path cmdline = Path.of("/proc", Long.toString(process.pid()), "cmdline");
+        try {
+            return new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).replace('\0', ' ');
+        } catch (IOException e) {
+            return process.info().commandLine().orElse("");
+        }
     }
 
     /** SIGTERM, then SIGKILL after {@code grace}. */

@@ -194,6 +194,8 @@ public final class KafkaServer implements AutoCloseable {
 
     private void awaitReady(Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        // An admin client asked before the broker listens logs a warning per refused connection: wait for the port
+        awaitListening(deadline, timeout);
         Map<String, Object> config = Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
@@ -218,5 +220,22 @@ public final class KafkaServer implements AutoCloseable {
         }
         throw new IOException("Kafka did not become ready within " + timeout + "; its log ends:\n"
                 + ChildProcesses.tail(logFile, 30));
+    }
+
+    private void awaitListening(long deadline, Duration timeout) throws IOException {
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("Kafka exited with code " + process.exitValue() + "; its log ends:\n"
+                        + ChildProcesses.tail(logFile, 30));
+            }
+            try (java.net.Socket socket = new java.net.Socket()) {
+                socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1_000);
+                return;
+            } catch (IOException e) {
+                LockSupport.parkNanos(Duration.ofMillis(50).toNanos()); // not listening yet
+            }
+        }
+        throw new IOException("Kafka did not listen on " + bootstrapServers() + " within " + timeout
+                + "; its log ends:\n" + ChildProcesses.tail(logFile, 30));
     }
 }

@@ -54,6 +54,9 @@ public final class PaperPod {
             stack.start();
         } catch (RuntimeException e) {
             System.err.println("\nPaperPod could not start: " + e.getMessage());
+            for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+                System.err.println("  because: " + cause.getMessage());
+            }
             System.err.println("Run ./paperpod doctor to check the prerequisites; logs are in " + home.resolve("logs"));
             System.exit(1);
         }
