@@ -75,9 +75,8 @@ public final class PostgresServer implements AutoCloseable {
                     .setServerConfig("max_replication_slots", "10")
                     .setServerConfig("max_connections", "200")
                     // Job rows change several times each within seconds: look for tables to vacuum and analyze
-                    // every 5 s, not every minute, so plans follow a fast-growing queue (see V12). Every second
-                    // was tried: short runs gained, but in full benchmark runs PostgreSQL's CPU per job rose by a
-                    // third, more than the earlier plans saved.
+                    // every 5 s, not every minute, so plans follow a fast-growing queue (see V12); more often costs
+                    // more CPU than the fresher plans save (docs/benchmarks.md).
                     .setServerConfig("autovacuum_naptime", "5s")
                     .start();
             createDatabase();

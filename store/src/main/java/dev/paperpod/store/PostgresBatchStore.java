@@ -69,7 +69,7 @@ public final class PostgresBatchStore implements BatchStore {
     @Override
     public List<JobRecord> unfinishedJobs(UUID batchId) {
         return jdbc.sql("select " + PostgresJobStore.COLUMNS
-                        + " from jobs where batch_id = ? and status in ('QUEUED', 'RUNNING', 'RETRYING')")
+                        + PostgresJobStore.withStatuses(" from jobs where batch_id = ? and status in {unfinished}"))
                 .param(batchId)
                 .query(PostgresJobStore::map)
                 .list();

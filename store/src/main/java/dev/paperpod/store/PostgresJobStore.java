@@ -37,6 +37,20 @@ public final class PostgresJobStore implements JobStore {
             cancel_requested_at, created_at, started_at, finished_at, spec::text as spec, result::text as result,
             error::text as error, timing::text as timing, priority, run_at, dispatched_at""";
 
+    /**
+     * The statuses of jobs not ended yet, as an SQL list, from {@link JobStatus#isTerminal()}: statements name it
+     * {@code {unfinished}} ({@link #withStatuses}), so the store's idea of "ended" is the state machine's.
+     */
+    static final String UNFINISHED = java.util.Arrays.stream(JobStatus.values())
+            .filter(s -> !s.isTerminal())
+            .map(s -> "'" + s.name() + "'")
+            .collect(java.util.stream.Collectors.joining(", ", "(", ")"));
+
+    /** {@code sql} with its {@code {unfinished}} the list of statuses of jobs not ended yet. */
+    static String withStatuses(String sql) {
+        return sql.replace("{unfinished}", UNFINISHED);
+    }
+
     /** A batch at least this large refreshes the statistics of the jobs table ({@link #insertBatch}). */
     static final int ANALYZED_BATCH = 1000;
 
@@ -290,7 +304,7 @@ public final class PostgresJobStore implements JobStore {
         // them on commit, each once).
         Set<UUID> written = new HashSet<>();
         List<Completed> completed = new ArrayList<>();
-        jdbc.sql("""
+        jdbc.sql(withStatuses("""
                         with saved as (
                             update jobs set status = u.status, attempts = u.attempts, worker_id = u.worker_id,
                                             next_attempt_at = u.next_attempt_at::timestamptz,
@@ -308,14 +322,14 @@ public final class PostgresJobStore implements JobStore {
                             returning jobs.id, jobs.account_id, jobs.kind, jobs.status, jobs.attempts, jobs.result,
                                       jobs.error, jobs.batch_id, jobs.finished_at, u.created_at as created_text,
                                       u.started_at as started_text, u.finished_at as finished_text),
-                        ended as (select * from saved where status not in ('QUEUED', 'RUNNING', 'RETRYING')),
+                        ended as (select * from saved where status not in {unfinished}),
                         delivered as (%s returning 1),
                         completed as (
                             update batches set completed_at = coalesce((select max(finished_at) from ended), ?)
                             where id in (select batch_id from ended)
                               and completed_at is null
                               and not exists (select 1 from jobs j where j.batch_id = batches.id
-                                              and j.status in ('QUEUED', 'RUNNING', 'RETRYING')
+                                              and j.status in {unfinished}
                                               and j.id not in (select id from ended))
                             returning id, account_id, completed_at)
                         select 'saved' as what, s.id, null::uuid as account_id, null::timestamptz as completed_at,
@@ -327,7 +341,7 @@ public final class PostgresJobStore implements JobStore {
                         union all
                         select 'delivered', null, null, null, pg_notify(?, ''), null
                         where exists (select 1 from delivered)
-                        """.formatted(WebhookEvents.insertSql(WebhookEvents.jobsEndedSql("ended"), "jobs")))
+                        """.formatted(WebhookEvents.insertSql(WebhookEvents.jobsEndedSql("ended"), "jobs"))))
                 .params(params)
                 .query((rs, row) -> {
                     switch (rs.getString("what")) {
@@ -426,13 +440,13 @@ public final class PostgresJobStore implements JobStore {
     @Override
     public int completeBatches(Instant now) {
         List<Completed> completed =
-                jdbc.sql("""
+                jdbc.sql(withStatuses("""
                         update batches set completed_at = ?
                         where completed_at is null
                           and not exists (select 1 from jobs j where j.batch_id = batches.id
-                                          and j.status in ('QUEUED', 'RUNNING', 'RETRYING'))
+                                          and j.status in {unfinished})
                         returning id, account_id, completed_at
-                        """).param(ts(now)).query(Completed::map).list();
+                        """)).param(ts(now)).query(Completed::map).list();
         completed.forEach(this::announce);
         return completed.size();
     }

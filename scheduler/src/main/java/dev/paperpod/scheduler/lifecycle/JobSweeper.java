@@ -44,7 +44,7 @@ public class JobSweeper implements SmartLifecycle {
 
     private final JobStore store;
     private final DispatchQueue queue;
-    private final RetryPolicy retries;
+    private final JobDecisions decide;
     private final TransactionTemplate tx;
     private final IdempotencyStore idempotencyKeys;
     private final SchedulerProperties.Lifecycle settings;
@@ -54,14 +54,14 @@ public class JobSweeper implements SmartLifecycle {
     public JobSweeper(
             JobStore store,
             DispatchQueue queue,
-            RetryPolicy retries,
+            JobDecisions decide,
             TransactionTemplate tx,
             IdempotencyStore idempotencyKeys,
             SchedulerProperties properties,
             Clock clock) {
         this.store = store;
         this.queue = queue;
-        this.retries = retries;
+        this.decide = decide;
         this.tx = tx;
         this.idempotencyKeys = idempotencyKeys;
         this.settings = properties.lifecycle();
@@ -100,15 +100,7 @@ public class JobSweeper implements SmartLifecycle {
                     "worker " + job.workerId() + " went silent while running attempt " + job.attempt(),
                     true);
             store.attemptEnded(job.id(), job.attempt(), now, "LOST", error);
-            JobRecord next;
-            if (job.cancelRequestedAt() != null) {
-                next = job.ended(JobStatus.CANCELED, null, error, null, null, now);
-            } else if (job.canRetry()) {
-                next = job.retrying(error, now.plus(retries.backoff(job.attempt())));
-            } else {
-                next = job.ended(JobStatus.FAILED, null, error, null, null, now);
-            }
-            store.save(next);
+            JobRecord next = store.save(decide.faulted(job, error, now));
             log.warn("Job {} lost its worker {}: {}", job.id(), job.workerId(), next.status());
         }
         return lost.size();

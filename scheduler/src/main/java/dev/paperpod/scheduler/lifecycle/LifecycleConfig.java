@@ -13,4 +13,9 @@ class LifecycleConfig {
         SchedulerProperties.Lifecycle lifecycle = properties.lifecycle();
         return new RetryPolicy(lifecycle.retryBackoff(), lifecycle.maxRetryBackoff(), RandomGenerator.getDefault());
     }
+
+    @Bean
+    JobDecisions jobDecisions(RetryPolicy retries) {
+        return new JobDecisions(retries);
+    }
 }

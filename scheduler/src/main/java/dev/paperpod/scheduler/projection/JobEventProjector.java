@@ -49,11 +49,10 @@ class JobEventProjector {
     }
 
     /**
-     * Applies a batch of events in one transaction. The consumer waits up to 5 ms for 64 KiB of events rather than
-     * take each one as it comes: fewer, larger transactions (one commit, one poll and one offset commit for several
-     * events) for at most 5 ms more before a job's state shows. (20 ms paid when each event cost several statements;
-     * since a batch's short runs are applied together, the wait is mostly a background job's slot held idle: the
-     * async benchmark, interleaved, 5 against 20 ms: +8 to +36 %.)
+     * Applies a batch of events in one transaction. The consumer waits up to {@code projector.fetch-max-wait} for
+     * events to gather rather than take each one as it comes: fewer, larger transactions (one commit, one poll and one
+     * offset commit for several events) for that much more before a job's state shows (the trade is measured in
+     * docs/benchmarks.md).
      */
     @KafkaListener(
             id = "job-events",

@@ -1,6 +1,6 @@
 package dev.paperpod.scheduler.projection;
 
-import dev.paperpod.scheduler.lifecycle.RetryPolicy;
+import dev.paperpod.scheduler.lifecycle.JobDecisions;
 import dev.paperpod.schemas.event.JobFinished;
 import dev.paperpod.schemas.event.JobOutput;
 import dev.paperpod.schemas.event.JobQueued;
@@ -8,9 +8,7 @@ import dev.paperpod.schemas.event.JobRan;
 import dev.paperpod.schemas.event.JobStarted;
 import dev.paperpod.schemas.event.WorkerHeartbeat;
 import dev.paperpod.schemas.job.JobEnvelope;
-import dev.paperpod.schemas.job.JobError;
 import dev.paperpod.schemas.job.JobPriority;
-import dev.paperpod.schemas.job.JobStatus;
 import dev.paperpod.store.ConcurrentJobModificationException;
 import dev.paperpod.store.JobRecord;
 import dev.paperpod.store.JobStore;
@@ -30,7 +28,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Repository;
 
 /**
- * Applies job events to PostgreSQL. Every method is idempotent and tolerates any order: an event may arrive twice
+ * Applies job events to the store ({@link JobDecisions} decides what each does to its job). Every method is idempotent and tolerates any order: an event may arrive twice
  * (at-least-once delivery), a sync job's {@code job.queued}, produced by the API, may arrive after the worker's
  * {@code job.started}, and a worker declared lost may still report an attempt that was already retried. Status
  * changes go through {@link JobRecord} (the state machine) and version-checked saves; a save that lost a race with
@@ -44,12 +42,12 @@ class JobProjection {
 
     private final JobStore store;
     private final WorkerStore workers;
-    private final RetryPolicy retries;
+    private final JobDecisions decide;
 
-    JobProjection(JobStore store, WorkerStore workers, RetryPolicy retries) {
+    JobProjection(JobStore store, WorkerStore workers, JobDecisions decide) {
         this.store = store;
         this.workers = workers;
-        this.retries = retries;
+        this.decide = decide;
     }
 
     /**
@@ -78,13 +76,13 @@ class JobProjection {
     void started(JobStarted event) {
         JobRecord job = store.insertIfAbsentAndFind(newJob(event));
         store.attemptStarted(event.jobId(), event.attempt(), event.workerId(), event.sandboxId(), event.at());
-        update(job, j -> afterStart(j, event));
+        update(job, j -> decide.started(j, event));
     }
 
     void finished(JobFinished event) {
         JobRecord job = store.insertIfAbsentAndFind(newJob(event));
         attemptEnded(event);
-        update(job, j -> afterEnd(j, event));
+        update(job, j -> decide.finished(j, event));
     }
 
     /**
@@ -143,11 +141,8 @@ class JobProjection {
         }
     }
 
-    /** The job after a short run's start (if {@code start}) and end (if {@code end}); null when neither changes it. */
     private @Nullable JobRecord afterRan(JobRecord job, JobRan ran, boolean start, boolean end) {
-        JobRecord afterStart = start ? afterStart(job, ran.started()) : null;
-        JobRecord afterEnd = end ? afterEnd(afterStart != null ? afterStart : job, ran.finished()) : null;
-        return afterEnd != null ? afterEnd : afterStart;
+        return decide.ran(job, ran.started(), ran.finished(), start, end);
     }
 
     private static JobStore.AttemptRan attempt(JobRan ran) {
@@ -169,30 +164,6 @@ class JobProjection {
                 chunk.jobId(), chunk.attempt(), chunk.seq(), chunk.stream().wireName(), chunk.data(), chunk.at());
     }
 
-    private static @Nullable JobRecord afterStart(JobRecord job, JobStarted event) {
-        if (isStale(job, event.attempt())) {
-            return null;
-        }
-        return job.started(event.attempt(), event.workerId(), event.at());
-    }
-
-    private @Nullable JobRecord afterEnd(JobRecord job, JobFinished event) {
-        if (isStale(job, event.attempt())) {
-            return null;
-        }
-        JobError error = event.error();
-        if (event.status() == JobStatus.FAILED && error != null && error.retryable()) {
-            if (job.canRetry()) {
-                return job.retrying(error, event.at().plus(retries.backoff(job.attempt())));
-            }
-        }
-        JobStatus end = job.cancelRequestedAt() != null && event.status() == JobStatus.FAILED
-                ? JobStatus.CANCELED
-                : event.status();
-        Instant startedAt = event.timing() != null ? event.timing().startedAt() : null;
-        return job.ended(end, event.result(), error, event.timing(), startedAt, event.at());
-    }
-
     private void attemptEnded(JobFinished event) {
         store.attemptEnded(event.jobId(), event.attempt(), event.at(), outcome(event), event.error());
     }
@@ -204,25 +175,17 @@ class JobProjection {
     }
 
     /**
-     * An event of an attempt that is over: an earlier attempt's (retried since), or any attempt's once the job
-     * ended or waits for its next attempt.
-     */
-    private static boolean isStale(JobRecord job, int attempt) {
-        return attempt < job.attempt() || job.status().isTerminal() || job.status() == JobStatus.RETRYING;
-    }
-
-    /**
      * Lets {@code decide} change the job as read (null: no change) and saves it; reads it again when the save lost a
      * race.
      */
-    private void update(JobRecord read, Function<JobRecord, @Nullable JobRecord> decide) {
+    private void update(JobRecord read, Function<JobRecord, @Nullable JobRecord> decision) {
         UUID jobId = read.id();
         JobRecord job = read;
         for (int round = 1; ; round++) {
             if (round > 1) {
                 job = store.find(jobId).orElseThrow();
             }
-            JobRecord changed = decide.apply(job);
+            JobRecord changed = decision.apply(job);
             if (changed == null) {
                 return;
             }
