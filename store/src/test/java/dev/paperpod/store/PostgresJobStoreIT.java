@@ -3,16 +3,11 @@ package dev.paperpod.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.paperpod.embedded.PostgresServer;
-import dev.paperpod.schemas.job.Egress;
 import dev.paperpod.schemas.job.ExecResult;
-import dev.paperpod.schemas.job.ExecSpec;
 import dev.paperpod.schemas.job.JobError;
-import dev.paperpod.schemas.job.JobPriority;
 import dev.paperpod.schemas.job.JobStatus;
-import dev.paperpod.schemas.job.Language;
 import dev.paperpod.schemas.job.Verdict;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -54,7 +49,7 @@ class PostgresJobStoreIT extends JobStoreContract {
         tx.executeWithoutResult(s -> {
             float before = reltuples();
             store.insertBatch(
-                    java.util.stream.Stream.generate(() -> queuedJob(account))
+                    java.util.stream.Stream.generate(() -> Stores.queuedJob(account))
                             .limit(PostgresJobStore.ANALYZED_BATCH - 1)
                             .toList(),
                     small);
@@ -62,7 +57,7 @@ class PostgresJobStoreIT extends JobStoreContract {
                     .as("a smaller batch leaves it to autovacuum")
                     .isEqualTo(before);
             store.insertBatch(
-                    java.util.stream.Stream.generate(() -> queuedJob(account))
+                    java.util.stream.Stream.generate(() -> Stores.queuedJob(account))
                             .limit(PostgresJobStore.ANALYZED_BATCH)
                             .toList(),
                     large);
@@ -84,27 +79,28 @@ class PostgresJobStoreIT extends JobStoreContract {
         JobStore counted = new PostgresJobStore(JdbcClient.create(counting), java.time.Clock.systemUTC());
         var tx = new org.springframework.transaction.support.TransactionTemplate(
                 new org.springframework.jdbc.support.JdbcTransactionManager(counting));
-        JobRecord a = insertQueued();
-        JobRecord b = insertQueued();
-        JobRecord c = insertQueued();
+        JobRecord a = stores.insertQueued();
+        JobRecord b = stores.insertQueued();
+        JobRecord c = stores.insertQueued();
         try (java.sql.Connection listener = postgres.dataSource().getConnection()) {
             listener.createStatement().execute("LISTEN " + JobStore.ACTIVITY_CHANNEL);
             var pg = listener.unwrap(org.postgresql.PGConnection.class);
 
             // The projector's way: a batch's output, then its saves, in one transaction.
             tx.executeWithoutResult(status -> {
-                counted.outputs(List.of(new JobStore.Output(a.id(), 1, 0, "stdout", "hi", now())));
-                counted.saveAll(List.of(a.started(1, "w-1", now()), b.started(1, "w-1", now())));
+                counted.outputs(List.of(new JobStore.Output(a.id(), 1, 0, "stdout", "hi", Stores.now())));
+                counted.saveAll(List.of(a.started(1, "w-1", Stores.now()), b.started(1, "w-1", Stores.now())));
                 assertThat(statements).hasSize(2); // no statement of their own
             });
             assertThat(statements).hasSize(2);
             assertThat(received(pg)).containsExactly(a.id().toString(), b.id().toString());
 
             tx.executeWithoutResult(status -> {
-                counted.saveAll(List.of(c.started(1, "w-1", now())));
+                counted.saveAll(List.of(c.started(1, "w-1", Stores.now())));
                 status.setRollbackOnly();
             });
-            counted.save(store.find(a.id()).orElseThrow().ended(JobStatus.SUCCEEDED, null, null, null, null, now()));
+            counted.save(
+                    store.find(a.id()).orElseThrow().ended(JobStatus.SUCCEEDED, null, null, null, null, Stores.now()));
             // Outside a transaction at once; the rolled-back save notified nothing (delivery is in commit order).
             assertThat(received(pg)).containsExactly(a.id().toString());
         }
@@ -124,13 +120,13 @@ class PostgresJobStoreIT extends JobStoreContract {
                         insert into webhook_endpoints (id, account_id, url, secret, created_at)
                         values (?, ?, 'https://example.com/hook', 'whsec_x', now())
                         """).params(UUID.randomUUID(), account).update();
-        List<JobRecord> jobs = List.of(queuedJob(account), queuedJob(account), queuedJob(account));
+        List<JobRecord> jobs = List.of(Stores.queuedJob(account), Stores.queuedJob(account), Stores.queuedJob(account));
         store.insertBatch(jobs, batch);
-        JobRecord a = store.save(store.find(jobs.get(0).id()).orElseThrow().started(1, "w-1", now()));
-        JobRecord b = store.save(store.find(jobs.get(1).id()).orElseThrow().started(1, "w-1", now()));
-        JobRecord c = store.save(store.find(jobs.get(2).id()).orElseThrow().started(1, "w-1", now()));
-        store.save(c.ended(JobStatus.FAILED, null, null, null, null, now())); // c moved on: b's save below loses
-        Instant end = now();
+        JobRecord a = store.save(store.find(jobs.get(0).id()).orElseThrow().started(1, "w-1", Stores.now()));
+        JobRecord b = store.save(store.find(jobs.get(1).id()).orElseThrow().started(1, "w-1", Stores.now()));
+        JobRecord c = store.save(store.find(jobs.get(2).id()).orElseThrow().started(1, "w-1", Stores.now()));
+        store.save(c.ended(JobStatus.FAILED, null, null, null, null, Stores.now())); // c moved on: b's save below loses
+        Instant end = Stores.now();
 
         try (java.sql.Connection listener = postgres.dataSource().getConnection()) {
             listener.createStatement().execute("LISTEN " + WebhookEvents.CHANNEL);
@@ -255,36 +251,5 @@ class PostgresJobStoreIT extends JobStoreContract {
                         });
             }
         };
-    }
-
-    private JobRecord insertQueued() {
-        UUID account = UUID.randomUUID();
-        jdbc.sql("insert into accounts (id, name) values (?, 'a')")
-                .param(account)
-                .update();
-        JobRecord job = queuedJob(account);
-        store.insert(job);
-        return store.find(job.id()).orElseThrow();
-    }
-
-    /** A new background job of the account, not stored. */
-    private static JobRecord queuedJob(UUID account) {
-        return JobRecord.waiting(
-                UUID.randomUUID(),
-                account,
-                "exec",
-                "async",
-                1,
-                3,
-                now(),
-                new ExecSpec(Language.SHELL, "echo hi", 1000, Map.of(), null, Egress.NONE),
-                JobPriority.NORMAL,
-                null,
-                null);
-    }
-
-    /** PostgreSQL keeps microseconds. */
-    private static Instant now() {
-        return Instant.now().truncatedTo(ChronoUnit.MICROS);
     }
 }

@@ -8,7 +8,6 @@ import dev.paperpod.schemas.http.JobAccepted;
 import dev.paperpod.schemas.http.JobList;
 import dev.paperpod.schemas.http.JobView;
 import dev.paperpod.schemas.job.JobEnvelope;
-import dev.paperpod.schemas.job.JobKinds;
 import dev.paperpod.schemas.job.JobSource;
 import dev.paperpod.schemas.job.JobStatus;
 import dev.paperpod.store.JobRecord;
@@ -143,9 +142,8 @@ class JobController {
                 }
             }
         }
-        if (kind != null && JobKinds.find(kind).isEmpty()) {
-            throw ApiException.invalidField(
-                    "kind", "kind '" + kind + "' is not a job kind", "use one of: " + JobKinds.wireNames());
+        if (kind != null) {
+            JobRequests.kind(kind); // a kind that exists, or a 400 naming the field
         }
         UUID batchId = null;
         if (batch != null) {

@@ -108,7 +108,8 @@ public class JobRequests {
             @Nullable Instant runAt,
             @Nullable String webhookUrl) {}
 
-    private static JobKind kind(@Nullable String name) {
+    /** The kind named, exec when none is; a name no registered kind has is a 400 naming the field {@code kind}. */
+    static JobKind kind(@Nullable String name) {
         if (name == null) {
             return JobKind.EXEC;
         }

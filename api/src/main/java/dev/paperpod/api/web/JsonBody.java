@@ -80,12 +80,7 @@ public final class JsonBody {
         try {
             tree = STRICT.readTree(bytes);
         } catch (JacksonException e) {
-            throw new ApiException(
-                    HttpStatus.BAD_REQUEST,
-                    "INVALID_JSON",
-                    "the body is not valid JSON: " + e.getOriginalMessage(),
-                    "check quoting and commas; the body must be one JSON object",
-                    null);
+            throw notJson(e);
         }
         if (!(tree instanceof ObjectNode object)) {
             throw new ApiException(
@@ -131,13 +126,17 @@ public final class JsonBody {
             throw ApiException.invalidField(
                     field, field + " is not valid: " + e.getOriginalMessage(), "see docs/api.md for " + field);
         } catch (JacksonException e) {
-            throw new ApiException(
-                    HttpStatus.BAD_REQUEST,
-                    "INVALID_JSON",
-                    "the body is not valid JSON: " + e.getOriginalMessage(),
-                    "check quoting and commas; the body must be one JSON object",
-                    null);
+            throw notJson(e);
         }
+    }
+
+    private static ApiException notJson(JacksonException e) {
+        return new ApiException(
+                HttpStatus.BAD_REQUEST,
+                "INVALID_JSON",
+                "the body is not valid JSON: " + e.getOriginalMessage(),
+                "check quoting and commas; the body must be one JSON object",
+                null);
     }
 
     private static String shapeOf(JsonNode json, MismatchedInputException e) {
