@@ -45,6 +45,11 @@ public class StoreConfig {
     }
 
     @Bean
+    SandboxStore sandboxStore(JdbcClient jdbc) {
+        return new PostgresSandboxStore(jdbc);
+    }
+
+    @Bean
     DispatchQueue dispatchQueue(JdbcClient jdbc) {
         return new PostgresDispatchQueue(jdbc);
     }

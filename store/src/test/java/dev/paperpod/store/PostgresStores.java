@@ -33,6 +33,7 @@ final class PostgresStores {
             new PostgresIdempotencyStore(JDBC),
             new PostgresAccountStore(JDBC),
             new PostgresComponentHeartbeats(JDBC),
+            new PostgresSandboxStore(JDBC),
             new TransactionTemplate(new JdbcTransactionManager(DATA_SOURCE)));
 
     private PostgresStores() {}

@@ -25,6 +25,7 @@ record Stores(
         IdempotencyStore idempotency,
         AccountStore accounts,
         ComponentHeartbeats components,
+        SandboxStore sandboxes,
         TransactionTemplate tx) {
 
     /** A new account of its own. */
