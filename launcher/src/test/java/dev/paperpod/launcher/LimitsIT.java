@@ -22,7 +22,7 @@ class LimitsIT {
     private final Api api;
 
     LimitsIT(Api api) {
-        this.api = api;
+        this.api = api.withSandbox("ephemeral"); // the pool path: a fresh sandbox per call
     }
 
     static Stream<Arguments> hostilePrograms() {

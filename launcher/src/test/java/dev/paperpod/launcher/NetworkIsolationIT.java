@@ -52,7 +52,7 @@ class NetworkIsolationIT {
     private final EmbeddedStack stack;
 
     NetworkIsolationIT(Api api, EmbeddedStack stack) {
-        this.api = api;
+        this.api = api.withSandbox("ephemeral"); // the pool path: a fresh sandbox per call
         this.stack = stack;
     }
 

@@ -20,7 +20,7 @@ class SyncExecIT {
     private final Api api;
 
     SyncExecIT(Api api) {
-        this.api = api;
+        this.api = api.withSandbox("ephemeral"); // the pool path: a fresh sandbox per call
     }
 
     @ParameterizedTest(name = "{0}")

@@ -17,7 +17,7 @@ class WorkerMetricsIT {
 
     WorkerMetricsIT(EmbeddedStack stack, Api api) {
         this.stack = stack;
-        this.api = api;
+        this.api = api.withSandbox("ephemeral"); // the pool path: a fresh sandbox per call
     }
 
     @Test

@@ -21,6 +21,19 @@ public final class Topics {
     /** Suffix of a topic's dead-letter topic: records no consumer could process, kept for people to look at. */
     public static final String DEAD_LETTER_SUFFIX = ".dlt";
 
+    /** Prefix of the per-worker topics of account sandboxes ({@link #sandbox}). */
+    public static final String SANDBOX_PREFIX = "paperpod.sandbox.";
+
+    /**
+     * The header that tells the records of a worker's sandbox topic apart: {@link #SANDBOX_JOB} (an exec job in an
+     * account's sandbox, a {@code JobEnvelope}) or {@link #SANDBOX_COMMAND} (a {@code SandboxCommand}).
+     */
+    public static final String SANDBOX_RECORD_HEADER = "paperpod-record";
+
+    public static final String SANDBOX_JOB = "job";
+
+    public static final String SANDBOX_COMMAND = "command";
+
     /** Prefix of the per-API-instance reply topics of the synchronous path. */
     public static final String REPLIES_PREFIX = "paperpod.replies.";
 
@@ -50,6 +63,14 @@ public final class Topics {
      */
     public static String syncJobs(JobKind kind) {
         return jobs(kind) + ".sync";
+    }
+
+    /**
+     * The commands of the account sandboxes one worker hosts, and the exec jobs that run in them (ADR 8):
+     * {@code paperpod.sandbox.<workerId>}, one partition, made by the worker at its start and read from its end.
+     */
+    public static String sandbox(String workerId) {
+        return SANDBOX_PREFIX + workerId;
     }
 
     /** Where records of {@code topic} that could not be processed go: {@code <topic>.dlt}. */

@@ -51,7 +51,9 @@ class SchemaContractTest {
             Map.entry("batch-accepted", dev.paperpod.schemas.http.BatchAccepted.class),
             Map.entry("batch-view", dev.paperpod.schemas.http.BatchView.class),
             Map.entry("webhook-endpoint-view", dev.paperpod.schemas.http.WebhookEndpointView.class),
-            Map.entry("webhook-delivery-view", dev.paperpod.schemas.http.WebhookDeliveryView.class));
+            Map.entry("webhook-delivery-view", dev.paperpod.schemas.http.WebhookDeliveryView.class),
+            Map.entry("sandbox-command", dev.paperpod.schemas.sandbox.SandboxCommand.class),
+            Map.entry("sandbox-reply", dev.paperpod.schemas.sandbox.SandboxReply.class));
 
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(
             SpecificationVersion.DRAFT_2020_12,

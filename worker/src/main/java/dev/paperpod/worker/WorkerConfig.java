@@ -7,18 +7,25 @@ import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import dev.paperpod.messaging.DeadLetters;
 import dev.paperpod.messaging.ListenerThreads;
 import dev.paperpod.messaging.TopicsConfig;
+import dev.paperpod.schemas.Topics;
 import dev.paperpod.schemas.job.Egress;
+import dev.paperpod.worker.account.SandboxCommands;
+import dev.paperpod.worker.account.SandboxTopic;
 import dev.paperpod.worker.exec.ExecJobRunner;
 import dev.paperpod.worker.exec.ExecRunner;
 import dev.paperpod.worker.jobs.JobCancels;
 import dev.paperpod.worker.jobs.JobEventPublisher;
+import dev.paperpod.worker.jobs.JobListener;
 import dev.paperpod.worker.jobs.JobProcessor;
 import dev.paperpod.worker.jobs.JobRunner;
 import dev.paperpod.worker.jobs.WorkerHeartbeats;
 import dev.paperpod.worker.metrics.MetricsEndpoint;
+import dev.paperpod.worker.sandbox.AccountSandboxes;
 import dev.paperpod.worker.sandbox.PodmanSandboxRuntime;
+import dev.paperpod.worker.sandbox.ReadySandboxes;
 import dev.paperpod.worker.sandbox.SandboxPool;
 import dev.paperpod.worker.sandbox.SandboxPools;
+import dev.paperpod.worker.sandbox.SandboxRuntime;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -29,9 +36,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -68,21 +78,93 @@ class WorkerConfig {
         return DockerClientImpl.getInstance(config, http);
     }
 
+    /** Sandboxes with no network at all. */
+    @Bean
+    PodmanSandboxRuntime isolatedRuntime(
+            DockerClient docker, WorkerProperties properties, String workerId, Clock clock) {
+        PodmanSandboxRuntime runtime = new PodmanSandboxRuntime(docker, properties.sandbox(), "none", workerId, clock);
+        runtime.checkImage();
+        return runtime;
+    }
+
+    /** Sandboxes on the egress network: the internet, never the control plane. */
+    @Bean
+    PodmanSandboxRuntime egressRuntime(DockerClient docker, WorkerProperties properties, String workerId, Clock clock) {
+        WorkerProperties.Sandbox isolated = properties.sandbox();
+        return new PodmanSandboxRuntime(docker, isolated.forFullEgress(), isolated.egressNetwork(), workerId, clock);
+    }
+
     @Bean(initMethod = "start", destroyMethod = "close")
     SandboxPools sandboxPools(
-            DockerClient docker, WorkerProperties properties, String workerId, Clock clock, MeterRegistry metrics) {
+            PodmanSandboxRuntime isolatedRuntime,
+            PodmanSandboxRuntime egressRuntime,
+            WorkerProperties properties,
+            Clock clock,
+            MeterRegistry metrics) {
         WorkerProperties.Sandbox isolated = properties.sandbox();
-        WorkerProperties.Sandbox outside = isolated.forFullEgress();
-        PodmanSandboxRuntime noNetwork = new PodmanSandboxRuntime(docker, isolated, "none", workerId, clock);
-        PodmanSandboxRuntime network =
-                new PodmanSandboxRuntime(docker, outside, isolated.egressNetwork(), workerId, clock);
-        noNetwork.checkImage();
         return new SandboxPools(
                 Map.of(
-                        Egress.NONE, new SandboxPool(noNetwork, isolated, clock, metrics, "none"),
-                        Egress.FULL, new SandboxPool(network, outside, clock, metrics, "full")),
-                noNetwork,
+                        Egress.NONE, new SandboxPool(isolatedRuntime, isolated, clock, metrics, "none"),
+                        Egress.FULL, new SandboxPool(egressRuntime, isolated.forFullEgress(), clock, metrics, "full")),
+                isolatedRuntime,
                 properties.reapInterval());
+    }
+
+    /** The accounts' own sandboxes this worker hosts, on the network their setting names. */
+    @Bean(initMethod = "start", destroyMethod = "close")
+    AccountSandboxes accountSandboxes(
+            PodmanSandboxRuntime isolatedRuntime,
+            PodmanSandboxRuntime egressRuntime,
+            WorkerProperties properties,
+            Clock clock) {
+        WorkerProperties.AccountSandbox settings = properties.accountSandbox();
+        SandboxRuntime runtime = accountEgress(properties) == Egress.FULL ? egressRuntime : isolatedRuntime;
+        ReadySandboxes ready = new ReadySandboxes(runtime, properties.sandbox().agentReadyTimeout());
+        return new AccountSandboxes(ready::make, runtime, settings.idleTimeout(), settings.max(), clock);
+    }
+
+    private static Egress accountEgress(WorkerProperties properties) {
+        String network = properties.accountSandbox().network();
+        return switch (network) {
+            case "full" -> Egress.FULL;
+            case "none" -> Egress.NONE;
+            default ->
+                throw new IllegalStateException(
+                        "paperpod.worker.account-sandbox.network is '" + network + "': it is 'full' or 'none'");
+        };
+    }
+
+    /** This worker's own topic: the commands and exec jobs of the account sandboxes it hosts. */
+    @Bean
+    NewTopic sandboxTopic(String workerId, @Value("${paperpod.kafka.replication-factor:1}") short replicas) {
+        return TopicsConfig.topic(Topics.sandbox(workerId), 1, replicas);
+    }
+
+    @Bean
+    SandboxTopic sandboxTopicListener(
+            String workerId,
+            ConcurrentKafkaListenerContainerFactory<String, byte[]> containers,
+            AccountSandboxes accountSandboxes,
+            JobListener jobs,
+            KafkaTemplate<String, byte[]> kafka,
+            WorkerProperties properties,
+            Clock clock) {
+        WorkerProperties.AccountSandbox settings = properties.accountSandbox();
+        SandboxCommands commands = new SandboxCommands(
+                accountSandboxes,
+                accountEgress(properties) == Egress.FULL ? properties.sandbox().forFullEgress() : properties.sandbox(),
+                settings.network(),
+                clock);
+        return new SandboxTopic(
+                workerId,
+                containers,
+                commands,
+                jobs,
+                kafka,
+                settings.execThreads(),
+                settings.commandThreads(),
+                properties.shutdownTimeout(),
+                clock);
     }
 
     @Bean
@@ -100,11 +182,15 @@ class WorkerConfig {
         return new JobCancels();
     }
 
-    /** The exec kind: code in the warm sandbox pools. */
+    /** The exec kind: code in the warm sandbox pools, or in an account's own sandbox. */
     @Bean
-    ExecJobRunner execJobRunner(SandboxPools pools, WorkerProperties properties, Clock clock) {
+    ExecJobRunner execJobRunner(
+            SandboxPools pools, AccountSandboxes accountSandboxes, WorkerProperties properties, Clock clock) {
         return new ExecJobRunner(
-                pools, new ExecRunner(clock, properties.sandbox().outputLimit().toBytes()), properties);
+                pools,
+                accountSandboxes,
+                new ExecRunner(clock, properties.sandbox().outputLimit().toBytes()),
+                properties);
     }
 
     /** Runs the jobs of every kind whose runner is a bean of this context. */

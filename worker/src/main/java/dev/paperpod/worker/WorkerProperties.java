@@ -27,6 +27,7 @@ import org.springframework.util.unit.DataSize;
  * @param metricsPort its port; 0 for any free one
  * @param reapInterval how often leftover sandboxes of workers that are gone are looked for (also at start-up)
  * @param sandbox the warm pool and the limits of every sandbox
+ * @param accountSandbox the accounts' own sandboxes this worker hosts (ADR 8)
  */
 @ConfigurationProperties("paperpod.worker")
 public record WorkerProperties(
@@ -41,7 +42,22 @@ public record WorkerProperties(
         @DefaultValue("5m") Duration reapInterval,
         @DefaultValue("127.0.0.1") String metricsHost,
         @DefaultValue("9464") int metricsPort,
-        @DefaultValue Sandbox sandbox) {
+        @DefaultValue Sandbox sandbox,
+        @DefaultValue AccountSandbox accountSandbox) {
+
+    /**
+     * @param idleTimeout how long an account's sandbox lives without a command; then it ends, files and processes
+     * @param max account sandboxes this worker hosts at most, apart from its pool
+     * @param network what they may reach: {@code full} (the internet, never the control plane) or {@code none}
+     * @param execThreads exec jobs in account sandboxes run at once on this worker
+     * @param commandThreads sandbox commands (files, processes, status) run at once, apart from exec jobs
+     */
+    public record AccountSandbox(
+            @DefaultValue("30m") Duration idleTimeout,
+            @DefaultValue("16") int max,
+            @DefaultValue("full") String network,
+            @DefaultValue("8") int execThreads,
+            @DefaultValue("8") int commandThreads) {}
 
     /**
      * @param image the sandbox image, built by {@code infra/sandbox/build-images.sh}: {@code full} has every tool,

@@ -14,6 +14,9 @@ public interface JobQueue {
      */
     CompletableFuture<JobFinished> submitAndAwait(JobEnvelope job, Duration wait);
 
+    /** The same, for a job that must run on one worker: in an account's sandbox that {@code workerId} hosts. */
+    CompletableFuture<JobFinished> submitToWorkerAndAwait(JobEnvelope job, String workerId, Duration wait);
+
     /** No outcome arrived in time. */
     final class NoReplyException extends RuntimeException {
         public NoReplyException(Duration wait, Throwable cause) {

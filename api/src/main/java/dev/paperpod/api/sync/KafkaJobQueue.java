@@ -5,16 +5,15 @@ import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.event.JobFinished;
 import dev.paperpod.schemas.event.JobQueued;
 import dev.paperpod.schemas.job.JobEnvelope;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.requestreply.KafkaReplyTimeoutException;
 import org.springframework.kafka.requestreply.ReplyingKafkaTemplate;
 import org.springframework.stereotype.Component;
 
@@ -41,6 +40,22 @@ class KafkaJobQueue implements JobQueue {
 
     @Override
     public CompletableFuture<JobFinished> submitAndAwait(JobEnvelope job, Duration wait) {
+        return submit(
+                job,
+                new ProducerRecord<>(Topics.syncJobs(job.kind()), job.jobId().toString(), Wire.write(job)),
+                wait);
+    }
+
+    @Override
+    public CompletableFuture<JobFinished> submitToWorkerAndAwait(JobEnvelope job, String workerId, Duration wait) {
+        ProducerRecord<String, byte[]> record =
+                new ProducerRecord<>(Topics.sandbox(workerId), job.jobId().toString(), Wire.write(job));
+        record.headers().add(Topics.SANDBOX_RECORD_HEADER, Topics.SANDBOX_JOB.getBytes(StandardCharsets.UTF_8));
+        return submit(job, record, wait);
+    }
+
+    private CompletableFuture<JobFinished> submit(
+            JobEnvelope job, ProducerRecord<String, byte[]> record, Duration wait) {
         String key = job.jobId().toString();
         JobQueued queued = new JobQueued(UUID.randomUUID(), job.jobId(), clock.instant(), job);
         events.send(Topics.JOB_EVENTS, key, Wire.write(queued)).whenComplete((ok, e) -> {
@@ -48,12 +63,6 @@ class KafkaJobQueue implements JobQueue {
                 log.warn("job.queued event of sync job {} not recorded: {}", job.jobId(), e.toString());
             }
         });
-        return requests.sendAndReceive(new ProducerRecord<>(Topics.syncJobs(job.kind()), key, Wire.write(job)), wait)
-                .thenApply(reply -> Wire.read(reply.value(), JobFinished.class))
-                .exceptionallyCompose(e -> {
-                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                    return CompletableFuture.failedFuture(
-                            cause instanceof KafkaReplyTimeoutException ? new NoReplyException(wait, cause) : cause);
-                });
+        return Replies.await(requests, record, wait, JobFinished.class);
     }
 }

@@ -58,13 +58,18 @@ public class SyncJobs {
         return queue.submitAndAwait(submission.job(), submission.clientWaits());
     }
 
+    /** Sends the job to one worker's own topic (an account's sandbox it hosts); completes with its end. */
+    public CompletableFuture<JobFinished> submitToWorker(Submission submission, String workerId) {
+        return queue.submitToWorkerAndAwait(submission.job(), workerId, submission.clientWaits());
+    }
+
     /**
      * Waits for the end on the calling thread (a request's virtual one: answering from the reply consumer's thread
      * would take Spring's async dispatch, another hand-off between threads and another pass through the filters).
      *
      * @throws ApiException when the job could not be queued, no worker answered, or it ended without a result
      */
-    public JobFinished await(CompletableFuture<JobFinished> end) {
+    public <T> T await(CompletableFuture<T> end) {
         try {
             return end.join();
         } catch (CompletionException e) {

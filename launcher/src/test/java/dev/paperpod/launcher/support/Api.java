@@ -19,15 +19,29 @@ public final class Api {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String baseUrl;
     private final @Nullable String token;
+    private final @Nullable String sandbox;
 
     public Api(String baseUrl, @Nullable String token) {
+        this(baseUrl, token, null);
+    }
+
+    private Api(String baseUrl, @Nullable String token, @Nullable String sandbox) {
         this.baseUrl = baseUrl;
         this.token = token;
+        this.sandbox = sandbox;
     }
 
     /** The same API, called with another token (or none). */
     public Api withToken(@Nullable String other) {
-        return new Api(baseUrl, other);
+        return new Api(baseUrl, other, sandbox);
+    }
+
+    /**
+     * The same API, its calls naming a sandbox ({@code X-PaperPod-Sandbox}): {@code ephemeral} for a fresh pool
+     * sandbox per {@code /execute}, as every call had before accounts had sandboxes of their own.
+     */
+    public Api withSandbox(@Nullable String name) {
+        return new Api(baseUrl, token, name);
     }
 
     public Response post(String path, String body) {
@@ -47,6 +61,9 @@ public final class Api {
                 HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofMinutes(2));
         if (token != null) {
             builder.header("Authorization", "Bearer " + token);
+        }
+        if (sandbox != null) {
+            builder.header("X-PaperPod-Sandbox", sandbox);
         }
         return builder;
     }

@@ -13,6 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param env extra environment variables
  * @param stdin text fed to the program's standard input, or null for none
  * @param network what the sandbox may reach; {@code none} when absent
+ * @param sandbox the account's own sandbox to run in, by name (files and processes kept between jobs); null for a
+ *     fresh pool sandbox, reset after the run
  */
 public record ExecSpec(
         Language language,
@@ -20,11 +22,24 @@ public record ExecSpec(
         long timeoutMs,
         Map<String, String> env,
         @Nullable String stdin,
-        Egress network) implements JobSpec {
+        Egress network,
+        @Nullable String sandbox)
+        implements JobSpec {
 
     public ExecSpec {
         env = env == null ? Map.of() : Map.copyOf(env);
         network = network == null ? Egress.NONE : network;
+    }
+
+    /** A job for a pool sandbox. */
+    public ExecSpec(
+            Language language,
+            String code,
+            long timeoutMs,
+            Map<String, String> env,
+            @Nullable String stdin,
+            Egress network) {
+        this(language, code, timeoutMs, env, stdin, network, null);
     }
 
     @Override

@@ -29,7 +29,7 @@ import org.springframework.stereotype.Component;
  * never run again (see {@code WorkerConfig#jobErrorHandler} and {@link JobConsumer}).
  */
 @Component
-class JobListener {
+public final class JobListener {
 
     private static final Logger log = LoggerFactory.getLogger(JobListener.class);
     private static final int PUBLISH_ATTEMPTS = 3;
@@ -45,7 +45,7 @@ class JobListener {
     }
 
     /** Runs a job record to its recorded end. */
-    void process(ConsumerRecord<String, byte[]> record) throws InterruptedException {
+    public void process(ConsumerRecord<String, byte[]> record) throws InterruptedException {
         Instant receivedAt = clock.instant();
         JobEnvelope job;
         try {

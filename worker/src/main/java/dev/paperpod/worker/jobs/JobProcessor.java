@@ -200,17 +200,20 @@ public final class JobProcessor {
             JobRunner.Ran ran = lease.run(job, output, cancellation);
             Timing timing =
                     new Timing(job.submittedAt(), relayedAt, receivedAt, claimedAt, ran.startedAt(), ran.finishedAt());
-            return finished(job, ran.status(), ran.result(), null, timing);
+            return finished(job, ran.status(), ran.result(), null, timing, lease.id());
         } catch (JobFailure e) {
             if (cancellation.isCanceled()) {
                 log.info("Job {} canceled while it ran on {}", job.jobId(), lease.id());
-                return failed(
+                return finished(
                         job,
                         JobStatus.CANCELED,
-                        new JobError("CANCELED", "canceled by the client while it ran; its run was stopped", false));
+                        null,
+                        new JobError("CANCELED", "canceled by the client while it ran; its run was stopped", false),
+                        null,
+                        lease.id());
             }
             log.error("Job {} could not run to its end on {}: {}", job.jobId(), lease.id(), e.getMessage());
-            return failed(job, JobStatus.FAILED, e.error());
+            return finished(job, JobStatus.FAILED, null, e.error(), null, lease.id());
         } finally {
             cancels.end(job.jobId());
         }
@@ -232,7 +235,7 @@ public final class JobProcessor {
     }
 
     private JobFinished failed(JobEnvelope job, JobStatus status, JobError error) {
-        return finished(job, status, null, error, null);
+        return finished(job, status, null, error, null, null);
     }
 
     private JobFinished finished(
@@ -240,7 +243,8 @@ public final class JobProcessor {
             JobStatus status,
             @Nullable JobResult result,
             @Nullable JobError error,
-            @Nullable Timing timing) {
+            @Nullable Timing timing,
+            @Nullable String sandboxId) {
         return new JobFinished(
                 UUID.randomUUID(),
                 job.jobId(),
@@ -252,6 +256,7 @@ public final class JobProcessor {
                 status,
                 result,
                 error,
-                timing);
+                timing,
+                sandboxId);
     }
 }

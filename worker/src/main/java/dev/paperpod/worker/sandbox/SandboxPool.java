@@ -1,6 +1,5 @@
 package dev.paperpod.worker.sandbox;
 
-import dev.paperpod.agent.client.ExecCommand;
 import dev.paperpod.agent.client.ResetOutcome;
 import dev.paperpod.worker.WorkerProperties;
 import io.micrometer.core.instrument.Counter;
@@ -29,7 +28,6 @@ import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,10 +52,10 @@ public final class SandboxPool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SandboxPool.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final Duration AGENT_CALL = Duration.ofSeconds(10);
-    private static final ExecCommand WARM_UP = ExecCommand.shell("true", 5_000);
     private static final Duration RESET_WAIT = Duration.ofMillis(250);
 
     private final SandboxRuntime runtime;
+    private final ReadySandboxes ready;
     private final WorkerProperties.Sandbox settings;
     private final Clock clock;
     private final BlockingDeque<Sandbox> fresh = new LinkedBlockingDeque<>();
@@ -93,6 +91,7 @@ public final class SandboxPool implements AutoCloseable {
             MeterRegistry metrics,
             String name) {
         this.runtime = runtime;
+        this.ready = new ReadySandboxes(runtime, settings.agentReadyTimeout());
         this.settings = settings;
         this.clock = clock;
         Tags tags = Tags.of("pool", name);
@@ -189,7 +188,7 @@ public final class SandboxPool implements AutoCloseable {
                     continue;
                 }
             }
-            if (alive(sandbox)) {
+            if (ReadySandboxes.alive(sandbox)) {
                 busy.add(sandbox);
                 refill();
                 return sandbox;
@@ -467,58 +466,11 @@ public final class SandboxPool implements AutoCloseable {
     }
 
     private Sandbox makeReady() {
-        Sandbox sandbox;
         try {
-            sandbox = runtime.create();
+            return ready.make();
         } catch (RuntimeException e) {
             total.decrementAndGet();
-            throw e instanceof SandboxException se ? se : new SandboxException(e.getMessage(), e);
-        }
-        long deadline = System.nanoTime() + settings.agentReadyTimeout().toNanos();
-        while (!alive(sandbox)) {
-            if (System.nanoTime() > deadline) {
-                runtime.destroy(sandbox);
-                total.decrementAndGet();
-                throw new SandboxException("the agent of sandbox " + sandbox.id() + " did not answer within "
-                        + settings.agentReadyTimeout().toSeconds() + " s");
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-        }
-        try {
-            runtime.seal(sandbox);
-            warmUp(sandbox);
-        } catch (RuntimeException e) {
-            runtime.destroy(sandbox);
-            total.decrementAndGet();
-            throw e instanceof SandboxException se ? se : new SandboxException(e.getMessage(), e);
-        }
-        return sandbox;
-    }
-
-    /**
-     * Runs one trivial command, then a reset, before a new sandbox is handed out. The agent's first run in a fresh
-     * JVM loads and links the process machinery (about 30 ms): that cost belongs to the pool's background, not to
-     * the first job. The reset leaves a new sandbox exactly as clean as a reused one (the JVM's start-up leaves
-     * files in /tmp).
-     */
-    private void warmUp(Sandbox sandbox) {
-        try {
-            sandbox.agent().exec(WARM_UP, (isStderr, data, offset, length) -> {}, AGENT_CALL);
-            ResetOutcome reset = sandbox.agent().reset(AGENT_CALL);
-            if (!reset.verified()) {
-                throw new SandboxException("a new sandbox did not reset clean: " + reset.problem());
-            }
-        } catch (IOException e) {
-            throw new SandboxException("warming up sandbox " + sandbox.id() + " failed: " + e, e);
-        }
-    }
-
-    private static boolean alive(Sandbox sandbox) {
-        try {
-            sandbox.agent().ping(Duration.ofSeconds(2));
-            return true;
-        } catch (IOException e) {
-            return false;
+            throw e;
         }
     }
 }

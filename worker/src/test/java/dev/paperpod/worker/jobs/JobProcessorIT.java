@@ -14,8 +14,10 @@ import dev.paperpod.schemas.job.JobStatus;
 import dev.paperpod.schemas.job.Language;
 import dev.paperpod.worker.exec.ExecJobRunner;
 import dev.paperpod.worker.exec.ExecRunner;
+import dev.paperpod.worker.sandbox.AccountSandboxes;
 import dev.paperpod.worker.sandbox.Podman;
 import dev.paperpod.worker.sandbox.PodmanSandboxRuntime;
+import dev.paperpod.worker.sandbox.ReadySandboxes;
 import dev.paperpod.worker.sandbox.SandboxPool;
 import dev.paperpod.worker.sandbox.SandboxPools;
 import dev.paperpod.worker.sandbox.SandboxSettings;
@@ -82,7 +84,18 @@ class JobProcessorIT {
             }
         };
         processor = new JobProcessor(
-                List.of(new ExecJobRunner(pools, new ExecRunner(Clock.systemUTC(), 1 << 20), CLAIM_TIMEOUT, 8, 4)),
+                List.of(new ExecJobRunner(
+                        pools,
+                        new AccountSandboxes(
+                                new ReadySandboxes(runtime, settings.agentReadyTimeout())::make,
+                                runtime,
+                                Duration.ofMinutes(30),
+                                4,
+                                Clock.systemUTC()),
+                        new ExecRunner(Clock.systemUTC(), 1 << 20),
+                        CLAIM_TIMEOUT,
+                        8,
+                        4)),
                 events,
                 new JobCancels(),
                 "processor-it",

@@ -1,0 +1,145 @@
+package dev.paperpod.api.sandbox;
+
+import dev.paperpod.api.ApiProperties;
+import dev.paperpod.api.auth.Caller;
+import dev.paperpod.api.sync.SyncJobs;
+import dev.paperpod.api.web.ApiException;
+import dev.paperpod.schemas.event.JobFinished;
+import dev.paperpod.schemas.event.WorkerHeartbeat;
+import dev.paperpod.schemas.job.JobKind;
+import dev.paperpod.schemas.sandbox.SandboxAnswer;
+import dev.paperpod.schemas.sandbox.SandboxCommand;
+import dev.paperpod.schemas.sandbox.SandboxOperation;
+import dev.paperpod.schemas.sandbox.SandboxReply;
+import dev.paperpod.store.SandboxStore;
+import dev.paperpod.store.WorkerStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Component;
+
+/**
+ * Sends the calls of an account's sandbox to the worker that hosts it (ADR 8): the registry names the worker; a
+ * sandbox with none, or whose worker's heartbeat is older than {@code paperpod.api.heartbeat-staleness}, is placed on
+ * the live exec worker with the most ready sandboxes. Each reply names the sandbox that took the call; a sandbox
+ * other than the registry's was made anew, which the caller is told ({@link Seen#restarted}).
+ */
+@Component
+public class SandboxRouter {
+
+    /** How long a command may take beyond the first call's making of the sandbox. */
+    private static final Duration COMMAND_WAIT = Duration.ofSeconds(60);
+
+    private final SandboxStore sandboxes;
+    private final WorkerStore workers;
+    private final SandboxChannel channel;
+    private final SyncJobs sync;
+    private final Duration staleness;
+    private final Clock clock;
+
+    SandboxRouter(
+            SandboxStore sandboxes,
+            WorkerStore workers,
+            SandboxChannel channel,
+            SyncJobs sync,
+            ApiProperties properties,
+            Clock clock) {
+        this.sandboxes = sandboxes;
+        this.workers = workers;
+        this.channel = channel;
+        this.sync = sync;
+        this.staleness = properties.heartbeatStaleness();
+        this.clock = clock;
+    }
+
+    /**
+     * The sandbox that took a call, as the caller is told of it.
+     *
+     * @param restarted it is not the sandbox of the last call: what that one held is gone
+     * @param previousSandboxId the sandbox of the last call, when this one is another
+     */
+    public record Seen(
+            String sandboxId, boolean restarted, @Nullable String previousSandboxId) {}
+
+    /** An operation's answer, from the sandbox {@code seen}. */
+    public record Answered(SandboxAnswer answer, Seen seen) {}
+
+    /** An exec job's end, from the sandbox {@code seen} (null when it reached none). */
+    public record Ran(JobFinished finished, @Nullable Seen seen) {}
+
+    /**
+     * Runs an operation in the caller's sandbox {@code name}.
+     *
+     * @throws ApiException the worker's refusal (a file not found, …) as the client's error, or PaperPod's failure
+     */
+    public Answered command(Caller caller, String name, SandboxOperation operation) {
+        SandboxStore.Placement placement = placement(caller.accountId(), name);
+        SandboxCommand command = new SandboxCommand(
+                UUID.randomUUID(), caller.accountId(), name, clock.instant().plus(COMMAND_WAIT), operation);
+        SandboxReply reply;
+        try {
+            reply = channel.send(placement.workerId(), command, COMMAND_WAIT).join();
+        } catch (CompletionException e) {
+            throw SyncJobs.failure(e.getCause() != null ? e.getCause() : e);
+        }
+        Seen seen = reply.sandboxId() == null ? null : seen(placement, reply.sandboxId());
+        if (reply.error() != null) {
+            throw SandboxErrors.of(reply.error(), operation);
+        }
+        if (seen == null || reply.answer() == null) {
+            throw new IllegalStateException("a sandbox reply with an answer names its sandbox");
+        }
+        return new Answered(reply.answer(), seen);
+    }
+
+    /** Sends a sync exec job that names the sandbox to its worker; completes with its end. */
+    public CompletableFuture<Ran> exec(SyncJobs.Submission job, String name) {
+        SandboxStore.Placement placement = placement(job.job().accountId(), name);
+        return sync.submitToWorker(job, placement.workerId())
+                .thenApply(finished ->
+                        new Ran(finished, finished.sandboxId() == null ? null : seen(placement, finished.sandboxId())));
+    }
+
+    private Seen seen(SandboxStore.Placement placement, String sandboxId) {
+        String known = placement.sandboxId();
+        if (sandboxId.equals(known)) {
+            return new Seen(sandboxId, false, null);
+        }
+        sandboxes.recordSandbox(placement, sandboxId);
+        return new Seen(sandboxId, known != null, known);
+    }
+
+    /** Where the sandbox lives now, placed anew when it lives nowhere alive. */
+    SandboxStore.Placement placement(UUID accountId, String name) {
+        List<WorkerStore.Worker> live = workers.heardSince(clock.instant().minus(staleness));
+        Optional<SandboxStore.Placement> found = sandboxes.find(accountId, name);
+        if (found.isPresent()
+                && live.stream().anyMatch(w -> w.workerId().equals(found.get().workerId()))) {
+            return found.get();
+        }
+        WorkerStore.Worker host = live.stream()
+                .filter(w -> exec(w) != null)
+                .max(Comparator.comparingInt((WorkerStore.Worker w) -> exec(w).ready())
+                        .thenComparing(WorkerStore.Worker::lastSeen))
+                .orElseThrow(() -> new ApiException(
+                        org.springframework.http.HttpStatus.SERVICE_UNAVAILABLE,
+                        "NO_WORKER",
+                        "no worker that runs code has been heard from in the last " + staleness.toSeconds() + " s",
+                        "retry in a few seconds; GET /health shows whether workers are up",
+                        null));
+        return sandboxes.place(accountId, name, host.workerId(), found.orElse(null));
+    }
+
+    private static WorkerHeartbeat.@Nullable Capacity exec(WorkerStore.Worker worker) {
+        return worker.capacity().stream()
+                .filter(c -> c.kind().equals(JobKind.EXEC))
+                .findFirst()
+                .orElse(null);
+    }
+}

@@ -1,0 +1,96 @@
+package dev.paperpod.schemas.sandbox;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.time.Instant;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/** What a {@link SandboxOperation} that succeeded answers, told apart by {@code type}. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = SandboxAnswer.Done.class, name = "done"),
+    @JsonSubTypes.Type(value = SandboxAnswer.Written.class, name = "written"),
+    @JsonSubTypes.Type(value = SandboxAnswer.FileContent.class, name = "file"),
+    @JsonSubTypes.Type(value = SandboxAnswer.Entries.class, name = "entries"),
+    @JsonSubTypes.Type(value = SandboxAnswer.Started.class, name = "started"),
+    @JsonSubTypes.Type(value = SandboxAnswer.Processes.class, name = "processes"),
+    @JsonSubTypes.Type(value = SandboxAnswer.Logs.class, name = "logs"),
+    @JsonSubTypes.Type(value = SandboxAnswer.Status.class, name = "status")
+})
+public sealed interface SandboxAnswer {
+
+    /** It was done; nothing more to tell. */
+    record Done() implements SandboxAnswer {}
+
+    /** @param size the file's size after the write */
+    record Written(long size) implements SandboxAnswer {}
+
+    /** @param mode Unix permission bits */
+    record FileContent(byte[] content, long size, long mode, Instant modifiedAt) implements SandboxAnswer {}
+
+    record Entries(List<Entry> entries) implements SandboxAnswer {
+
+        public Entries {
+            entries = List.copyOf(entries);
+        }
+    }
+
+    /**
+     * @param name relative to the listed directory (a path when listed recursively)
+     * @param type {@code file}, {@code dir}, {@code link} or {@code other}
+     */
+    record Entry(String name, String type, long size, long mode, Instant modifiedAt) {}
+
+    record Started(String name, long pid) implements SandboxAnswer {}
+
+    record Processes(List<Process> processes) implements SandboxAnswer {
+
+        public Processes {
+            processes = List.copyOf(processes);
+        }
+    }
+
+    /**
+     * @param exitCode set once it has ended
+     * @param droppedBytes output no longer kept (only the last MiB is)
+     */
+    record Process(
+            String name,
+            long pid,
+            boolean running,
+            @Nullable Integer exitCode,
+            Instant startedAt,
+            long droppedBytes) {}
+
+    /** @param exitCode set once the process has ended */
+    record Logs(
+            String name,
+            String stdout,
+            String stderr,
+            boolean running,
+            @Nullable Integer exitCode) implements SandboxAnswer {}
+
+    /**
+     * The sandbox as it is.
+     *
+     * @param idleExpiresAt when it ends unless a command comes first
+     * @param memoryBytes memory in use now (its cgroup's), when known
+     */
+    record Status(
+            Instant createdAt,
+            Instant lastUsedAt,
+            Instant idleExpiresAt,
+            String network,
+            @Nullable Long memoryBytes,
+            long memoryLimitBytes,
+            double cpus,
+            long pidsLimit,
+            List<Process> processes)
+            implements SandboxAnswer {
+
+        public Status {
+            processes = List.copyOf(processes);
+        }
+    }
+}
