@@ -107,6 +107,50 @@ class ChaosIT {
     }
 
     @Test
+    void anAccountsSandboxOnAKilledWorkerIsMadeAnewAndTheNextCallSaysSo() throws Exception {
+        String name = "chaos-" + UUID.randomUUID().toString().substring(0, 8);
+        Api sandbox = api.withSandbox(name);
+        Api.Response written = sandbox.post("/files/write", Map.of("path", "kept.txt", "content", "before"));
+        assertThat(written.status()).as(written.toString()).isEqualTo(200);
+        String before = written.text("sandboxId");
+        String host = text("select worker_id from sandboxes where name = ?", name);
+        WorkerProcess victim;
+        synchronized (workers) {
+            victim = workers.stream()
+                    .filter(w -> w.id().equals(host))
+                    .findFirst()
+                    .orElseThrow();
+        }
+
+        victim.kill();
+        workers.remove(victim);
+        log.info("CHAOS killed {} (SIGKILL), the host of sandbox {}", victim.id(), before);
+        startWorker();
+        // its last heartbeat goes stale: from then on, calls are placed on a live worker
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> query(
+                                "select count(*) from workers where worker_id = ?"
+                                        + " and last_seen > now() - interval '10 seconds'",
+                                victim.id())
+                        == 0);
+
+        Api.Response after = sandbox.post("/execute", Map.of("language", "shell", "code", "cat kept.txt"));
+        assertThat(after.status()).as(after.toString()).isEqualTo(200);
+        assertThat(after.json().path("sandboxRestarted").asBoolean())
+                .as(after.toString())
+                .isTrue();
+        assertThat(after.text("previousSandboxId")).isEqualTo(before);
+        assertThat(after.text("sandboxId")).isNotEqualTo(before);
+        assertThat(after.json().path("exitCode").asInt())
+                .as("the old sandbox's file is gone")
+                .isNotZero();
+        assertThat(text("select worker_id from sandboxes where name = ?", name)).isNotEqualTo(victim.id());
+        Api.Response next = sandbox.get("/status");
+        assertThat(next.json().has("sandboxRestarted")).as("said once").isFalse();
+        assertThat(next.text("sandboxId")).isEqualTo(after.text("sandboxId"));
+    }
+
+    @Test
     void jobsAcceptedWhileTheBrokerAndThenPostgresCrashAllComplete() throws Exception {
         List<String> accepted = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger refused = new AtomicInteger();
@@ -344,6 +388,17 @@ class ChaosIT {
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
+            }
+        }
+    }
+
+    private static String text(String sql, String param) throws SQLException {
+        try (Connection c = stack.postgres().dataSource().getConnection();
+                PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, param);
+            try (ResultSet rs = s.executeQuery()) {
+                assertThat(rs.next()).as(sql + " " + param).isTrue();
+                return rs.getString(1);
             }
         }
     }

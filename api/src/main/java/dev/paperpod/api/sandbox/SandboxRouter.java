@@ -33,8 +33,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class SandboxRouter {
 
-    /** How long a command may take beyond the first call's making of the sandbox. */
-    private static final Duration COMMAND_WAIT = Duration.ofSeconds(60);
+    /** How long a command may take, the making of its sandbox on a first call included. */
+    private static final Duration COMMAND_WAIT = Duration.ofSeconds(30);
 
     private final SandboxStore sandboxes;
     private final WorkerStore workers;
