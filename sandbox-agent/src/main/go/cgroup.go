@@ -9,29 +9,16 @@ import (
 )
 
 // The sandbox's cgroup as seen from inside: counters the kernel bumps when a limit strikes (a counter that grew
-// during a run means the run hit that limit), CPU time and memory. cgroup v2 and v1 layouts are both read.
+// during a run means the run hit that limit). cgroup v2 and v1 layouts are both read. A run's
+// CPU time and peak memory are its own, from wait4 (see exitStatus), not the cgroup's.
 //
 // Every run reads these files before and after, so each is opened once, at its first read, and read again from
 // its start (pread): an open of a cgroup file — and the failed ones of the other layout — cost more than the read.
 
 var (
-	oomKillFile   = &cgroupFile{candidates: []string{"/sys/fs/cgroup/memory.events", "/sys/fs/cgroup/memory/memory.oom_control"}}
-	pidsMaxFile   = &cgroupFile{candidates: []string{"/sys/fs/cgroup/pids.events", "/sys/fs/cgroup/pids/pids.events"}}
-	cpuV1File     = &cgroupFile{candidates: []string{"/sys/fs/cgroup/cpuacct/cpuacct.usage", "/sys/fs/cgroup/cpu,cpuacct/cpuacct.usage"}}
-	memoryFile    = &cgroupFile{candidates: []string{"/sys/fs/cgroup/memory.current", "/sys/fs/cgroup/memory/memory.usage_in_bytes"}}
-	cpuStatV2File = &cgroupFile{candidates: []string{"/sys/fs/cgroup/cpu.stat"}}
+	oomKillFile = &cgroupFile{candidates: []string{"/sys/fs/cgroup/memory.events", "/sys/fs/cgroup/memory/memory.oom_control"}}
+	pidsMaxFile = &cgroupFile{candidates: []string{"/sys/fs/cgroup/pids.events", "/sys/fs/cgroup/pids/pids.events"}}
 )
-
-// cgroupCPUNanos is the CPU time the whole cgroup used so far; -1 where the kernel does not tell.
-func cgroupCPUNanos() int64 {
-	if v2 := cpuStatV2File.counter("usage_usec "); v2 >= 0 {
-		return v2 * 1_000
-	}
-	return cpuV1File.value()
-}
-
-// cgroupMemory is the memory the cgroup uses now, bytes; -1 where the kernel does not tell.
-func cgroupMemory() int64 { return memoryFile.value() }
 
 // oomKills is how often the OOM killer struck; -1 where the kernel does not tell.
 func oomKills() int64 { return oomKillFile.counter("oom_kill ") }

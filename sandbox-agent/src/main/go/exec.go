@@ -24,7 +24,6 @@ type execRun struct {
 	outputBytes atomicInt64
 	truncated   atomicBool
 	finished    atomicBool
-	peakMemory  atomicInt64
 	scriptDir   string // holds a script sent with the request; deleted before EXIT, the next request may look
 	scriptFile  string // the script in scriptDir
 
@@ -124,8 +123,7 @@ func (a *agent) writeScript(name string, script []byte, argv *[]string) (string,
 
 func (r *execRun) run(conn net.Conn, a *agent, argv, env []string, cwd string, stdin []byte, hasStdin bool,
 	timeoutMs int64) error {
-	cpuBefore, oomBefore, pidsBefore := cgroupCPUNanos(), oomKills(), pidsLimitHits()
-	r.peakMemory.Store(cgroupMemory()) // -1 where the kernel does not tell: then no sampling
+	oomBefore, pidsBefore := oomKills(), pidsLimitHits()
 	started := time.Now()
 	proc := a.startJob(argv, env, cwd, hasStdin, r.out)
 	if proc == nil {
@@ -147,10 +145,6 @@ func (r *execRun) run(conn net.Conn, a *agent, argv, env []string, cwd string, s
 		}()
 	}
 	go r.killWhenClientLeaves(conn)
-	sampling := make(chan struct{})
-	if r.peakMemory.Load() >= 0 {
-		go r.sampleMemory(sampling)
-	}
 	if err := r.out.fields(msgStarted, fields().long(tagPid, int64(pid))); err != nil {
 		r.end("KILLED")
 	}
@@ -169,8 +163,6 @@ func (r *execRun) run(conn net.Conn, a *agent, argv, env []string, cwd string, s
 		status = <-exited
 	}
 	wall := time.Since(started)
-	cpuAfter := cgroupCPUNanos()
-	close(sampling)
 	if oomBefore >= 0 && oomKills() > oomBefore {
 		r.end("MEMORY_LIMIT")
 	}
@@ -190,14 +182,11 @@ func (r *execRun) run(conn net.Conn, a *agent, argv, env []string, cwd string, s
 		verdict = "OK"
 	}
 	exit := fields().str(tagVerdict, verdict).boolean(tagTruncated, r.truncated.Load()).long(tagWallMs, wall.Milliseconds())
-	if cpuBefore >= 0 && cpuAfter >= cpuBefore {
-		exit.long(tagCPUMs, (cpuAfter-cpuBefore)/1_000_000)
-	}
-	if r.peakMemory.Load() >= 0 {
-		r.peakMemory.raise(cgroupMemory())
-	}
-	if p := r.peakMemory.Load(); p > 0 {
-		exit.long(tagPeakMemory, p)
+	// The run's own figures (its process and what it waited for), not the sandbox's: an account's sandbox runs
+	// other processes beside it.
+	exit.long(tagCPUMs, status.cpuNanos/1_000_000)
+	if status.maxRSS > 0 {
+		exit.long(tagPeakMemory, status.maxRSS)
 	}
 	if verdict == "OK" || verdict == "PIDS_LIMIT" {
 		exit.long(tagExitCode, int64(status.code)) // the program ended by itself
@@ -271,21 +260,6 @@ func (r *execRun) killWhenClientLeaves(conn net.Conn) {
 	}
 	if !r.finished.Load() {
 		r.end("KILLED")
-	}
-}
-
-// sampleMemory keeps the cgroup's highest memory use while the run lasts: the kernel keeps no peak that can be
-// reset per run.
-func (r *execRun) sampleMemory(stop <-chan struct{}) {
-	ticker := time.NewTicker(10 * time.Millisecond)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-ticker.C:
-			r.peakMemory.raise(cgroupMemory())
-		}
 	}
 }
 

@@ -15,6 +15,10 @@ import (
 
 type exitStatus struct {
 	code int // the exit code, or 128 + the signal that killed it, as a shell reports it
+	// What the process and the descendants it waited for used, as wait4 tells: the run's own figures, whatever else
+	// runs in the sandbox beside it (an account's sandbox keeps its background processes).
+	cpuNanos int64
+	maxRSS   int64 // bytes: the largest resident set of one of them
 }
 
 var children = struct {
@@ -36,7 +40,8 @@ func startReaper() {
 func reap() {
 	for {
 		var status syscall.WaitStatus
-		pid, err := syscall.Wait4(-1, &status, syscall.WNOHANG, nil)
+		var usage syscall.Rusage
+		pid, err := syscall.Wait4(-1, &status, syscall.WNOHANG, &usage)
 		if err == syscall.EINTR {
 			continue
 		}
@@ -47,12 +52,13 @@ func reap() {
 		if status.Signaled() {
 			code = 128 + int(status.Signal())
 		}
+		ended := exitStatus{code, usage.Utime.Nano() + usage.Stime.Nano(), usage.Maxrss * 1024}
 		children.Lock()
 		if ch, ok := children.waiting[pid]; ok {
 			delete(children.waiting, pid)
-			ch <- exitStatus{code}
+			ch <- ended
 		} else {
-			children.early[pid] = exitStatus{code}
+			children.early[pid] = ended
 		}
 		children.Unlock()
 	}

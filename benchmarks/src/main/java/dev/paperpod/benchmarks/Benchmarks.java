@@ -100,6 +100,13 @@ public final class Benchmarks {
                     "sync exec `echo hi`, HTTP → HTTP, warm sandbox, after " + n.get("warmup") + " more");
             results.add(exec);
             results.add(syncExec(stack, n.get("exec") / 2, null, "sync exec `echo hi`, back to back (pool refill)"));
+            Samples own = syncExec(
+                    stack,
+                    n.get("exec"),
+                    null,
+                    "sync exec `echo hi` in the account's own sandbox, back to back",
+                    "bench");
+            results.add(own);
             results.add(agentAlone(stack, n.get("exec")));
             String agentCpu = agentCpu(stack, n.get("exec"));
             Samples podman = podmanExec(n.get("podman"));
@@ -111,7 +118,7 @@ public final class Benchmarks {
             log.info("Async warm-up: {}", warmAsync);
             String throughput = asyncThroughput(stack, n.get("async"), 1) + "\n"
                     + asyncThroughput(stack, n.get("async"), n.get("async-batch"));
-            report(results, exec, podman, breakdown, idleMemory(stack, "VmRSS:"), idleMemory(stack, "RssAnon:"));
+            report(results, exec, own, podman, breakdown, idleMemory(stack, "VmRSS:"), idleMemory(stack, "RssAnon:"));
             System.out.println(agentCpu);
             System.out.println(throughput);
             Files.writeString(
@@ -178,11 +185,22 @@ public final class Benchmarks {
      */
     private static Samples syncExec(EmbeddedStack stack, int count, @Nullable Breakdown breakdown, String name)
             throws Exception {
-        boolean warm = breakdown != null;
+        return syncExec(stack, count, breakdown, name, "ephemeral");
+    }
+
+    /**
+     * The same in the sandbox {@code sandbox} ({@code X-PaperPod-Sandbox}): {@code ephemeral}, the pool path, waits
+     * for a ready pool sandbox with a breakdown; an account's own sandbox is made by the first unmeasured call.
+     */
+    private static Samples syncExec(
+            EmbeddedStack stack, int count, @Nullable Breakdown breakdown, String name, String sandbox)
+            throws Exception {
+        boolean warm = breakdown != null && sandbox.equals("ephemeral");
         Samples samples = new Samples(name);
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest request = HttpRequest.newBuilder(URI.create(stack.baseUrl() + "/execute"))
                 .header("Authorization", "Bearer " + stack.devToken())
+                .header("X-PaperPod-Sandbox", sandbox)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"language\":\"shell\",\"code\":\"echo hi\"}"))
                 .build();
         SandboxPool pool = stack.workers().get(0).getBean(SandboxPools.class).pool(Egress.NONE);
@@ -552,7 +570,7 @@ public final class Benchmarks {
     }
 
     private static void report(
-            List<Samples> results, Samples exec, Samples podman, Breakdown breakdown, Samples... memory)
+            List<Samples> results, Samples exec, Samples own, Samples podman, Breakdown breakdown, Samples... memory)
             throws IOException {
         StringBuilder out = new StringBuilder();
         out.append(String.format(
@@ -573,6 +591,13 @@ public final class Benchmarks {
         breakdown.all().forEach(s -> out.append(s.row()).append('\n'));
         out.append(String.format(
                 Locale.ROOT, "%nratio sync exec (warm) / podman exec, p50: %.3f%n", exec.p50() / podman.p50()));
+        out.append(String.format(
+                Locale.ROOT,
+                "ratio sync exec in the account's sandbox / podman exec, p50: %.3f; / the pool path (warm), p50: %.2f,"
+                        + " p99: %.2f%n",
+                own.p50() / podman.p50(),
+                own.p50() / exec.p50(),
+                own.p99() / exec.p99()));
         Samples relay = results.stream()
                 .filter(s -> s.name().startsWith("outbox"))
                 .findFirst()

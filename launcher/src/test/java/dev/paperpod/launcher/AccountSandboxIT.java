@@ -191,6 +191,35 @@ class AccountSandboxIT {
     }
 
     @Test
+    void aRunsFiguresAreItsOwnNotThoseOfWhatRunsBesideIt(Api shared) {
+        Api api = shared.withSandbox(name());
+        ok(api.post(
+                "/process/start",
+                Map.of(
+                        "name",
+                        "hog",
+                        "command",
+                        "python3 -c \"x = b'x' * (300 << 20); print('ready', flush=True)\n" + "while True: pass\"")));
+        Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(ok(api.post("/process/logs", Map.of("name", "hog")))
+                                .path("stdout")
+                                .asString())
+                        .isEqualTo("ready\n"));
+
+        JsonNode run = ok(api.post("/execute", Map.of("language", "shell", "code", "sleep 0.5; echo done")));
+
+        assertThat(run.path("stdout").asString()).isEqualTo("done\n");
+        assertThat(run.path("peakMemoryBytes").asLong())
+                .as("not the 300 MB the process beside it holds")
+                .isBetween(1L, 64L << 20);
+        assertThat(run.path("cpuMs").asLong())
+                .as("not the CPU the busy process beside it burns while this one sleeps")
+                .isLessThan(200);
+        ok(api.post("/process/kill", Map.of("name", "hog", "signal", "KILL")));
+    }
+
+    @Test
     void aResetEndsTheSandboxAndItsFiles(Api shared) {
         Api api = shared.withSandbox(name());
         ok(api.post("/files/write", Map.of("path", "gone.txt", "content", "soon")));

@@ -1,0 +1,163 @@
+package dev.paperpod.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.paperpod.launcher.support.SharedStack;
+import dev.paperpod.schemas.Wire;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The real {@code ppod}, as a process of its own, against a running PaperPod: the seed's examples and each command,
+ * as a user types them. Each test works in a sandbox of its own ({@code --sandbox}).
+ */
+@ExtendWith(SharedStack.class)
+class PpodIT {
+
+    private final EmbeddedStack stack;
+    private final Path home;
+    private final String sandbox = "ppod-" + UUID.randomUUID().toString().substring(0, 8);
+
+    PpodIT(EmbeddedStack stack) throws IOException {
+        this.stack = stack;
+        this.home = Files.createTempDirectory(Path.of("target"), "ppod-home-").toAbsolutePath();
+    }
+
+    record Run(int exit, String out, String err) {}
+
+    private Run ppod(@Nullable String stdin, Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.paperpod.cli.Ppod"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().remove("PAPERPOD_TOKEN");
+        builder.environment().remove("PAPERPOD_URL");
+        builder.environment().remove("XDG_CONFIG_HOME");
+        builder.environment().put("HOME", home.toString());
+        builder.environment().putAll(env);
+        Path out = Files.createTempFile(home, "out", ".txt");
+        Path err = Files.createTempFile(home, "err", ".txt");
+        builder.redirectOutput(out.toFile()).redirectError(err.toFile());
+        Process process = builder.start();
+        try (var in = process.getOutputStream()) {
+            if (stdin != null) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("ppod ended").isTrue();
+        return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    /** ppod with the token in its environment, in this test's sandbox. */
+    private Run ppod(String... args) throws Exception {
+        return ppodIn(null, args);
+    }
+
+    private Run ppodIn(@Nullable String stdin, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of(args));
+        if (all.size() > 0 && !all.get(0).equals("login") && !all.get(0).equals("help")) {
+            all.add(1, "--sandbox=" + sandbox);
+        }
+        return ppod(
+                stdin,
+                Map.of("PAPERPOD_URL", stack.baseUrl(), "PAPERPOD_TOKEN", stack.devToken()),
+                all.toArray(String[]::new));
+    }
+
+    @Test
+    void execPrintsTheOutputAndExitsWithTheProgramsExitCode() throws Exception {
+        Run two = ppod("exec", "python3 -c 'print(2+2)'");
+        assertThat(two).isEqualTo(new Run(0, "4\n", ""));
+
+        Run failed = ppod("exec", "echo out; echo err >&2; exit 3");
+        assertThat(failed.exit()).isEqualTo(3);
+        assertThat(failed.out()).isEqualTo("out\n");
+        assertThat(failed.err()).isEqualTo("err\n");
+
+        Run python = ppod("exec", "--language", "python", "import sys; print(sys.version_info[0])");
+        assertThat(python.out()).isEqualTo("3\n");
+
+        Run json = ppod("exec", "--json", "echo hi");
+        assertThat(Wire.mapper().readTree(json.out()).path("stdout").asString()).isEqualTo("hi\n");
+    }
+
+    @Test
+    void aFileWrittenFromStandardInputIsReadBack() throws Exception {
+        Run written = ppodIn("{\"step\":3}\n", "write", "state.json");
+        assertThat(written.exit()).as(written.toString()).isZero();
+
+        assertThat(ppod("read", "state.json")).isEqualTo(new Run(0, "{\"step\":3}\n", ""));
+        assertThat(ppod("exec", "cat state.json").out()).isEqualTo("{\"step\":3}\n");
+        Path local = home.resolve("local.bin");
+        Files.write(local, new byte[] {0, 1, (byte) 0xff});
+        assertThat(ppod("write", "data/bin", local.toString()).exit()).isZero();
+        Path back = home.resolve("back.bin");
+        assertThat(ppod("read", "data/bin", "-o", back.toString()).exit()).isZero();
+        assertThat(Files.readAllBytes(back)).containsExactly(0, 1, 0xff);
+        assertThat(ppod("ls", "-r").out()).contains("state.json", "data/", "data/bin");
+    }
+
+    @Test
+    void aServerStartedInTheBackgroundIsListedLoggedAndKilled() throws Exception {
+        Run started = ppod("start", "--name", "web", "echo serving; exec sleep 300");
+        assertThat(started.out()).startsWith("web started (pid ");
+
+        assertThat(ppod("ps").out()).contains("web").contains("running");
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(ppod("logs", "web").out()).isEqualTo("serving\n"));
+        assertThat(ppod("kill", "web", "--signal", "KILL").exit()).isZero();
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(ppod("ps").out()).contains("exited"));
+        assertThat(ppod("status").out()).contains("sandbox   sbx-").contains("(" + sandbox + ")");
+    }
+
+    @Test
+    void anErrorPrintsTheServersCodeMessageAndHint() throws Exception {
+        Run missing = ppod("read", "no-such-file");
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).startsWith("error: FILE_NOT_FOUND: ").contains("\nhint: ");
+        assertThat(missing.out()).isEmpty();
+
+        Run noToken = ppod(null, Map.of("PAPERPOD_URL", stack.baseUrl()), "status");
+        assertThat(noToken.exit()).isEqualTo(1);
+        assertThat(noToken.err()).startsWith("error: NOT_LOGGED_IN").contains("ppod login");
+
+        Run nobody = ppod(null, Map.of("PAPERPOD_URL", "http://127.0.0.1:1", "PAPERPOD_TOKEN", "x"), "status");
+        assertThat(nobody.err()).startsWith("error: UNREACHABLE");
+
+        Run usage = ppod("exec");
+        assertThat(usage.exit()).isEqualTo(2);
+        assertThat(usage.err()).contains("Missing required parameter");
+    }
+
+    @Test
+    void loginStoresTheTokenForTheUserAloneAndLaterCommandsUseIt() throws Exception {
+        Run login = ppod(null, Map.of(), "login", stack.devToken(), "--url", stack.baseUrl());
+        assertThat(login.exit()).as(login.toString()).isZero();
+
+        Path stored = home.resolve(".config/paperpod/credentials");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(stored)))
+                .isEqualTo("rw-------");
+        Run exec = ppod(null, Map.of(), "exec", "--sandbox", sandbox, "echo logged-in");
+        assertThat(exec).isEqualTo(new Run(0, "logged-in\n", ""));
+        assertThat(ppod(null, Map.of(), "--help").out())
+                .contains("exec", "write", "read", "ls", "start", "ps", "kill", "logs", "status", "reset", "login");
+    }
+}
