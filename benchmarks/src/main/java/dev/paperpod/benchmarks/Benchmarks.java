@@ -107,6 +107,8 @@ public final class Benchmarks {
                     "sync exec `echo hi` in the account's own sandbox, back to back",
                     "bench");
             results.add(own);
+            List<Samples> cli = CliLatency.measure(stack.baseUrl(), stack.devToken(), n.get("cli"));
+            results.addAll(cli);
             results.add(agentAlone(stack, n.get("exec")));
             String agentCpu = agentCpu(stack, n.get("exec"));
             Samples podman = podmanExec(n.get("podman"));
@@ -118,7 +120,15 @@ public final class Benchmarks {
             log.info("Async warm-up: {}", warmAsync);
             String throughput = asyncThroughput(stack, n.get("async"), 1) + "\n"
                     + asyncThroughput(stack, n.get("async"), n.get("async-batch"));
-            report(results, exec, own, podman, breakdown, idleMemory(stack, "VmRSS:"), idleMemory(stack, "RssAnon:"));
+            report(
+                    results,
+                    exec,
+                    own,
+                    cli,
+                    podman,
+                    breakdown,
+                    idleMemory(stack, "VmRSS:"),
+                    idleMemory(stack, "RssAnon:"));
             System.out.println(agentCpu);
             System.out.println(throughput);
             Files.writeString(
@@ -570,7 +580,13 @@ public final class Benchmarks {
     }
 
     private static void report(
-            List<Samples> results, Samples exec, Samples own, Samples podman, Breakdown breakdown, Samples... memory)
+            List<Samples> results,
+            Samples exec,
+            Samples own,
+            List<Samples> cli,
+            Samples podman,
+            Breakdown breakdown,
+            Samples... memory)
             throws IOException {
         StringBuilder out = new StringBuilder();
         out.append(String.format(
@@ -598,6 +614,13 @@ public final class Benchmarks {
                 own.p50() / podman.p50(),
                 own.p50() / exec.p50(),
                 own.p99() / exec.p99()));
+        if (cli.size() == 2) {
+            out.append(String.format(
+                    Locale.ROOT,
+                    "ratio ppod exec / curl, p50: %.2f, p99: %.2f%n",
+                    cli.get(0).p50() / cli.get(1).p50(),
+                    cli.get(0).p99() / cli.get(1).p99()));
+        }
         Samples relay = results.stream()
                 .filter(s -> s.name().startsWith("outbox"))
                 .findFirst()
@@ -614,7 +637,10 @@ public final class Benchmarks {
         Files.createDirectories(file.getParent());
         Files.writeString(file, out.toString());
         List<Samples> latencies = results.stream()
-                .filter(s -> !s.name().startsWith("cold") && !s.name().contains("podman"))
+                .filter(s -> !s.name().startsWith("cold")
+                        && !s.name().contains("podman")
+                        && !s.name().contains("curl")
+                        && !s.name().contains("ppod"))
                 .toList();
         Path plot = file.resolveSibling("benchmarks.svg");
         Files.writeString(plot, Plot.svg("PaperPod latencies, " + java.time.LocalDate.now() + " (2 cores)", latencies));
@@ -707,7 +733,9 @@ public final class Benchmarks {
                 "async-warmup",
                 1000,
                 "async-batch",
-                100));
+                100,
+                "cli",
+                30));
         for (String arg : args) {
             String[] kv = arg.split("=", 2);
             if (kv.length == 2 && n.containsKey(kv[0])) {

@@ -1,6 +1,5 @@
 package dev.paperpod.cli;
 
-import dev.paperpod.schemas.Wire;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -116,7 +115,7 @@ public final class Ppod implements Callable<Integer> {
         /** Prints the JSON with {@code --json}; answers whether it did. */
         boolean printedJson(JsonNode answer) {
             if (json) {
-                out().println(Wire.writeString(answer));
+                out().println(Client.JSON.writeValueAsString(answer));
                 out().flush();
             }
             return json;

@@ -25,6 +25,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SharedStack.class)
 class PpodIT {
 
+    /** ppod as {@code ./paperpod cli} installs it: the cli module's jar and its own libraries, nothing else. */
+    private static final String CLASS_PATH = cliClassPath();
+
     private final EmbeddedStack stack;
     private final Path home;
     private final String sandbox = "ppod-" + UUID.randomUUID().toString().substring(0, 8);
@@ -36,12 +39,25 @@ class PpodIT {
 
     record Run(int exit, String out, String err) {}
 
+    private static String cliClassPath() {
+        Path target = Path.of("..", "cli", "target").toAbsolutePath().normalize();
+        try (var jars = Files.list(target)) {
+            Path jar = jars.filter(p -> p.getFileName().toString().matches("paperpod-cli-.*\\.jar"))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("cli/target holds no paperpod-cli jar: build cli"));
+            return jar + ":" + target.resolve("lib") + "/*";
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private Run ppod(@Nullable String stdin, Map<String, String> env, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
                 "-cp",
-                System.getProperty("java.class.path"),
+                CLASS_PATH,
                 "dev.paperpod.cli.Ppod"));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
@@ -81,7 +97,7 @@ class PpodIT {
 
     @Test
     void execPrintsTheOutputAndExitsWithTheProgramsExitCode() throws Exception {
-        Run two = ppod("exec", "python3 -c 'print(2+2)'");
+        Run two = ppod("exec", "python -c 'print(2+2)'"); // the seed's first example
         assertThat(two).isEqualTo(new Run(0, "4\n", ""));
 
         Run failed = ppod("exec", "echo out; echo err >&2; exit 3");

@@ -11,6 +11,7 @@ import dev.paperpod.schemas.job.JobKind;
 import dev.paperpod.schemas.job.Language;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -34,6 +35,28 @@ public class ExecSpecParser implements JobSpecParser {
     @Override
     public ExecSpec parse(ObjectNode fields) {
         return toSpec(JsonBody.bind(fields, ExecRequest.class));
+    }
+
+    /**
+     * The environment variables of a request (none when absent), each name and value checked.
+     *
+     * @throws ApiException 400 naming {@code env.NAME}
+     */
+    public static Map<String, String> env(@Nullable Map<String, String> requested) {
+        Map<String, String> env = requested == null ? Map.of() : requested;
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            if (!ENV_NAME.matcher(e.getKey()).matches()) {
+                throw ApiException.invalidField(
+                        "env." + e.getKey(),
+                        "'" + e.getKey() + "' is not a valid environment variable name",
+                        "use letters, digits and underscores, not starting with a digit");
+            }
+            if (e.getValue() == null) {
+                throw ApiException.invalidField(
+                        "env." + e.getKey(), "env." + e.getKey() + " is null", "send a string value");
+            }
+        }
+        return env;
     }
 
     /** Applies the defaults: the server's timeout, no environment, no network. */
@@ -69,19 +92,7 @@ public class ExecSpecParser implements JobSpecParser {
                     "timeoutMs " + timeoutMs + " exceeds the maximum of " + maxMs,
                     "split the work, or ask the operator to raise paperpod.api.max-timeout");
         }
-        Map<String, String> env = request.env() == null ? Map.of() : request.env();
-        for (Map.Entry<String, String> e : env.entrySet()) {
-            if (!ENV_NAME.matcher(e.getKey()).matches()) {
-                throw ApiException.invalidField(
-                        "env." + e.getKey(),
-                        "'" + e.getKey() + "' is not a valid environment variable name",
-                        "use letters, digits and underscores, not starting with a digit");
-            }
-            if (e.getValue() == null) {
-                throw ApiException.invalidField(
-                        "env." + e.getKey(), "env." + e.getKey() + " is null", "send a string value");
-            }
-        }
+        Map<String, String> env = env(request.env());
         Egress network = Egress.NONE;
         if (request.network() != null) {
             network = Egress.fromWireName(request.network())

@@ -1,6 +1,7 @@
 package dev.paperpod.api.sandbox;
 
 import dev.paperpod.api.auth.Caller;
+import dev.paperpod.api.exec.ExecSpecParser;
 import dev.paperpod.api.web.ApiException;
 import dev.paperpod.api.web.JsonBody;
 import dev.paperpod.schemas.Wire;
@@ -37,7 +38,6 @@ class SandboxController {
     static final long MAX_READ_BYTES = 4L * 1024 * 1024;
 
     private static final Pattern PROCESS_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final long DEFAULT_TAIL = 64 * 1024;
 
     private final JsonBody body;
@@ -130,15 +130,7 @@ class SandboxController {
                     "send the shell command to run in the background, e.g. \"python3 -m http.server 8080\"");
         }
         String name = p.name() == null ? "p-" + UUID.randomUUID().toString().substring(0, 8) : processName(p.name());
-        Map<String, String> env = p.env() == null ? Map.of() : p.env();
-        for (Map.Entry<String, String> e : env.entrySet()) {
-            if (!ENV_NAME.matcher(e.getKey()).matches() || e.getValue() == null) {
-                throw ApiException.invalidField(
-                        "env." + e.getKey(),
-                        "env." + e.getKey() + " is not a variable name with a text value",
-                        "use letters, digits and underscores, not starting with a digit, and string values");
-            }
-        }
+        Map<String, String> env = ExecSpecParser.env(p.env());
         String cwd = p.cwd() == null ? null : path("cwd", p.cwd());
         return run(caller, request, new SandboxOperation.StartProcess(name, p.command(), env, cwd), null);
     }

@@ -29,6 +29,7 @@ class FullImageIT {
     /** Each tool and a command that proves it runs. */
     static final Map<String, String> TOOLS = Map.ofEntries(
             Map.entry("python3", "python3 --version"),
+            Map.entry("python", "python -c 'import sys; assert sys.version_info[0] == 3'"),
             Map.entry("pip", "pip3 --version"),
             Map.entry("venv", "python3 -m venv /tmp/venv"),
             Map.entry("numpy/pandas/matplotlib", "python3 -c 'import numpy, pandas, matplotlib'"),
