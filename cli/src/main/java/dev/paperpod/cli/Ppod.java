@@ -30,6 +30,7 @@ import tools.jackson.databind.JsonNode;
 @Command(
         name = "ppod",
         mixinStandardHelpOptions = true,
+        scope = CommandLine.ScopeType.INHERIT, // --help and --version on every command
         version = "ppod 0.1.0",
         description = "Your PaperPod sandbox from a shell: run code, move files, run servers.",
         subcommands = {

@@ -22,6 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
@@ -128,7 +129,7 @@ public class SandboxRouter {
                 .max(Comparator.comparingInt((WorkerStore.Worker w) -> exec(w).ready())
                         .thenComparing(WorkerStore.Worker::lastSeen))
                 .orElseThrow(() -> new ApiException(
-                        org.springframework.http.HttpStatus.SERVICE_UNAVAILABLE,
+                        HttpStatus.SERVICE_UNAVAILABLE,
                         "NO_WORKER",
                         "no worker that runs code has been heard from in the last " + staleness.toSeconds() + " s",
                         "retry in a few seconds; GET /health shows whether workers are up",
