@@ -72,7 +72,7 @@ public final class AccountSandboxes implements AutoCloseable {
     /** One hosted sandbox; its sandbox is made once, by the first caller, while the others wait for it. */
     public final class Hosted {
         private final Key key;
-        private @Nullable Sandbox sandbox;
+        private volatile @Nullable Sandbox sandbox; // written under this
         private volatile Instant lastUsedAt;
         private int inUse; // guarded by this
 
@@ -99,10 +99,10 @@ public final class AccountSandboxes implements AutoCloseable {
 
         /** Done with it: it stays, and its idle time counts from now. */
         public void release() {
-            synchronized (this) {
+            synchronized (this) { // with expireIdle's look: never idle by the old time while no longer in use
+                lastUsedAt = clock.instant();
                 inUse--;
             }
-            lastUsedAt = clock.instant();
         }
     }
 
