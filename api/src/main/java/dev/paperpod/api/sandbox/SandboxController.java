@@ -58,7 +58,7 @@ class SandboxController {
             throw ApiException.invalidField(
                     "content",
                     "content is required",
-                    "send the file's text as \"content\" " + "(\"encoding\": \"base64\" for binary)");
+                    "send the file's text as \"content\" (\"encoding\": \"base64\" for binary)");
         }
         byte[] content = decode(w.content(), w.encoding());
         if (w.mode() != null && (w.mode() < 0 || w.mode() > 07777)) {
@@ -170,11 +170,11 @@ class SandboxController {
     /** {@code GET /status}: the sandbox, made if it is not there yet. */
     @GetMapping("/status")
     ObjectNode status(Caller caller, HttpServletRequest request) {
-        SandboxRouter.Answered answered =
-                router.command(caller, SandboxNames.kept(request), new SandboxOperation.Status());
-        ObjectNode out = answerFields(answered.answer());
+        String name = SandboxNames.kept(request);
+        SandboxRouter.Answered answered = router.command(caller, name, new SandboxOperation.Status());
         SandboxAnswer.Status status = (SandboxAnswer.Status) answered.answer();
-        out.put("name", SandboxNames.kept(request));
+        ObjectNode out = answerFields(status);
+        out.put("name", name);
         out.put(
                 "uptimeMs",
                 Math.max(

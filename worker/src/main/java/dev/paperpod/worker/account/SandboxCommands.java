@@ -144,7 +144,7 @@ public final class SandboxCommands {
             return new SandboxAnswer.Status(
                     sandbox.createdAt(),
                     hosted.lastUsedAt(),
-                    clock.instant().plus(sandboxes.idleTimeout()),
+                    hosted.idleExpiresAt(),
                     network,
                     null,
                     limits.memory().toBytes(),

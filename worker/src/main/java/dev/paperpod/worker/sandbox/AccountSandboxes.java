@@ -195,14 +195,6 @@ public final class AccountSandboxes implements AutoCloseable {
         return hosted.size();
     }
 
-    public int max() {
-        return max;
-    }
-
-    public Duration idleTimeout() {
-        return idleTimeout;
-    }
-
     @Override
     public void close() {
         closed = true;

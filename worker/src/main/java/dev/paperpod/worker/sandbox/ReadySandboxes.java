@@ -24,10 +24,6 @@ public final class ReadySandboxes {
         this.agentReadyTimeout = agentReadyTimeout;
     }
 
-    public SandboxRuntime runtime() {
-        return runtime;
-    }
-
     /**
      * A new sandbox, ready; nothing is left behind when it cannot be made.
      *
