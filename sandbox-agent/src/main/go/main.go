@@ -1,4 +1,4 @@
-// The PaperPod sandbox agent: serves exec, files, background processes and reset over a Unix socket inside a
+// The PaperPod sandbox agent: serves exec, files, background processes, tunnels and reset over a Unix socket inside a
 // sandbox container. docs/agent-protocol.md is its contract; the Java client in this module speaks it.
 //
 // Usage: paperpod-agent <socket-path>. Settings come from the environment (see settingsFromEnv).
@@ -197,6 +197,12 @@ func (a *agent) dispatch(conn net.Conn, out *writer, req frame) error {
 			return err
 		}
 		return a.background.kill(q, out)
+	case msgTunnel:
+		q, err := parse()
+		if err != nil {
+			return err
+		}
+		return tunnel(conn, out, q)
 	default:
 		out.fail("UNKNOWN_TYPE", fmt.Sprintf("unknown request type %d", int8(req.typ)))
 		return nil

@@ -39,6 +39,7 @@ const (
 	msgFileInfo    = 55
 	msgProcStarted = 56
 	msgProcExited  = 57
+	msgTunnel      = 60
 )
 
 // Field tags.
@@ -81,6 +82,7 @@ const (
 	tagFollow       = 64
 	tagStartedMs    = 65
 	tagDropped      = 66
+	tagPort         = 67
 )
 
 // Field kinds.

@@ -21,6 +21,10 @@ import org.springframework.util.unit.DataSize;
  * @param maxBatchBodySize the largest {@code POST /v1/batches} body (10,000 jobs with their code)
  * @param maxQueuedPerAccount background jobs an account may have waiting before submissions get 429 (an account
  *     row's {@code max_queued} overrides it); a batch of 10,000 items fits
+ * @param previewDomain preview URLs are {@code <scheme>://<port>-<sandboxId>.<previewDomain>} (a wildcard DNS name
+ *     that reaches the api); when unset, {@code localhost:<the port the client called>}, as {@code *.localhost}
+ *     resolves to the loopback in browsers and curl
+ * @param previewScheme {@code http} or {@code https}, of the preview URLs on {@code previewDomain}
  */
 @ConfigurationProperties("paperpod.api")
 public record ApiProperties(
@@ -33,7 +37,9 @@ public record ApiProperties(
         @Nullable String devToken,
         @DefaultValue("10s") Duration heartbeatStaleness,
         @DefaultValue("20000") long maxQueuedPerAccount,
-        @DefaultValue("64MB") DataSize maxBatchBodySize) {
+        @DefaultValue("64MB") DataSize maxBatchBodySize,
+        @Nullable String previewDomain,
+        @DefaultValue("http") String previewScheme) {
 
     public String replyTopic() {
         return dev.paperpod.schemas.Topics.REPLIES_PREFIX + instanceId;

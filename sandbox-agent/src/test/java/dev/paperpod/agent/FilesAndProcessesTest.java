@@ -11,6 +11,11 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -165,5 +170,50 @@ class FilesAndProcessesTest {
         assertThatThrownBy(call::run)
                 .isInstanceOfSatisfying(
                         AgentException.class, e -> assertThat(e.code()).isEqualTo(code));
+    }
+
+    @Test
+    void tunnelsBytesBothWaysToAPortOnTheLoopbackUntilEitherSideCloses() throws Exception {
+        byte[] sent = new byte[3 * 1024 * 1024 + 5];
+        new Random(7).nextBytes(sent);
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread echo = new Thread(() -> {
+                try (Socket s = server.accept()) {
+                    s.getInputStream().transferTo(s.getOutputStream());
+                } catch (IOException ignored) {
+                    // the test fails on what it reads
+                }
+            });
+            echo.start();
+            try (SocketChannel tunnel = agent.client.tunnel(server.getLocalPort(), DEADLINE)) {
+                Thread writer = new Thread(() -> {
+                    try {
+                        Channels.newOutputStream(tunnel).write(sent);
+                        tunnel.shutdownOutput();
+                    } catch (IOException ignored) {
+                        // the test fails on what it reads
+                    }
+                });
+                writer.start();
+                byte[] back = Channels.newInputStream(tunnel).readAllBytes();
+                writer.join();
+                assertThat(back).isEqualTo(sent);
+            }
+            echo.join();
+        }
+    }
+
+    @Test
+    void aTunnelToAPortNobodyListensOnIsRefusedAndNamesThePort() throws IOException {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+
+        assertThatThrownBy(() -> agent.client.tunnel(port, DEADLINE))
+                .isInstanceOf(AgentException.class)
+                .hasMessageContaining("CONNECT_REFUSED")
+                .hasMessageContaining("port " + port);
+        assertThatThrownBy(() -> agent.client.tunnel(70_000, DEADLINE)).hasMessageContaining("BAD_REQUEST");
     }
 }

@@ -29,9 +29,11 @@ public final class PostgresWorkerStore implements WorkerStore {
         // replaced by this beat's (kinds it no longer reports removed).
         jdbc.sql("""
                         with beat as (
-                            insert into workers (worker_id, started_at, last_seen) values (?, ?, ?)
+                            insert into workers (worker_id, started_at, last_seen, tunnel_address, tunnel_key)
+                            values (?, ?, ?, ?, ?)
                             on conflict (worker_id) do update
-                            set started_at = excluded.started_at, last_seen = excluded.last_seen
+                            set started_at = excluded.started_at, last_seen = excluded.last_seen,
+                                tunnel_address = excluded.tunnel_address, tunnel_key = excluded.tunnel_key
                             where workers.last_seen <= excluded.last_seen
                             returning worker_id
                         ), gone as (
@@ -48,6 +50,8 @@ public final class PostgresWorkerStore implements WorkerStore {
                         beat.workerId(),
                         Timestamp.from(beat.startedAt()),
                         Timestamp.from(beat.at()),
+                        beat.tunnel() == null ? null : beat.tunnel().address(),
+                        beat.tunnel() == null ? null : beat.tunnel().key(),
                         column(capacity, c -> c.kind().wireName(), String[]::new),
                         column(capacity, c -> c.kind().wireName(), String[]::new),
                         column(capacity, WorkerHeartbeat.Capacity::ready, Integer[]::new),
@@ -59,14 +63,19 @@ public final class PostgresWorkerStore implements WorkerStore {
     @Override
     public List<Worker> heardSince(Instant since) {
         Map<String, Instant> seen = new LinkedHashMap<>();
+        Map<String, WorkerHeartbeat.Tunnel> tunnels = new LinkedHashMap<>();
         Map<String, List<WorkerHeartbeat.Capacity>> capacity = new LinkedHashMap<>();
         jdbc.sql("""
-                        select w.worker_id, w.last_seen, c.kind, c.ready, c.busy, c.max from workers w
+                        select w.worker_id, w.last_seen, w.tunnel_address, w.tunnel_key, c.kind, c.ready, c.busy, c.max from workers w
                         left join worker_capacity c on c.worker_id = w.worker_id
                         where w.last_seen >= ? order by w.worker_id, c.kind
                         """).param(Timestamp.from(since)).query(rs -> {
             String id = rs.getString("worker_id");
             seen.put(id, Objects.requireNonNull(PostgresJobStore.instant(rs, "last_seen")));
+            String tunnel = rs.getString("tunnel_address");
+            if (tunnel != null) {
+                tunnels.put(id, new WorkerHeartbeat.Tunnel(tunnel, rs.getString("tunnel_key")));
+            }
             List<WorkerHeartbeat.Capacity> kinds = capacity.computeIfAbsent(id, k -> new ArrayList<>());
             String kind = rs.getString("kind");
             if (kind != null) {
@@ -75,7 +84,8 @@ public final class PostgresWorkerStore implements WorkerStore {
             }
         });
         List<Worker> workers = new ArrayList<>(seen.size());
-        seen.forEach((id, lastSeen) -> workers.add(new Worker(id, lastSeen, List.copyOf(capacity.get(id)))));
+        seen.forEach((id, lastSeen) ->
+                workers.add(new Worker(id, lastSeen, List.copyOf(capacity.get(id)), tunnels.get(id))));
         return workers;
     }
 }

@@ -50,6 +50,11 @@ public class StoreConfig {
     }
 
     @Bean
+    PreviewStore previewStore(JdbcClient jdbc) {
+        return new PostgresPreviewStore(jdbc);
+    }
+
+    @Bean
     DispatchQueue dispatchQueue(JdbcClient jdbc) {
         return new PostgresDispatchQueue(jdbc);
     }

@@ -34,6 +34,7 @@ final class PostgresStores {
             new PostgresAccountStore(JDBC),
             new PostgresComponentHeartbeats(JDBC),
             new PostgresSandboxStore(JDBC),
+            new PostgresPreviewStore(JDBC),
             new TransactionTemplate(new JdbcTransactionManager(DATA_SOURCE)));
 
     private PostgresStores() {}

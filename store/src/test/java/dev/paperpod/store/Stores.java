@@ -26,6 +26,7 @@ record Stores(
         AccountStore accounts,
         ComponentHeartbeats components,
         SandboxStore sandboxes,
+        PreviewStore previews,
         TransactionTemplate tx) {
 
     /** A new account of its own. */

@@ -57,4 +57,26 @@ abstract class WorkerStoreContract {
                 .singleElement()
                 .satisfies(w -> assertThat(w.capacity()).isEmpty());
     }
+
+    @Test
+    void aWorkersTunnelIsTheOneItsLatestHeartbeatNamed() {
+        WorkerStore workers = stores().workers();
+        String id = "w-" + UUID.randomUUID();
+        Instant t0 = Stores.now();
+        WorkerHeartbeat.Tunnel tunnel = new WorkerHeartbeat.Tunnel("10.0.0.7:4100", "k".repeat(32));
+        workers.heartbeat(new WorkerHeartbeat(id, t0, t0, List.of(), tunnel));
+
+        assertThat(workers.heardSince(t0))
+                .filteredOn(w -> w.workerId().equals(id))
+                .singleElement()
+                .satisfies(w -> assertThat(w.tunnel()).isEqualTo(tunnel));
+
+        workers.heartbeat(new WorkerHeartbeat(id, t0.plusSeconds(1), t0, List.of()));
+        assertThat(workers.heardSince(t0))
+                .filteredOn(w -> w.workerId().equals(id))
+                .singleElement()
+                .satisfies(w -> assertThat(w.tunnel())
+                        .as("a restarted worker without one")
+                        .isNull());
+    }
 }

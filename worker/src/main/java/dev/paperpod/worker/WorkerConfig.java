@@ -11,6 +11,7 @@ import dev.paperpod.schemas.Topics;
 import dev.paperpod.schemas.job.Egress;
 import dev.paperpod.worker.account.SandboxCommands;
 import dev.paperpod.worker.account.SandboxTopic;
+import dev.paperpod.worker.account.TunnelServer;
 import dev.paperpod.worker.exec.ExecJobRunner;
 import dev.paperpod.worker.exec.ExecRunner;
 import dev.paperpod.worker.jobs.JobCancels;
@@ -167,6 +168,14 @@ class WorkerConfig {
                 clock);
     }
 
+    /** The api's way to the ports inside this worker's account sandboxes (preview URLs). */
+    @Bean
+    TunnelServer tunnelServer(AccountSandboxes accountSandboxes, WorkerProperties properties) {
+        WorkerProperties.AccountSandbox settings = properties.accountSandbox();
+        return new TunnelServer(
+                accountSandboxes, settings.tunnelHost(), settings.tunnelPort(), settings.tunnelAdvertisedHost());
+    }
+
     @Bean
     PrometheusMeterRegistry meterRegistry() {
         return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -223,9 +232,10 @@ class WorkerConfig {
             KafkaTemplate<String, byte[]> kafka,
             List<JobRunner> runners,
             String workerId,
+            TunnelServer tunnel,
             WorkerProperties properties,
             Clock clock) {
-        return new WorkerHeartbeats(kafka, runners, workerId, properties, clock);
+        return new WorkerHeartbeats(kafka, runners, workerId, tunnel::tunnel, properties, clock);
     }
 
     /**

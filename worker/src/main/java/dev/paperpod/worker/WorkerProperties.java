@@ -51,13 +51,21 @@ public record WorkerProperties(
      * @param network what they may reach: {@code full} (the internet, never the control plane) or {@code none}
      * @param execThreads exec jobs in account sandboxes run at once on this worker
      * @param commandThreads sandbox commands (files, processes, status) run at once, apart from exec jobs
+     * @param tunnelHost the address the tunnel listener (the api's way to the ports inside these sandboxes, for
+     *     preview URLs) listens on: an address the api reaches and the sandboxes do not
+     * @param tunnelPort its port; 0 for any free one
+     * @param tunnelAdvertisedHost how the api reaches it, when not by {@code tunnelHost} (e.g. the pod's address
+     *     when it listens on {@code 0.0.0.0})
      */
     public record AccountSandbox(
             @DefaultValue("30m") Duration idleTimeout,
             @DefaultValue("16") int max,
             @DefaultValue("full") String network,
             @DefaultValue("8") int execThreads,
-            @DefaultValue("8") int commandThreads) {}
+            @DefaultValue("8") int commandThreads,
+            @DefaultValue("127.0.0.1") String tunnelHost,
+            @DefaultValue("0") int tunnelPort,
+            @Nullable String tunnelAdvertisedHost) {}
 
     /**
      * @param image the sandbox image, built by {@code infra/sandbox/build-images.sh}: {@code full} has every tool,

@@ -8,6 +8,7 @@ import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.http.SandboxRequests;
 import dev.paperpod.schemas.sandbox.SandboxAnswer;
 import dev.paperpod.schemas.sandbox.SandboxOperation;
+import dev.paperpod.store.PreviewStore;
 import jakarta.servlet.http.HttpServletRequest;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -24,6 +25,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -42,11 +44,13 @@ class SandboxController {
 
     private final JsonBody body;
     private final SandboxRouter router;
+    private final PreviewStore previews;
     private final Clock clock;
 
-    SandboxController(JsonBody body, SandboxRouter router, Clock clock) {
+    SandboxController(JsonBody body, SandboxRouter router, PreviewStore previews, Clock clock) {
         this.body = body;
         this.router = router;
+        this.previews = previews;
         this.clock = clock;
     }
 
@@ -91,7 +95,7 @@ class SandboxController {
         out.put("size", file.size());
         out.put("mode", file.mode());
         out.put("modifiedAt", file.modifiedAt().toString());
-        return withSandbox(out, answered.seen());
+        return answered.seen().addTo(out);
     }
 
     @PostMapping("/files/list")
@@ -179,7 +183,11 @@ class SandboxController {
                 "uptimeMs",
                 Math.max(
                         0, Duration.between(status.createdAt(), clock.instant()).toMillis()));
-        return withSandbox(out, answered.seen());
+        ArrayNode exposed = out.putArray("exposedPorts");
+        for (PreviewStore.Preview p : previews.of(answered.seen().sandboxId())) {
+            exposed.addObject().put("port", p.port()).put("private", p.isPrivate());
+        }
+        return answered.seen().addTo(out);
     }
 
     /** Ends the sandbox, files and processes, and answers the fresh one that takes its place. */
@@ -201,21 +209,12 @@ class SandboxController {
         if (path != null) {
             out.put("path", path);
         }
-        return withSandbox(out, answered.seen());
+        return answered.seen().addTo(out);
     }
 
     private static ObjectNode answerFields(SandboxAnswer answer) {
         ObjectNode out = (ObjectNode) Wire.mapper().valueToTree(answer);
         out.remove("type");
-        return out;
-    }
-
-    static ObjectNode withSandbox(ObjectNode out, SandboxRouter.Seen seen) {
-        out.put("sandboxId", seen.sandboxId());
-        if (seen.restarted()) {
-            out.put("sandboxRestarted", true);
-            out.put("previousSandboxId", seen.previousSandboxId());
-        }
         return out;
     }
 

@@ -24,6 +24,7 @@ import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Sends the calls of an account's sandbox to the worker that hosts it (ADR 8): the registry names the worker; a
@@ -66,7 +67,18 @@ public class SandboxRouter {
      * @param previousSandboxId the sandbox of the last call, when this one is another
      */
     public record Seen(
-            String sandboxId, boolean restarted, @Nullable String previousSandboxId) {}
+            String sandboxId, boolean restarted, @Nullable String previousSandboxId) {
+
+        /** Adds {@code sandboxId}, and {@code sandboxRestarted} with {@code previousSandboxId} when so, to an answer. */
+        public ObjectNode addTo(ObjectNode out) {
+            out.put("sandboxId", sandboxId);
+            if (restarted) {
+                out.put("sandboxRestarted", true);
+                out.put("previousSandboxId", previousSandboxId);
+            }
+            return out;
+        }
+    }
 
     /** An operation's answer, from the sandbox {@code seen}. */
     public record Answered(SandboxAnswer answer, Seen seen) {}

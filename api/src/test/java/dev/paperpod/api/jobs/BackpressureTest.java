@@ -83,7 +83,9 @@ class BackpressureTest {
                 null,
                 Duration.ofSeconds(10),
                 maxQueued,
-                DataSize.ofMegabytes(64));
+                DataSize.ofMegabytes(64),
+                null,
+                "http");
     }
 
     /** The waiting count is all Backpressure asks for (and the pace, when it refuses). */

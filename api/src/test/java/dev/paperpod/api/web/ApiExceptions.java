@@ -27,7 +27,9 @@ public final class ApiExceptions {
                 null,
                 Duration.ofSeconds(10),
                 20_000,
-                DataSize.ofMegabytes(64));
+                DataSize.ofMegabytes(64),
+                null,
+                "http");
     }
 
     /** Asserts {@code call} is refused with 400 {@code INVALID_FIELD} naming {@code field}, with a hint. */

@@ -31,6 +31,11 @@ public final class Api {
         this.sandbox = sandbox;
     }
 
+    /** The bearer token the calls send, if any. */
+    public @Nullable String token() {
+        return token;
+    }
+
     /** The same API, called with another token (or none). */
     public Api withToken(@Nullable String other) {
         return new Api(baseUrl, other, sandbox);

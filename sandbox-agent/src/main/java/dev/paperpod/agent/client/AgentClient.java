@@ -280,6 +280,29 @@ public final class AgentClient {
         call(MessageType.PROC_KILL, Fields.writer().putString(Tag.NAME, name).putString(Tag.SIGNAL, signal), deadline);
     }
 
+    // Tunnels
+
+    /**
+     * Connects to {@code port} on the sandbox's loopback: the answer is a connection that carries that TCP
+     * connection's bytes both ways, until either side closes. No deadline once it is open.
+     *
+     * @throws AgentException {@code CONNECT_REFUSED} when nothing accepts connections on the port
+     */
+    public SocketChannel tunnel(int port, Duration connectDeadline) throws IOException {
+        SocketChannel channel = open();
+        try (Watchdog ignored = new Watchdog(channel, connectDeadline)) {
+            FrameIO.write(
+                    channel,
+                    MessageType.TUNNEL,
+                    Fields.writer().putLong(Tag.PORT, port).toBytes());
+            expect(channel, MessageType.OK);
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
     private Fields call(byte type, Fields.Writer request, Duration deadline) throws IOException {
         return call(type, request, MessageType.OK, deadline);
     }

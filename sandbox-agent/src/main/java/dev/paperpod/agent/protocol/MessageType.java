@@ -125,5 +125,12 @@ public final class MessageType {
     /** A background process has ended: {@link Tag#NAME}, {@link Tag#EXIT_CODE}. */
     public static final byte PROC_EXITED = 57;
 
+    /**
+     * Request: connect to {@link Tag#PORT} on the sandbox's loopback. Answered by {@link #OK}, after which the
+     * connection carries that TCP connection's bytes both ways (no more frames), or by {@link #ERROR}
+     * {@code CONNECT_REFUSED} when nothing accepts there.
+     */
+    public static final byte TUNNEL = 60;
+
     private MessageType() {}
 }

@@ -76,6 +76,8 @@ public final class Tag {
     public static final int STARTED_MS = 65;
     /** Long: output bytes of a background process dropped because only the last MiB is kept. */
     public static final int DROPPED = 66;
+    /** Long: the TCP port inside the sandbox a tunnel connects to. */
+    public static final int PORT = 67;
 
     public static final int UPTIME_MS = 41;
 

@@ -1,5 +1,6 @@
 package dev.paperpod.schemas.http;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -60,4 +61,13 @@ public final class SandboxRequests {
     /** {@code POST /process/logs}: the last {@code tail} bytes of its output (64 KiB when absent). */
     public record ProcessLogs(
             @Nullable String name, @Nullable Long tail) {}
+
+    /**
+     * {@code POST /expose}: a port of the sandbox gets a preview URL.
+     *
+     * @param isPrivate {@code "private"}: only the account's token or the preview's own token opens it
+     */
+    public record Expose(
+            @Nullable Integer port,
+            @JsonProperty("private") @Nullable Boolean isPrivate) {}
 }

@@ -11,13 +11,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.core.KafkaTemplate;
 
 /**
- * Says every few seconds that this worker is alive and what it has for each kind it runs (its runners' capacity);
+ * Says every few seconds that this worker is alive, what it has for each kind it runs (its runners' capacity) and
+ * where its tunnel listener is;
  * says "none ready" when it stops, so {@code /health} and the dispatcher turn at once rather than when the heartbeat
  * goes stale.
  */
@@ -28,6 +31,7 @@ public final class WorkerHeartbeats implements SmartLifecycle {
     private final KafkaTemplate<String, byte[]> kafka;
     private final List<JobRunner> runners;
     private final String workerId;
+    private final Supplier<WorkerHeartbeat.@Nullable Tunnel> tunnel;
     private final WorkerProperties properties;
     private final Clock clock;
     private final Instant startedAt;
@@ -37,11 +41,13 @@ public final class WorkerHeartbeats implements SmartLifecycle {
             KafkaTemplate<String, byte[]> kafka,
             List<JobRunner> runners,
             String workerId,
+            Supplier<WorkerHeartbeat.@Nullable Tunnel> tunnel,
             WorkerProperties properties,
             Clock clock) {
         this.kafka = kafka;
         this.runners = List.copyOf(runners);
         this.workerId = workerId;
+        this.tunnel = tunnel;
         this.properties = properties;
         this.clock = clock;
         this.startedAt = clock.instant();
@@ -80,7 +86,7 @@ public final class WorkerHeartbeats implements SmartLifecycle {
                 .map(JobRunner::capacity)
                 .map(c -> last ? new WorkerHeartbeat.Capacity(c.kind(), 0, c.busy(), c.max()) : c)
                 .toList();
-        WorkerHeartbeat beat = new WorkerHeartbeat(workerId, clock.instant(), startedAt, capacity);
+        WorkerHeartbeat beat = new WorkerHeartbeat(workerId, clock.instant(), startedAt, capacity, tunnel.get());
         return kafka.send(Topics.WORKERS, workerId, Wire.write(beat)).whenComplete((ok, e) -> {
             if (e != null) {
                 log.warn("Heartbeat not sent: {}", e.toString());

@@ -150,6 +150,24 @@ public final class AccountSandboxes implements AutoCloseable {
         }
     }
 
+    /**
+     * The sandbox of this id, held like {@link #acquire} (so it does not expire idle while held) until
+     * {@link Hosted#release}, if this worker hosts it now: a live preview connection holds it for as long as it lasts.
+     */
+    public @Nullable Hosted hold(String sandboxId) {
+        for (Hosted h : hosted.values()) {
+            synchronized (h) {
+                Sandbox s = h.sandbox;
+                if (s != null && s.id().equals(sandboxId) && hosted.get(h.key) == h) {
+                    h.inUse++;
+                    h.lastUsedAt = clock.instant();
+                    return h;
+                }
+            }
+        }
+        return null;
+    }
+
     /** The account's sandbox of this name, if this worker hosts it now. */
     public @Nullable Hosted find(UUID accountId, String name) {
         Hosted h = hosted.get(new Key(accountId, name));
