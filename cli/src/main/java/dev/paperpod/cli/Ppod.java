@@ -9,6 +9,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +45,7 @@ import tools.jackson.databind.JsonNode;
             Ppod.Ps.class,
             Ppod.Kill.class,
             Ppod.Logs.class,
+            Ppod.Expose.class,
             Ppod.Status.class,
             Ppod.Reset.class
         })
@@ -431,6 +433,48 @@ public final class Ppod implements Callable<Integer> {
         }
     }
 
+    @Command(name = "expose", description = "Give a port of your sandbox a preview URL (a server bound to 0.0.0.0).")
+    static final class Expose implements Callable<Integer> {
+        @Mixin
+        Target target;
+
+        @Parameters(index = "0", description = "the port the server listens on")
+        int port;
+
+        @Option(
+                names = {"-q", "--quiet"},
+                description = "print the URL only")
+        boolean quiet;
+
+        @Option(names = "--private", description = "open only with your token or the preview's own (printed)")
+        boolean isPrivate;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("port", port);
+            if (isPrivate) {
+                body.put("private", true);
+            }
+            JsonNode answer = target.client().post("/expose", body);
+            if (target.printedJson(answer)) {
+                return 0;
+            }
+            PrintWriter out = target.out();
+            if (quiet) {
+                out.println(answer.path("url").asString());
+                return 0;
+            }
+            out.println(answer.path("url").asString());
+            out.println("  also  " + answer.path("pathUrl").asString());
+            if (answer.has("token")) {
+                out.println("  token " + answer.path("token").asString() + "  (header "
+                        + "X-PaperPod-Preview-Token, or ?paperpod_token= once in a browser)");
+            }
+            return 0;
+        }
+    }
+
     @Command(name = "status", description = "Your sandbox: its id, age, limits and processes.")
     static final class Status implements Callable<Integer> {
         @Mixin
@@ -450,6 +494,11 @@ public final class Ppod implements Callable<Integer> {
                         + s.path("cpus").asDouble() + " CPU, "
                         + s.path("pidsLimit").asLong() + " processes");
                 out.println("processes " + s.path("processes").size());
+                List<String> ports = new ArrayList<>();
+                s.path("exposedPorts")
+                        .forEach(p -> ports.add(
+                                p.path("port").asInt() + (p.path("private").asBoolean() ? " (private)" : "")));
+                out.println("exposed   " + (ports.isEmpty() ? "none" : String.join(", ", ports)));
             }
             return 0;
         }

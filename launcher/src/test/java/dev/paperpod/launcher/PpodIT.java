@@ -145,6 +145,34 @@ class PpodIT {
     }
 
     @Test
+    void aServerStartedAndExposedAnswersAtTheUrlPpodPrints() throws Exception {
+        ppodIn("<p>served by ppod</p>\n", "write", "site/index.html");
+        assertThat(ppod("start", "cd site && exec python -m http.server 8080 --bind 0.0.0.0")
+                        .exit())
+                .isZero();
+
+        Run exposed = ppod("expose", "8080", "-q");
+        assertThat(exposed.exit()).as(exposed.toString()).isZero();
+        String url = exposed.out().trim();
+        assertThat(url).matches("http://8080-sbx-[0-9a-f-]{12}\\.localhost:" + stack.apiPort() + "/");
+        // curl, as a user would fetch it: it resolves *.localhost to the loopback itself
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(curl(url)).isEqualTo("<p>served by ppod</p>\n"));
+        assertThat(ppod("status").out()).contains("exposed   8080");
+        assertThat(ppod("expose", "3001").err()).startsWith("error: RESERVED_PORT");
+    }
+
+    private static String curl(String url) throws Exception {
+        Process curl = new ProcessBuilder("curl", "-sS", "--fail", "--max-time", "10", url)
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(curl.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        return out;
+    }
+
+    @Test
     void anErrorPrintsTheServersCodeMessageAndHint() throws Exception {
         Run missing = ppod("read", "no-such-file");
         assertThat(missing.exit()).isEqualTo(1);
@@ -174,6 +202,8 @@ class PpodIT {
         Run exec = ppod(null, Map.of(), "exec", "--sandbox", sandbox, "echo logged-in");
         assertThat(exec).isEqualTo(new Run(0, "logged-in\n", ""));
         assertThat(ppod(null, Map.of(), "--help").out())
-                .contains("exec", "write", "read", "ls", "start", "ps", "kill", "logs", "status", "reset", "login");
+                .contains(
+                        "exec", "write", "read", "ls", "start", "ps", "kill", "logs", "expose", "status", "reset",
+                        "login");
     }
 }
