@@ -53,14 +53,16 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>the outbox relay, commit → record readable on Kafka, beside a plain Kafka produce → consume;
  *   <li>sync exec of {@code echo hi}, HTTP in → HTTP out, beside {@code podman exec} of the same command and the
- *       agent alone.
+ *       agent alone;
+ *   <li>a preview URL beside a direct connection to the same server ({@link PreviewLatency}).
  * </ul>
  *
  * Closed loop, one request at a time; prints a Markdown table and writes it to {@code benchmarks/target}. Sync exec
  * is measured twice: right after start, while the JIT still compiles the path (two cores share that work with the
  * requests), and in the steady state, after {@code warmup} more requests.
  * The async throughput is measured after {@code async-warmup} async jobs, for the same reason.
- * Arguments: {@code relay=N exec=N warmup=N podman=N cold=N claim=N async=N async-warmup=N} (sample counts), and {@code
+ * Arguments: {@code relay=N exec=N warmup=N podman=N cold=N claim=N async=N async-warmup=N cli=N preview=N} (sample
+ * counts), and {@code
  * --paperpod.some.property=value} or {@code --spring.…=value} to try a setting (e.g. {@code
  * --paperpod.scheduler.outbox.poll-interval=25ms}).
  */
@@ -109,6 +111,9 @@ public final class Benchmarks {
             results.add(own);
             List<Samples> cli = CliLatency.measure(stack.baseUrl(), stack.devToken(), n.get("cli"));
             results.addAll(cli);
+            PreviewLatency.Result preview = PreviewLatency.measure(stack.baseUrl(), stack.devToken(), n.get("preview"));
+            results.add(preview.proxied());
+            results.add(preview.direct());
             results.add(agentAlone(stack, n.get("exec")));
             String agentCpu = agentCpu(stack, n.get("exec"));
             Samples podman = podmanExec(n.get("podman"));
@@ -129,11 +134,12 @@ public final class Benchmarks {
                     breakdown,
                     idleMemory(stack, "VmRSS:"),
                     idleMemory(stack, "RssAnon:"));
+            System.out.println(preview.summary());
             System.out.println(agentCpu);
             System.out.println(throughput);
             Files.writeString(
                     Path.of("benchmarks/target/benchmark-results.md"),
-                    "\n" + agentCpu + "\n" + throughput + "\n",
+                    "\n" + preview.summary() + "\n" + agentCpu + "\n" + throughput + "\n",
                     java.nio.file.StandardOpenOption.APPEND);
         } finally {
             stack.close();
@@ -736,6 +742,7 @@ public final class Benchmarks {
                 100,
                 "cli",
                 30));
+        n.put("preview", 300);
         for (String arg : args) {
             String[] kv = arg.split("=", 2);
             if (kv.length == 2 && n.containsKey(kv[0])) {

@@ -14,7 +14,7 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -188,16 +188,24 @@ class FilesAndProcessesTest {
             try (SocketChannel tunnel = agent.client.tunnel(server.getLocalPort(), DEADLINE)) {
                 Thread writer = new Thread(() -> {
                     try {
-                        Channels.newOutputStream(tunnel).write(sent);
+                        ByteBuffer out = ByteBuffer.wrap(sent);
+                        while (out.hasRemaining()) {
+                            tunnel.write(out);
+                        }
                         tunnel.shutdownOutput();
                     } catch (IOException ignored) {
                         // the test fails on what it reads
                     }
                 });
                 writer.start();
-                byte[] back = Channels.newInputStream(tunnel).readAllBytes();
+                ByteArrayOutputStream back = new ByteArrayOutputStream();
+                ByteBuffer in = ByteBuffer.allocate(1 << 16);
+                while (tunnel.read(in) >= 0) {
+                    back.write(in.array(), 0, in.position());
+                    in.clear();
+                }
                 writer.join();
-                assertThat(back).isEqualTo(sent);
+                assertThat(back.toByteArray()).isEqualTo(sent);
             }
             echo.join();
         }

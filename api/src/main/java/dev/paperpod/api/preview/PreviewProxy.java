@@ -198,11 +198,11 @@ class PreviewProxy extends OncePerRequestFilter {
         if (upgrade != null && !upgrade.equalsIgnoreCase("websocket")) {
             upgrade = null; // h2c, say, which the client offers and does without: HTTP/1.1 it is
         }
-        Socket socket = WorkerTunnels.open(route.tunnel(), address.sandboxId(), address.port());
+        Socket socket = WorkerTunnels.open(
+                route.tunnel(), address.sandboxId(), address.port(), head(address, access, request, upgrade));
         boolean upgraded = false;
         try {
             OutputStream toServer = socket.getOutputStream();
-            toServer.write(head(address, access, request, upgrade));
             if (upgrade == null) {
                 sendBody(request, toServer);
             }

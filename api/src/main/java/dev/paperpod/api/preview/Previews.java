@@ -15,6 +15,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
@@ -34,6 +36,13 @@ public class Previews {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /**
+     * How long a preview's route is used before it is looked up again: a page's burst of requests costs one lookup
+     * (three PostgreSQL reads), not one each. A sandbox gone meanwhile is still told at once, by its worker; a
+     * preview made private by another api instance opens here for at most this long.
+     */
+    static final Duration ROUTE_TTL = Duration.ofSeconds(1);
+
     private final PreviewStore previews;
     private final SandboxStore sandboxes;
     private final WorkerStore workers;
@@ -41,6 +50,9 @@ public class Previews {
     private final ApiProperties properties;
     private final Duration staleness;
     private final Clock clock;
+    private final Map<String, Cached> routes = new ConcurrentHashMap<>();
+
+    private record Cached(Route route, long until) {}
 
     Previews(
             PreviewStore previews,
@@ -72,6 +84,7 @@ public class Previews {
         String sandboxId = status.seen().sandboxId();
         PreviewStore.Preview preview =
                 previews.expose(caller.accountId(), name, sandboxId, port, isPrivate, newToken());
+        routes.remove(key(sandboxId, port)); // made private, say: from this call on
         return new Exposed(preview, status.seen());
     }
 
@@ -132,6 +145,25 @@ public class Previews {
      * @throws ApiException 404 when nothing is exposed there, 410 when its sandbox is gone
      */
     Route route(PreviewAddress address) {
+        String key = key(address.sandboxId(), address.port());
+        long now = System.nanoTime();
+        Cached cached = routes.get(key);
+        if (cached != null && now - cached.until() < 0) {
+            return cached.route();
+        }
+        Route route = lookUp(address);
+        if (routes.size() > 10_000) {
+            routes.clear(); // a bound, not an eviction policy: the next requests look up again
+        }
+        routes.put(key, new Cached(route, now + ROUTE_TTL.toNanos()));
+        return route;
+    }
+
+    private static String key(String sandboxId, int port) {
+        return sandboxId + ":" + port;
+    }
+
+    private Route lookUp(PreviewAddress address) {
         PreviewStore.Preview preview = previews.find(address.sandboxId(), address.port())
                 .orElseThrow(() -> new ApiException(
                         HttpStatus.NOT_FOUND,

@@ -22,12 +22,13 @@ final class WorkerTunnels {
     private WorkerTunnels() {}
 
     /**
-     * A connection to {@code port} of the sandbox, ready for bytes.
+     * A connection to {@code port} of the sandbox that has been sent {@code first} (the request's head): sent with
+     * the tunnel's line, before its answer, to save a round trip.
      *
      * @throws ApiException 410 when the sandbox is not on the worker, 502 when nothing listens on the port or the
      *     worker cannot be reached
      */
-    static Socket open(WorkerHeartbeat.Tunnel tunnel, String sandboxId, int port) {
+    static Socket open(WorkerHeartbeat.Tunnel tunnel, String sandboxId, int port, byte[] first) {
         int colon = tunnel.address().lastIndexOf(':');
         String host = tunnel.address().substring(0, colon);
         int tunnelPort = Integer.parseInt(tunnel.address().substring(colon + 1));
@@ -37,8 +38,12 @@ final class WorkerTunnels {
             socket.connect(new InetSocketAddress(host, tunnelPort), CONNECT_TIMEOUT_MS);
             socket.setSoTimeout(ANSWER_TIMEOUT_MS);
             OutputStream out = socket.getOutputStream();
-            out.write(("TUNNEL " + tunnel.key() + " " + sandboxId + " " + port + "\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] line = ("TUNNEL " + tunnel.key() + " " + sandboxId + " " + port + "\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            byte[] both = new byte[line.length + first.length];
+            System.arraycopy(line, 0, both, 0, line.length);
+            System.arraycopy(first, 0, both, line.length, first.length);
+            out.write(both);
             out.flush();
             String answer = readLine(socket.getInputStream());
             socket.setSoTimeout(0);

@@ -289,17 +289,55 @@ public final class AgentClient {
      * @throws AgentException {@code CONNECT_REFUSED} when nothing accepts connections on the port
      */
     public SocketChannel tunnel(int port, Duration connectDeadline) throws IOException {
+        PendingTunnel tunnel = requestTunnel(port);
+        try {
+            tunnel.await(connectDeadline);
+            return tunnel.channel();
+        } catch (IOException | RuntimeException e) {
+            tunnel.channel().close();
+            throw e;
+        }
+    }
+
+    /**
+     * Asks for a tunnel to {@code port} without waiting for the answer: bytes for the port may be written to its
+     * channel at once (the agent reads them once it is connected), which saves a round trip per connection.
+     */
+    public PendingTunnel requestTunnel(int port) throws IOException {
         SocketChannel channel = open();
-        try (Watchdog ignored = new Watchdog(channel, connectDeadline)) {
+        try {
             FrameIO.write(
                     channel,
                     MessageType.TUNNEL,
                     Fields.writer().putLong(Tag.PORT, port).toBytes());
-            expect(channel, MessageType.OK);
-            return channel;
+            return new PendingTunnel(channel);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
+        }
+    }
+
+    /** A tunnel asked for: its channel, whose first read must be the agent's answer ({@link #await}). */
+    public static final class PendingTunnel {
+        private final SocketChannel channel;
+
+        private PendingTunnel(SocketChannel channel) {
+            this.channel = channel;
+        }
+
+        public SocketChannel channel() {
+            return channel;
+        }
+
+        /**
+         * Waits for the agent's answer; what the channel reads after it is the port's.
+         *
+         * @throws AgentException {@code CONNECT_REFUSED} when nothing accepts connections on the port
+         */
+        public void await(Duration deadline) throws IOException {
+            try (Watchdog ignored = new Watchdog(channel, deadline)) {
+                expect(channel, MessageType.OK);
+            }
         }
     }
 

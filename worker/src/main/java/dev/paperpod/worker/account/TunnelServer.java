@@ -1,5 +1,6 @@
 package dev.paperpod.worker.account;
 
+import dev.paperpod.agent.client.AgentClient;
 import dev.paperpod.agent.client.AgentException;
 import dev.paperpod.schemas.event.WorkerHeartbeat;
 import dev.paperpod.worker.sandbox.AccountSandboxes;
@@ -11,7 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -21,6 +22,7 @@ import java.util.HexFormat;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -38,6 +40,9 @@ import org.springframework.context.SmartLifecycle;
  * → TUNNEL &lt;key&gt; &lt;sandboxId&gt; &lt;port&gt;\n
  * ← OK\n | GONE &lt;why&gt;\n | REFUSED &lt;why&gt;\n | BAD &lt;why&gt;\n
  * </pre>
+ *
+ * The client may send the connection's first bytes right after its line, before the answer: they reach the port
+ * once the tunnel is open, and are dropped when it is refused.
  */
 public final class TunnelServer implements SmartLifecycle {
 
@@ -99,16 +104,29 @@ public final class TunnelServer implements SmartLifecycle {
         log.info("Tunnels to account sandboxes on {}:{}", host, s.getLocalPort());
     }
 
+    /**
+     * Leader and followers: the thread that accepts a connection serves it, and hands accepting on to another, so a
+     * connection's first bytes are read by the thread that is already awake.
+     */
     private void accept(ServerSocket s) {
         while (!s.isClosed()) {
+            Socket client;
             try {
-                Socket client = s.accept();
-                threads.execute(() -> serve(client));
+                client = s.accept();
             } catch (IOException e) {
                 if (!s.isClosed()) {
                     log.warn("Accepting a tunnel failed: {}", e.toString());
                 }
+                continue;
             }
+            try {
+                threads.execute(() -> accept(s));
+            } catch (RejectedExecutionException e) {
+                closeQuietly(client); // stopping
+                return;
+            }
+            serve(client);
+            return;
         }
     }
 
@@ -149,24 +167,33 @@ public final class TunnelServer implements SmartLifecycle {
         }
     }
 
+    /**
+     * Asks the agent for the tunnel and hands the client's bytes on at once, without waiting for its answer (the
+     * agent reads them once connected): a round trip less per connection. What comes back is the agent's answer
+     * first, then the port's bytes.
+     */
     private void carry(Socket client, InputStream in, OutputStream out, AccountSandboxes.Hosted hosted, int port)
             throws IOException {
-        SocketChannel agent;
+        AgentClient.PendingTunnel pending;
         try {
-            agent = hosted.sandbox().agent().tunnel(port, CONNECT_DEADLINE);
-        } catch (AgentException e) {
-            answer(out, (e.code().equals("CONNECT_REFUSED") ? "REFUSED " : "BAD ") + e.getMessage());
-            return;
+            pending = hosted.sandbox().agent().requestTunnel(port);
         } catch (IOException | IllegalStateException e) {
             answer(out, "GONE the sandbox's agent does not answer: " + e.getMessage());
             return;
         }
+        SocketChannel agent = pending.channel();
         try (agent) {
-            answer(out, "OK");
             client.setSoTimeout(0);
+            // what came with the line (a request's head, mostly) goes on from this thread, which is awake already
+            int ready = in.available();
+            if (ready > 0) {
+                byte[] first = new byte[Math.min(ready, 64 * 1024)];
+                int n = in.read(first);
+                writeFully(agent, ByteBuffer.wrap(first, 0, n));
+            }
             Future<?> up = threads.submit(() -> {
                 try {
-                    in.transferTo(Channels.newOutputStream(agent));
+                    pump(in, agent);
                     agent.shutdownOutput();
                 } catch (IOException e) {
                     closeQuietly(client);
@@ -174,7 +201,19 @@ public final class TunnelServer implements SmartLifecycle {
                 return null;
             });
             try {
-                Channels.newInputStream(agent).transferTo(out);
+                pending.await(CONNECT_DEADLINE);
+            } catch (AgentException e) {
+                answer(out, (e.code().equals("CONNECT_REFUSED") ? "REFUSED " : "BAD ") + e.getMessage());
+                closeQuietly(client);
+                return;
+            } catch (IOException e) {
+                answer(out, "GONE the sandbox's agent does not answer: " + e.getMessage());
+                closeQuietly(client);
+                return;
+            }
+            answer(out, "OK");
+            try {
+                pump(agent, out);
                 client.shutdownOutput();
             } catch (SocketException e) {
                 closeQuietly(client); // the api went away: the other direction ends too
@@ -184,6 +223,31 @@ public final class TunnelServer implements SmartLifecycle {
             } catch (Exception e) {
                 log.debug("Tunnel's upstream ended: {}", e.toString());
             }
+        }
+    }
+
+    // The channel's own read and write, not Channels' streams: before JDK 21 those two share one lock, so a read
+    // that waits would hold every write up.
+
+    private static void pump(InputStream from, SocketChannel to) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        for (int n; (n = from.read(buffer)) >= 0; ) {
+            writeFully(to, ByteBuffer.wrap(buffer, 0, n));
+        }
+    }
+
+    private static void writeFully(SocketChannel to, ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) {
+            to.write(bytes);
+        }
+    }
+
+    private static void pump(SocketChannel from, OutputStream to) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+        while (from.read(buffer) >= 0) {
+            to.write(buffer.array(), 0, buffer.position());
+            to.flush();
+            buffer.clear();
         }
     }
 
