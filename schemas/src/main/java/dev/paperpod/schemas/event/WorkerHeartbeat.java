@@ -30,7 +30,7 @@ public record WorkerHeartbeat(
 
     /**
      * The worker's tunnel listener: a TCP connection to {@code address} that names this {@code key} first reaches a
-     * port inside one of its sandboxes (docs/agent-protocol.md, "Tunnels").
+     * port inside one of its sandboxes (docs/architecture.md, "Preview URLs").
      *
      * @param address {@code host:port}
      * @param key a secret of this worker's run, which only the control plane learns (heartbeats and PostgreSQL)
