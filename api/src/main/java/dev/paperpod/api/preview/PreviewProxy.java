@@ -2,6 +2,7 @@ package dev.paperpod.api.preview;
 
 import dev.paperpod.api.auth.AccountTokens;
 import dev.paperpod.api.auth.Caller;
+import dev.paperpod.api.sandbox.WorkerTunnels;
 import dev.paperpod.api.web.ApiException;
 import dev.paperpod.schemas.Wire;
 import dev.paperpod.store.PreviewStore;

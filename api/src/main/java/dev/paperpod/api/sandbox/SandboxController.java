@@ -218,7 +218,7 @@ class SandboxController {
         return out;
     }
 
-    private static String path(String field, @Nullable String path) {
+    static String path(String field, @Nullable String path) {
         if (path == null || path.isEmpty()) {
             throw ApiException.invalidField(
                     field, field + " is required", "send a path; relative ones are under /workspace");

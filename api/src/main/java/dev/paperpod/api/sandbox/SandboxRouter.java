@@ -119,6 +119,30 @@ public class SandboxRouter {
                         new Ran(finished, finished.sandboxId() == null ? null : seen(placement, finished.sandboxId())));
     }
 
+    /** Where a sandbox's bytes go: its placement, and the tunnel listener of the worker that hosts it. */
+    record Streamed(SandboxStore.Placement placement, WorkerHeartbeat.Tunnel tunnel) {}
+
+    /** The byte path to the caller's sandbox {@code name}, placed as for a command. */
+    Streamed stream(UUID accountId, String name) {
+        SandboxStore.Placement placement = placement(accountId, name);
+        WorkerHeartbeat.Tunnel tunnel = workers.heardSince(clock.instant().minus(staleness)).stream()
+                .filter(w -> w.workerId().equals(placement.workerId()) && w.tunnel() != null)
+                .map(WorkerStore.Worker::tunnel)
+                .findFirst()
+                .orElseThrow(() -> new ApiException(
+                        HttpStatus.SERVICE_UNAVAILABLE,
+                        "NO_WORKER",
+                        "the worker hosting the sandbox takes no streamed files",
+                        "retry in a few seconds; GET /health shows whether workers are up",
+                        null));
+        return new Streamed(placement, tunnel);
+    }
+
+    /** The sandbox that took a streamed call, as the caller is told of it. */
+    Seen answeredBy(SandboxStore.Placement placement, String sandboxId) {
+        return seen(placement, sandboxId);
+    }
+
     private Seen seen(SandboxStore.Placement placement, String sandboxId) {
         String known = placement.sandboxId();
         if (sandboxId.equals(known)) {

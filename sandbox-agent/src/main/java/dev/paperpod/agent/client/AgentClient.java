@@ -148,16 +148,39 @@ public final class AgentClient {
             FrameIO.write(channel, MessageType.FILE_WRITE, request.toBytes());
             byte[] buffer = new byte[64 * 1024];
             int n;
-            while ((n = content.read(buffer)) > 0) {
-                FrameIO.write(channel, MessageType.DATA, buffer, 0, n);
+            try {
+                while ((n = content.read(buffer)) > 0) {
+                    FrameIO.write(channel, MessageType.DATA, buffer, 0, n);
+                }
+                FrameIO.write(channel, MessageType.DATA_END, new byte[0]);
+            } catch (IOException e) {
+                // the agent refused mid-way (no space left, a directory in the way) and closed: its answer says why
+                Frame answer;
+                try {
+                    answer = FrameIO.read(channel);
+                } catch (IOException ignoredToo) {
+                    throw e;
+                }
+                if (answer != null && answer.type() == MessageType.ERROR) {
+                    throw unexpected(answer);
+                }
+                throw e;
             }
-            FrameIO.write(channel, MessageType.DATA_END, new byte[0]);
             return expect(channel, MessageType.OK).getLong(Tag.SIZE, -1);
         }
     }
 
     /** Reads a file into {@code sink}, streamed. */
     public FileEntry readFile(String path, OutputStream sink, Duration deadline) throws IOException {
+        return readFile(path, info -> {}, sink, deadline);
+    }
+
+    /**
+     * Reads a file into {@code sink}, streamed, telling {@code onInfo} its size, mode and time before any of its
+     * content.
+     */
+    public FileEntry readFile(String path, FileInfoListener onInfo, OutputStream sink, Duration deadline)
+            throws IOException {
         try (SocketChannel channel = open();
                 Watchdog ignored = new Watchdog(channel, deadline)) {
             FrameIO.write(
@@ -165,6 +188,8 @@ public final class AgentClient {
                     MessageType.FILE_READ,
                     Fields.writer().putString(Tag.PATH, path).toBytes());
             Fields info = expect(channel, MessageType.FILE_INFO);
+            onInfo.info(new FileEntry(
+                    "", "file", info.getLong(Tag.SIZE, 0), info.getLong(Tag.MODE, 0), info.getLong(Tag.MTIME_MS, 0)));
             while (true) {
                 Frame frame = expectFrame(channel);
                 if (frame.type() == MessageType.DATA_END) {
@@ -178,6 +203,11 @@ public final class AgentClient {
             return new FileEntry(
                     "", "file", info.getLong(Tag.SIZE, 0), info.getLong(Tag.MODE, 0), info.getLong(Tag.MTIME_MS, 0));
         }
+    }
+
+    /** Told of a file's size, mode and time before its content comes. */
+    public interface FileInfoListener {
+        void info(FileEntry file) throws IOException;
     }
 
     public List<FileEntry> listFiles(String path, boolean recursive, Duration deadline) throws IOException {

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * The api's way to a port inside an account sandbox this worker hosts (preview URLs): a TCP listener whose every
+ * The api's byte path to the account sandboxes this worker hosts: files streamed in and out ({@link FileStreams}),
+ * and connections to their ports (preview URLs), the latter below. A TCP listener whose every
  * connection names this run's key, a sandbox and a port in one line, is answered in one line, and then carries the
  * bytes of a connection to that port, which the sandbox's agent makes on the sandbox's own loopback (the agent's
  * {@code TUNNEL}). The sandbox needs no network for it, and no container port is published. While a connection
@@ -47,11 +48,12 @@ import org.springframework.context.SmartLifecycle;
 public final class TunnelServer implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(TunnelServer.class);
-    private static final int MAX_LINE = 256;
+    private static final int MAX_LINE = 16 * 1024;
     private static final int HEADER_TIMEOUT_MS = 5_000;
     private static final Duration CONNECT_DEADLINE = Duration.ofSeconds(10);
 
     private final AccountSandboxes sandboxes;
+    private final FileStreams files;
     private final String host;
     private final int requestedPort;
     private final String advertisedHost;
@@ -71,6 +73,7 @@ public final class TunnelServer implements SmartLifecycle {
      */
     public TunnelServer(AccountSandboxes sandboxes, String host, int port, @Nullable String advertisedHost) {
         this.sandboxes = sandboxes;
+        this.files = new FileStreams(sandboxes);
         this.host = host;
         this.requestedPort = port;
         this.advertisedHost = advertisedHost == null || advertisedHost.isBlank() ? host : advertisedHost;
@@ -137,12 +140,30 @@ public final class TunnelServer implements SmartLifecycle {
             InputStream in = client.getInputStream();
             OutputStream out = client.getOutputStream();
             String[] request = readLine(in).split(" ");
-            if (request.length != 4 || !request[0].equals("TUNNEL")) {
-                answer(out, "BAD expected 'TUNNEL <key> <sandboxId> <port>'");
+            if (request.length < 2 || !MessageDigest.isEqual(key, request[1].getBytes(StandardCharsets.US_ASCII))) {
+                answer(out, "BAD wrong key");
                 return;
             }
-            if (!MessageDigest.isEqual(key, request[1].getBytes(StandardCharsets.US_ASCII))) {
-                answer(out, "BAD wrong key");
+            switch (request[0]) {
+                case "WRITE" -> {
+                    client.setSoTimeout(0);
+                    files.write(request, in, out);
+                    return;
+                }
+                case "READ" -> {
+                    files.read(request, out);
+                    return;
+                }
+                case "TUNNEL" -> {
+                    // below
+                }
+                default -> {
+                    answer(out, "BAD expected TUNNEL, WRITE or READ");
+                    return;
+                }
+            }
+            if (request.length != 4) {
+                answer(out, "BAD expected 'TUNNEL <key> <sandboxId> <port>'");
                 return;
             }
             int port;
@@ -266,7 +287,7 @@ public final class TunnelServer implements SmartLifecycle {
         }
     }
 
-    private static void answer(OutputStream out, String line) throws IOException {
+    static void answer(OutputStream out, String line) throws IOException {
         out.write((line.replace('\n', ' ') + "\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
     }
