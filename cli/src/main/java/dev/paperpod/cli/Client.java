@@ -92,8 +92,78 @@ final class Client {
         }
     }
 
+    /** How far a transfer is: {@code total} is -1 when unknown. */
+    interface Progress {
+        void at(long done, long total);
+    }
+
+    /** PUTs {@code content} as it is read ({@code length} -1 when unknown), telling {@code progress} as it goes. */
+    JsonNode upload(String path, InputStream content, long length, Progress progress) throws Failure {
+        HttpURLConnection c = connect("PUT", path, "application/json");
+        try {
+            c.setDoOutput(true);
+            c.setRequestProperty("Content-Type", "application/octet-stream");
+            if (length >= 0) {
+                c.setFixedLengthStreamingMode(length);
+            } else {
+                c.setChunkedStreamingMode(64 * 1024);
+            }
+            try (OutputStream out = c.getOutputStream()) {
+                copy(content, out, length, progress);
+            }
+        } catch (IOException e) {
+            // the server may have refused part-way: its answer says why
+        }
+        return answer(c);
+    }
+
+    /** GETs a download into {@code sink} as it comes, telling {@code progress}; answers its size. */
+    long download(String path, OutputStream sink, Progress progress) throws Failure {
+        HttpURLConnection c = connect("GET", path, "application/octet-stream");
+        try {
+            if (c.getResponseCode() != 200) {
+                throw failure(c);
+            }
+            try (InputStream in = c.getInputStream()) {
+                return copy(in, sink, c.getContentLengthLong(), progress);
+            }
+        } catch (IOException e) {
+            throw unreachable(e);
+        }
+    }
+
+    private static long copy(InputStream in, OutputStream out, long total, Progress progress) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long done = 0;
+        for (int n; (n = in.read(buffer)) > 0; ) {
+            out.write(buffer, 0, n);
+            done += n;
+            progress.at(done, total);
+        }
+        out.flush();
+        return done;
+    }
+
     private HttpURLConnection open(String method, String path, @Nullable Map<String, ?> body, String accept)
             throws Failure {
+        HttpURLConnection c = connect(method, path, accept);
+        if (body != null) {
+            try {
+                byte[] bytes = JSON.writeValueAsBytes(body);
+                c.setDoOutput(true);
+                c.setRequestProperty("Content-Type", "application/json");
+                c.setFixedLengthStreamingMode(bytes.length);
+                try (OutputStream out = c.getOutputStream()) {
+                    out.write(bytes);
+                }
+            } catch (IOException e) {
+                throw unreachable(e);
+            }
+        }
+        return c;
+    }
+
+    private HttpURLConnection connect(String method, String path, String accept) throws Failure {
         if (login.token() == null) {
             throw new Failure(
                     "NOT_LOGGED_IN",
@@ -111,15 +181,6 @@ final class Client {
             c.setRequestProperty("Accept", accept);
             if (sandbox != null) {
                 c.setRequestProperty("X-PaperPod-Sandbox", sandbox);
-            }
-            if (body != null) {
-                byte[] bytes = JSON.writeValueAsBytes(body);
-                c.setDoOutput(true);
-                c.setRequestProperty("Content-Type", "application/json");
-                c.setFixedLengthStreamingMode(bytes.length);
-                try (OutputStream out = c.getOutputStream()) {
-                    out.write(bytes);
-                }
             }
             return c;
         } catch (IOException e) {

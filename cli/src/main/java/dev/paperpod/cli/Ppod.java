@@ -2,15 +2,13 @@ package dev.paperpod.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -249,27 +247,30 @@ public final class Ppod implements Callable<Integer> {
         @Nullable
         Path file;
 
+        @Option(names = "--progress", description = "show a progress bar (shown anyway for large files on a terminal)")
+        boolean progress;
+
         @Override
         public Integer call() throws Exception {
-            byte[] content;
+            long size = file == null ? -1 : Files.size(file);
+            Client.Progress bar = ProgressBar.of(progress, size, "write " + path);
+            JsonNode answer;
             try (InputStream in = file == null ? System.in : Files.newInputStream(file)) {
-                content = in.readAllBytes();
+                answer = target.client().upload(content(path), in, size, bar);
             }
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("path", path);
-            String text = text(content);
-            if (text != null) {
-                body.put("content", text);
-            } else {
-                body.put("content", Base64.getEncoder().encodeToString(content));
-                body.put("encoding", "base64");
+            if (bar instanceof ProgressBar b && size < 0) {
+                b.done();
             }
-            JsonNode answer = target.client().post("/files/write", body);
             if (!target.printedJson(answer)) {
                 target.out().println("wrote " + answer.path("size").asLong() + " bytes to " + path);
             }
             return 0;
         }
+    }
+
+    /** The streamed file endpoint for a path of the sandbox. */
+    static String content(String path) {
+        return "/files/content?path=" + URLEncoder.encode(path, StandardCharsets.UTF_8);
     }
 
     @Command(name = "read", description = "Print a file of your sandbox (its bytes as they are).")
@@ -286,18 +287,25 @@ public final class Ppod implements Callable<Integer> {
         @Nullable
         Path output;
 
+        @Option(names = "--progress", description = "show a progress bar (shown anyway for large files on a terminal)")
+        boolean progress;
+
         @Override
         public Integer call() throws Exception {
-            JsonNode answer = target.client().post("/files/read", Map.of("path", path, "encoding", "base64"));
-            if (target.printedJson(answer)) {
+            if (target.json) {
+                target.printedJson(target.client().post("/files/read", Map.of("path", path, "encoding", "base64")));
                 return 0;
             }
-            byte[] content = Base64.getDecoder().decode(answer.path("content").asString());
+            ProgressBar bar = progress || (System.console() != null && output != null)
+                    ? new ProgressBar(System.err, "read " + path)
+                    : null;
+            Client.Progress shown = bar == null ? (done, total) -> {} : bar;
             if (output != null) {
-                Files.write(output, content);
+                try (OutputStream out = Files.newOutputStream(output)) {
+                    target.client().download(content(path), out, shown);
+                }
             } else {
-                System.out.write(content);
-                System.out.flush();
+                target.client().download(content(path), System.out, shown);
             }
             return 0;
         }
@@ -516,20 +524,6 @@ public final class Ppod implements Callable<Integer> {
                 target.out().println("fresh sandbox " + answer.path("sandboxId").asString());
             }
             return 0;
-        }
-    }
-
-    /** The bytes as text when they are UTF-8, else null. */
-    static @Nullable String text(byte[] content) {
-        try {
-            return StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(content))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            return null;
         }
     }
 }

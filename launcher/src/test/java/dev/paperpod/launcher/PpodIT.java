@@ -129,6 +129,25 @@ class PpodIT {
     }
 
     @Test
+    void aLargeFileGoesBothWaysStreamedWithAProgressBar() throws Exception {
+        byte[] content = new byte[24 * 1024 * 1024 + 5];
+        new java.util.Random(3).nextBytes(content);
+        Path local = home.resolve("big.bin");
+        Files.write(local, content);
+
+        Run written = ppod("write", "big.bin", local.toString(), "--progress");
+        assertThat(written.exit()).as(written.toString()).isZero();
+        assertThat(written.out()).isEqualTo("wrote " + content.length + " bytes to big.bin\n");
+        assertThat(written.err()).contains("100%").contains("MB/s");
+
+        Path back = home.resolve("back-big.bin");
+        Run read = ppod("read", "big.bin", "-o", back.toString(), "--progress");
+        assertThat(read.exit()).as(read.toString()).isZero();
+        assertThat(read.err()).contains("100%");
+        assertThat(Files.readAllBytes(back)).isEqualTo(content);
+    }
+
+    @Test
     void aServerStartedInTheBackgroundIsListedLoggedAndKilled() throws Exception {
         Run started = ppod("start", "--name", "web", "echo serving; exec sleep 300");
         assertThat(started.out()).startsWith("web started (pid ");
