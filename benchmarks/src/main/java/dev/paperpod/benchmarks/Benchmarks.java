@@ -54,14 +54,15 @@ import org.slf4j.LoggerFactory;
  *   <li>the outbox relay, commit → record readable on Kafka, beside a plain Kafka produce → consume;
  *   <li>sync exec of {@code echo hi}, HTTP in → HTTP out, beside {@code podman exec} of the same command and the
  *       agent alone;
- *   <li>a preview URL beside a direct connection to the same server ({@link PreviewLatency}).
+ *   <li>a preview URL beside a direct connection to the same server ({@link PreviewLatency});
+ *   <li>files streamed into and out of a sandbox beside {@code podman cp} ({@link FileTransfer}).
  * </ul>
  *
  * Closed loop, one request at a time; prints a Markdown table and writes it to {@code benchmarks/target}. Sync exec
  * is measured twice: right after start, while the JIT still compiles the path (two cores share that work with the
  * requests), and in the steady state, after {@code warmup} more requests.
  * The async throughput is measured after {@code async-warmup} async jobs, for the same reason.
- * Arguments: {@code relay=N exec=N warmup=N podman=N cold=N claim=N async=N async-warmup=N cli=N preview=N} (sample
+ * Arguments: {@code relay=N exec=N warmup=N podman=N cold=N claim=N async=N async-warmup=N cli=N preview=N files=N} (sample
  * counts), and {@code
  * --paperpod.some.property=value} or {@code --spring.…=value} to try a setting (e.g. {@code
  * --paperpod.scheduler.outbox.poll-interval=25ms}).
@@ -114,6 +115,7 @@ public final class Benchmarks {
             PreviewLatency.Result preview = PreviewLatency.measure(stack.baseUrl(), stack.devToken(), n.get("preview"));
             results.add(preview.proxied());
             results.add(preview.direct());
+            String files = FileTransfer.measure(stack.baseUrl(), stack.devToken(), n.get("files"), 3);
             results.add(agentAlone(stack, n.get("exec")));
             String agentCpu = agentCpu(stack, n.get("exec"));
             Samples podman = podmanExec(n.get("podman"));
@@ -135,11 +137,12 @@ public final class Benchmarks {
                     idleMemory(stack, "VmRSS:"),
                     idleMemory(stack, "RssAnon:"));
             System.out.println(preview.summary());
+            System.out.println(files);
             System.out.println(agentCpu);
             System.out.println(throughput);
             Files.writeString(
                     Path.of("benchmarks/target/benchmark-results.md"),
-                    "\n" + preview.summary() + "\n" + agentCpu + "\n" + throughput + "\n",
+                    "\n" + preview.summary() + files + "\n" + agentCpu + "\n" + throughput + "\n",
                     java.nio.file.StandardOpenOption.APPEND);
         } finally {
             stack.close();
@@ -663,7 +666,8 @@ public final class Benchmarks {
         }
     }
 
-    private static List<String> podman(String... args) {
+    /** The podman command line, with the flags PaperPod's own Podman service runs with. */
+    static List<String> podman(String... args) {
         List<String> command = new ArrayList<>();
         command.add(PODMAN);
         command.addAll(PODMAN_FLAGS);
@@ -671,7 +675,7 @@ public final class Benchmarks {
         return command;
     }
 
-    private static String run(List<String> command) throws IOException, InterruptedException {
+    static String run(List<String> command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
@@ -743,6 +747,7 @@ public final class Benchmarks {
                 "cli",
                 30));
         n.put("preview", 300);
+        n.put("files", 9);
         for (String arg : args) {
             String[] kv = arg.split("=", 2);
             if (kv.length == 2 && n.containsKey(kv[0])) {

@@ -7,7 +7,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
@@ -133,17 +132,12 @@ final class PreviewLatency {
 
     /** The sandbox container's address on its Podman network, as {@code podman inspect} tells. */
     private static String containerAddress(String sandboxId) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(
-                        "podman",
+        return Benchmarks.run(Benchmarks.podman(
                         "inspect",
                         "-f",
                         "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
-                        "paperpod-" + sandboxId)
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        p.waitFor();
-        return out;
+                        "paperpod-" + sandboxId))
+                .trim();
     }
 
     private static String field(String json, String name) {
