@@ -420,7 +420,9 @@ public final class Ppod implements Callable<Integer> {
         }
     }
 
-    @Command(name = "logs", description = "Print the output a background process kept (its last 64 KiB).")
+    @Command(
+            name = "logs",
+            description = "Print the output a background process kept (its last 64 KiB); -f to follow it.")
     static final class Logs implements Callable<Integer> {
         @Mixin
         Target target;
@@ -428,8 +430,26 @@ public final class Ppod implements Callable<Integer> {
         @Parameters(index = "0", description = "its name")
         String name;
 
+        @Option(
+                names = {"-f", "--follow"},
+                description = "then print its output as it comes, until it exits")
+        boolean follow;
+
         @Override
         public Integer call() throws Exception {
+            if (follow) {
+                target.client().stream("/process/logs", Map.of("name", name, "follow", true), (event, data) -> {
+                    if (event.equals("output")) {
+                        boolean err = data.path("stream").asString().equals("stderr");
+                        (err ? System.err : System.out).print(data.path("data").asString());
+                        (err ? System.err : System.out).flush();
+                    } else if (event.equals("exited") && data.has("exitCode")) {
+                        System.err.println("[" + name + " exited with "
+                                + data.path("exitCode").asInt() + "]");
+                    }
+                });
+                return 0;
+            }
             JsonNode answer = target.client().post("/process/logs", Map.of("name", name));
             if (!target.printedJson(answer)) {
                 System.out.print(answer.path("stdout").asString());

@@ -262,4 +262,52 @@ class AccountSandboxIT {
                 .isEqualTo("mine");
         assertThat(ok(mine.get("/status")).path("sandboxId").asString()).isEqualTo(myId);
     }
+
+    @Test
+    void aProcessLogIsFollowedAsItComesUntilTheProcessExits(Api shared, EmbeddedStack stack) throws Exception {
+        String sandbox = name();
+        Api api = shared.withSandbox(sandbox);
+        ok(api.post(
+                "/process/start",
+                Map.of(
+                        "name",
+                        "waiter",
+                        "command",
+                        "echo first; while [ ! -f go ]; do sleep 0.05; done; echo second; echo oops >&2; exit 4")));
+
+        java.net.http.HttpResponse<java.util.stream.Stream<String>> stream = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.baseUrl() + "/process/logs"))
+                                .header("Authorization", "Bearer " + api.token())
+                                .header("X-PaperPod-Sandbox", sandbox)
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                        "{\"name\":\"waiter\",\"follow\":true}"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofLines());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        assertThat(stream.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+        StringBuilder seen = new StringBuilder();
+        java.util.Iterator<String> lines = stream.body().iterator();
+        while (lines.hasNext()) {
+            String line = lines.next();
+            seen.append(line).append('\n');
+            if (line.contains("first")) {
+                // still running, waiting for this file: what comes next is followed, not kept
+                ok(api.post("/files/write", Map.of("path", "go", "content", "")));
+            }
+            if (line.startsWith("event: exited")) {
+                seen.append(lines.next()).append('\n');
+                break;
+            }
+        }
+
+        assertThat(seen.toString())
+                .contains("event: sandbox")
+                .contains("\"stream\":\"stdout\",\"data\":\"first\\n\"")
+                .contains("\"stream\":\"stdout\",\"data\":\"second\\n\"")
+                .contains("\"stream\":\"stderr\",\"data\":\"oops\\n\"")
+                .contains("\"exitCode\":4");
+        refused(api.post("/process/logs", Map.of("name", "nobody", "follow", true)), 404, "PROCESS_NOT_FOUND", "name");
+    }
 }

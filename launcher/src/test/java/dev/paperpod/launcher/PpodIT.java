@@ -157,6 +157,10 @@ class PpodIT {
                 .atMost(java.time.Duration.ofSeconds(20))
                 .untilAsserted(() -> assertThat(ppod("logs", "web").out()).isEqualTo("serving\n"));
         assertThat(ppod("kill", "web", "--signal", "KILL").exit()).isZero();
+        ppod("start", "--name", "counter", "for i in 1 2 3; do echo n-$i; done; echo bad >&2; exit 2");
+        Run followed = ppod("logs", "counter", "-f");
+        assertThat(followed.out()).isEqualTo("n-1\nn-2\nn-3\n");
+        assertThat(followed.err()).isEqualTo("bad\n[counter exited with 2]\n");
         org.awaitility.Awaitility.await()
                 .atMost(java.time.Duration.ofSeconds(20))
                 .untilAsserted(() -> assertThat(ppod("ps").out()).contains("exited"));

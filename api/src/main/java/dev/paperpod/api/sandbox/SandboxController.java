@@ -10,6 +10,8 @@ import dev.paperpod.schemas.sandbox.SandboxAnswer;
 import dev.paperpod.schemas.sandbox.SandboxOperation;
 import dev.paperpod.store.PreviewStore;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -45,12 +47,15 @@ class SandboxController {
     private final JsonBody body;
     private final SandboxRouter router;
     private final PreviewStore previews;
+    private final ProcessLogStreams logStreams;
     private final Clock clock;
 
-    SandboxController(JsonBody body, SandboxRouter router, PreviewStore previews, Clock clock) {
+    SandboxController(
+            JsonBody body, SandboxRouter router, PreviewStore previews, ProcessLogStreams logStreams, Clock clock) {
         this.body = body;
         this.router = router;
         this.previews = previews;
+        this.logStreams = logStreams;
         this.clock = clock;
     }
 
@@ -159,14 +164,20 @@ class SandboxController {
         return out;
     }
 
+    /** The output kept; with {@code "follow": true}, then the output as it comes, as server-sent events. */
     @PostMapping("/process/logs")
-    ObjectNode logs(Caller caller, HttpServletRequest request) {
+    @Nullable
+    ObjectNode logs(Caller caller, HttpServletRequest request, HttpServletResponse response) throws IOException {
         SandboxRequests.ProcessLogs l = body.read(request, SandboxRequests.ProcessLogs.class);
         String name = processName(l.name());
         long tail = l.tail() == null ? DEFAULT_TAIL : l.tail();
         if (tail < 0 || tail > 1024 * 1024) {
             throw ApiException.invalidField(
                     "tail", "tail " + tail + " is out of range", "send the bytes of output to answer, 0 to 1048576");
+        }
+        if (Boolean.TRUE.equals(l.follow())) {
+            logStreams.follow(caller, SandboxNames.kept(request), name, tail, response);
+            return null;
         }
         return run(caller, request, new SandboxOperation.ProcessLogs(name, tail), null);
     }

@@ -62,6 +62,8 @@ public final class SharedStack implements ParameterResolver {
                                     "paperpod.worker.sandbox.image", "localhost/paperpod/test",
                                     "paperpod.worker.sandbox.min-idle", "2",
                                     "paperpod.worker.sandbox.max", "4",
+                                    // every test class names sandboxes of its own, and they live for the whole run
+                                    "paperpod.worker.account-sandbox.max", "64",
                                     "paperpod.api.heartbeat-staleness", "6s",
                                     "paperpod.scheduler.lifecycle.retry-backoff", "300ms",
                                     // The test receivers listen on loopback; the schedule is the spec's, shortened.

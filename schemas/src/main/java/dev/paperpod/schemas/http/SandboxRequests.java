@@ -58,9 +58,14 @@ public final class SandboxRequests {
     public record KillProcess(
             @Nullable String name, @Nullable String signal) {}
 
-    /** {@code POST /process/logs}: the last {@code tail} bytes of its output (64 KiB when absent). */
+    /**
+     * {@code POST /process/logs}: the last {@code tail} bytes of its output (64 KiB when absent); with {@code follow},
+     * then its output as it comes, until it exits, as server-sent events.
+     */
     public record ProcessLogs(
-            @Nullable String name, @Nullable Long tail) {}
+            @Nullable String name,
+            @Nullable Long tail,
+            @Nullable Boolean follow) {}
 
     /**
      * {@code POST /expose}: a port of the sandbox gets a preview URL.

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * The api's byte path to the account sandboxes this worker hosts: files streamed in and out ({@link FileStreams}),
+ * The api's byte path to the account sandboxes this worker hosts: files and process logs streamed ({@link SandboxStreams}),
  * and connections to their ports (preview URLs), the latter below. A TCP listener whose every
  * connection names this run's key, a sandbox and a port in one line, is answered in one line, and then carries the
  * bytes of a connection to that port, which the sandbox's agent makes on the sandbox's own loopback (the agent's
@@ -53,7 +53,7 @@ public final class TunnelServer implements SmartLifecycle {
     private static final Duration CONNECT_DEADLINE = Duration.ofSeconds(10);
 
     private final AccountSandboxes sandboxes;
-    private final FileStreams files;
+    private final SandboxStreams streams;
     private final String host;
     private final int requestedPort;
     private final String advertisedHost;
@@ -73,7 +73,7 @@ public final class TunnelServer implements SmartLifecycle {
      */
     public TunnelServer(AccountSandboxes sandboxes, String host, int port, @Nullable String advertisedHost) {
         this.sandboxes = sandboxes;
-        this.files = new FileStreams(sandboxes);
+        this.streams = new SandboxStreams(sandboxes);
         this.host = host;
         this.requestedPort = port;
         this.advertisedHost = advertisedHost == null || advertisedHost.isBlank() ? host : advertisedHost;
@@ -147,18 +147,23 @@ public final class TunnelServer implements SmartLifecycle {
             switch (request[0]) {
                 case "WRITE" -> {
                     client.setSoTimeout(0);
-                    files.write(request, in, out);
+                    streams.write(request, in, out);
                     return;
                 }
                 case "READ" -> {
-                    files.read(request, out);
+                    streams.read(request, out);
+                    return;
+                }
+                case "LOGS" -> {
+                    client.setSoTimeout(0);
+                    streams.logs(request, client, out);
                     return;
                 }
                 case "TUNNEL" -> {
                     // below
                 }
                 default -> {
-                    answer(out, "BAD expected TUNNEL, WRITE or READ");
+                    answer(out, "BAD expected TUNNEL, WRITE, READ or LOGS");
                     return;
                 }
             }

@@ -9,15 +9,22 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Files of any size into and out of an account's sandbox, streamed over the tunnel listener's connection instead of
- * riding in one Kafka record: the api's {@code PUT} and {@code GET /files/content}. The sandbox is the account's by
- * name, made when there is none, as for a command.
+ * What streams between the api and an account's sandbox over the tunnel listener's connection instead of riding in
+ * one Kafka record: files of any size (the api's {@code PUT} and {@code GET /files/content}) and a background
+ * process's output as it comes ({@code /process/logs} with {@code follow}). The sandbox is the account's by name,
+ * made when there is none, as for a command.
  *
  * <pre>
  * → WRITE &lt;key&gt; &lt;accountId&gt; &lt;name&gt; &lt;path, URL-encoded&gt; &lt;length or -1&gt; &lt;mode or -&gt; &lt;append 0|1&gt;\n,
@@ -25,20 +32,124 @@ import java.util.UUID;
  * ← OK &lt;sandboxId&gt; &lt;size&gt;\n | ERR &lt;code&gt; &lt;message&gt;\n
  * → READ &lt;key&gt; &lt;accountId&gt; &lt;name&gt; &lt;path, URL-encoded&gt;\n
  * ← OK &lt;sandboxId&gt; &lt;size&gt; &lt;mode&gt; &lt;mtimeMs&gt;\n, then the file's bytes | ERR &lt;code&gt; &lt;message&gt;\n
+ * → LOGS &lt;key&gt; &lt;accountId&gt; &lt;name&gt; &lt;process&gt; &lt;tail bytes&gt;\n
+ * ← OK &lt;sandboxId&gt;\n, then chunks: O &lt;n&gt;\n and n bytes of stdout | E &lt;n&gt;\n and n of stderr | K\n
+ *   (nothing new for a while) ..., and at the end X &lt;exit code&gt;\n | ERR &lt;code&gt; &lt;message&gt;\n
  * </pre>
  *
  * Error codes are the agent's ({@code NOT_FOUND}, {@code IS_A_DIRECTORY}, {@code DENIED}, …) and the commands' own
  * ({@code SANDBOX_LIMIT}, {@code SANDBOX_UNAVAILABLE}, {@code SANDBOX_LOST}).
  */
-final class FileStreams {
+final class SandboxStreams {
 
     /** Long enough for a large file at the slowest a client may send it. */
     private static final Duration DEADLINE = Duration.ofMinutes(30);
 
+    /** How long a followed log may last. */
+    private static final Duration FOLLOW_DEADLINE = Duration.ofHours(24);
+
+    /** A followed log with nothing new says so this often, which also finds a client that went away. */
+    private static final long KEEP_ALIVE_MS = 15_000;
+
+    private static final ScheduledExecutorService KEEP_ALIVE = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "log-keep-alive");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final AccountSandboxes sandboxes;
 
-    FileStreams(AccountSandboxes sandboxes) {
+    SandboxStreams(AccountSandboxes sandboxes) {
         this.sandboxes = sandboxes;
+    }
+
+    void logs(String[] request, Socket client, OutputStream out) throws IOException {
+        if (request.length != 6) {
+            TunnelServer.answer(out, "ERR BAD_REQUEST expected LOGS <key> <account> <name> <process> <tail>");
+            return;
+        }
+        String process = request[4];
+        long tail = Long.parseLong(request[5]);
+        AccountSandboxes.Hosted hosted = acquire(request, out);
+        if (hosted == null) {
+            return;
+        }
+        Object lock = new Object();
+        long[] lastWrite = {System.nanoTime()};
+        ScheduledFuture<?> keepAlive = KEEP_ALIVE.scheduleWithFixedDelay(
+                () -> {
+                    synchronized (lock) {
+                        if (System.nanoTime() - lastWrite[0] < KEEP_ALIVE_MS * 1_000_000) {
+                            return;
+                        }
+                        try {
+                            out.write(K);
+                            out.flush();
+                            lastWrite[0] = System.nanoTime();
+                        } catch (IOException e) {
+                            closeQuietly(client); // the api went away: the follow below ends on its next read
+                        }
+                    }
+                },
+                KEEP_ALIVE_MS,
+                KEEP_ALIVE_MS,
+                TimeUnit.MILLISECONDS);
+        boolean begun = false;
+        try {
+            // an unknown process is refused before the stream begins, so the api can still answer 404
+            if (hosted.sandbox().agent().listProcesses(Duration.ofSeconds(10)).stream()
+                    .noneMatch(p -> p.name().equals(process))) {
+                TunnelServer.answer(out, "ERR NOT_FOUND no background process '" + process + "'");
+                return;
+            }
+            TunnelServer.answer(out, "OK " + hosted.sandbox().id());
+            begun = true;
+            Integer exit = hosted.sandbox()
+                    .agent()
+                    .processLogs(
+                            process,
+                            tail,
+                            true,
+                            (stderr, data, off, len) -> {
+                                synchronized (lock) {
+                                    try {
+                                        out.write(((stderr ? "E " : "O ") + len + "\n")
+                                                .getBytes(StandardCharsets.US_ASCII));
+                                        out.write(data, off, len);
+                                        out.flush();
+                                        lastWrite[0] = System.nanoTime();
+                                    } catch (IOException e) {
+                                        throw new UncheckedIOException(e);
+                                    }
+                                }
+                            },
+                            FOLLOW_DEADLINE);
+            synchronized (lock) {
+                TunnelServer.answer(out, "X " + (exit == null ? "-" : exit));
+            }
+        } catch (AgentException e) {
+            synchronized (lock) {
+                TunnelServer.answer(out, "ERR " + e.code() + " " + e.getMessage());
+            }
+        } catch (IOException | UncheckedIOException e) {
+            if (!begun) {
+                fail(hosted, out, new IOException(e));
+            }
+            // the api went away (or the agent mid-way): the agent stops following as its connection closes
+        } finally {
+            keepAlive.cancel(false);
+            hosted.release();
+        }
+    }
+
+    private static final byte[] K = {'K', '\n'};
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // closed already
+        }
     }
 
     /** A request's fields after its verb and key. */
