@@ -18,7 +18,12 @@ import (
 var (
 	oomKillFile = &cgroupFile{candidates: []string{"/sys/fs/cgroup/memory.events", "/sys/fs/cgroup/memory/memory.oom_control"}}
 	pidsMaxFile = &cgroupFile{candidates: []string{"/sys/fs/cgroup/pids.events", "/sys/fs/cgroup/pids/pids.events"}}
+	memoryFile  = &cgroupFile{candidates: []string{"/sys/fs/cgroup/memory.current", "/sys/fs/cgroup/memory/memory.usage_in_bytes"}}
 )
+
+// memoryUsed is the memory the sandbox's cgroup holds now (its processes and its tmpfs files); -1 where the kernel
+// does not tell.
+func memoryUsed() int64 { return memoryFile.value() }
 
 // oomKills is how often the OOM killer struck; -1 where the kernel does not tell.
 func oomKills() int64 { return oomKillFile.counter("oom_kill ") }

@@ -168,6 +168,8 @@ func (a *agent) dispatch(conn net.Conn, out *writer, req frame) error {
 			return err
 		}
 		return a.exec(conn, out, q)
+	case msgStats:
+		return out.fields(msgStatsDone, a.stats())
 	case msgReset:
 		a.background.clear()
 		return out.fields(msgResetDone, a.reset())

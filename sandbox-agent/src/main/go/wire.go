@@ -21,6 +21,8 @@ const (
 	msgError       = 15
 	msgReset       = 20
 	msgResetDone   = 21
+	msgStats       = 22
+	msgStatsDone   = 23
 	msgFileWrite   = 30
 	msgFileRead    = 31
 	msgFileList    = 32
@@ -83,6 +85,11 @@ const (
 	tagStartedMs    = 65
 	tagDropped      = 66
 	tagPort         = 67
+	tagMemoryUsed   = 68
+	tagDiskUsed     = 69
+	tagDiskSize     = 70
+	tagTmpUsed      = 71
+	tagTmpSize      = 72
 )
 
 // Field kinds.

@@ -521,6 +521,9 @@ public final class Ppod implements Callable<Integer> {
                 out.println("limits    " + s.path("memoryLimitBytes").asLong() / (1024 * 1024) + " MiB, "
                         + s.path("cpus").asDouble() + " CPU, "
                         + s.path("pidsLimit").asLong() + " processes");
+                out.println("in use    memory " + mib(s, "memoryBytes") + " of " + mib(s, "memoryLimitBytes")
+                        + ", /workspace " + mib(s, "diskBytes") + " of " + mib(s, "diskLimitBytes")
+                        + ", /tmp " + mib(s, "tmpBytes") + " of " + mib(s, "tmpLimitBytes"));
                 out.println("processes " + s.path("processes").size());
                 List<String> ports = new ArrayList<>();
                 s.path("exposedPorts")
@@ -530,6 +533,10 @@ public final class Ppod implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    private static String mib(JsonNode status, String field) {
+        return status.has(field) ? status.path(field).asLong() / (1024 * 1024) + " MiB" : "?";
     }
 
     @Command(name = "reset", description = "End your sandbox, files and processes, and get a fresh one.")

@@ -310,4 +310,31 @@ class AccountSandboxIT {
                 .contains("\"exitCode\":4");
         refused(api.post("/process/logs", Map.of("name", "nobody", "follow", true)), 404, "PROCESS_NOT_FOUND", "name");
     }
+
+    @Test
+    void statusTellsTheMemoryAndDiskInUseBesideTheirLimits(Api shared) {
+        Api api = shared.withSandbox(name());
+        JsonNode before = ok(api.get("/status"));
+        ok(api.post(
+                "/execute",
+                Map.of(
+                        "language",
+                        "shell",
+                        "code",
+                        "head -c 3000000 /dev/urandom > blob && head -c 1000000 /dev/zero > /tmp/t")));
+
+        JsonNode after = ok(api.get("/status"));
+
+        assertThat(after.path("diskLimitBytes").asLong()).isPositive();
+        assertThat(after.path("diskBytes").asLong() - before.path("diskBytes").asLong())
+                .as("the 3 MB written to /workspace")
+                .isBetween(2_900_000L, 3_300_000L);
+        assertThat(after.path("tmpBytes").asLong() - before.path("tmpBytes").asLong())
+                .isBetween(900_000L, 1_200_000L);
+        assertThat(after.path("tmpLimitBytes").asLong()).isPositive();
+        assertThat(after.path("memoryBytes").asLong())
+                .as("tmpfs files count against memory")
+                .isGreaterThan(4_000_000L)
+                .isLessThan(after.path("memoryLimitBytes").asLong());
+    }
 }

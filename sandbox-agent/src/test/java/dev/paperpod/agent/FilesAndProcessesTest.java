@@ -224,4 +224,16 @@ class FilesAndProcessesTest {
                 .hasMessageContaining("port " + port);
         assertThatThrownBy(() -> agent.client.tunnel(70_000, DEADLINE)).hasMessageContaining("BAD_REQUEST");
     }
+
+    @Test
+    void statsTellTheSpaceUsedWhereFilesGo() throws IOException {
+        var before = agent.client.stats(DEADLINE);
+        agent.client.writeFile("space.bin", new ByteArrayInputStream(new byte[2 * 1024 * 1024]), null, false, DEADLINE);
+
+        var after = agent.client.stats(DEADLINE);
+
+        assertThat(after.workspaceSizeBytes()).isPositive();
+        assertThat(after.workspaceBytes()).isGreaterThanOrEqualTo(before.workspaceBytes());
+        assertThat(after.tmpSizeBytes()).isPositive();
+    }
 }

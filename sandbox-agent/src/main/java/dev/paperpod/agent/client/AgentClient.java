@@ -53,6 +53,25 @@ public final class AgentClient {
                 .getLong(Tag.VERSION, 0);
     }
 
+    /** What the sandbox uses now: memory, and its working and temporary directories' file systems. */
+    public Usage stats(Duration deadline) throws IOException {
+        Fields f = call(MessageType.STATS, Fields.writer(), MessageType.STATS_DONE, deadline);
+        return new Usage(
+                f.has(Tag.MEMORY_USED) ? f.getLong(Tag.MEMORY_USED, 0) : null,
+                f.has(Tag.DISK_USED) ? f.getLong(Tag.DISK_USED, 0) : null,
+                f.has(Tag.DISK_SIZE) ? f.getLong(Tag.DISK_SIZE, 0) : null,
+                f.has(Tag.TMP_USED) ? f.getLong(Tag.TMP_USED, 0) : null,
+                f.has(Tag.TMP_SIZE) ? f.getLong(Tag.TMP_SIZE, 0) : null);
+    }
+
+    /** What a sandbox uses; each figure null when its kernel does not tell. */
+    public record Usage(
+            @Nullable Long memoryBytes,
+            @Nullable Long workspaceBytes,
+            @Nullable Long workspaceSizeBytes,
+            @Nullable Long tmpBytes,
+            @Nullable Long tmpSizeBytes) {}
+
     /** Makes the sandbox fit for the same account's next job; see {@link ResetOutcome#verified()}. */
     public ResetOutcome reset(Duration deadline) throws IOException {
         Fields f = call(MessageType.RESET, Fields.writer(), MessageType.RESET_DONE, deadline);

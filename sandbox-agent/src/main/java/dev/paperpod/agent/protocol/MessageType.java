@@ -132,5 +132,14 @@ public final class MessageType {
      */
     public static final byte TUNNEL = 60;
 
+    /** Request: what the sandbox uses now. Answered by {@link #STATS_DONE}. */
+    public static final byte STATS = 22;
+
+    /**
+     * Answer to {@link #STATS}: {@link Tag#MEMORY_USED}, {@link Tag#DISK_USED} and {@link Tag#DISK_SIZE} (the working
+     * directory's file system), {@link Tag#TMP_USED} and {@link Tag#TMP_SIZE}, each when the kernel tells.
+     */
+    public static final byte STATS_DONE = 23;
+
     private MessageType() {}
 }

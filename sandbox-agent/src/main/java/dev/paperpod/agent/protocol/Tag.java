@@ -78,6 +78,16 @@ public final class Tag {
     public static final int DROPPED = 66;
     /** Long: the TCP port inside the sandbox a tunnel connects to. */
     public static final int PORT = 67;
+    /** Long: bytes of memory the sandbox's cgroup holds. */
+    public static final int MEMORY_USED = 68;
+    /** Long: bytes used on the working directory's file system. */
+    public static final int DISK_USED = 69;
+    /** Long: the size of the working directory's file system. */
+    public static final int DISK_SIZE = 70;
+    /** Long: bytes used on the temporary directory's file system. */
+    public static final int TMP_USED = 71;
+    /** Long: the size of the temporary directory's file system. */
+    public static final int TMP_SIZE = 72;
 
     public static final int UPTIME_MS = 41;
 

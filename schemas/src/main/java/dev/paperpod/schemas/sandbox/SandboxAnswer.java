@@ -75,7 +75,9 @@ public sealed interface SandboxAnswer {
      * The sandbox as it is.
      *
      * @param idleExpiresAt when it ends unless a command comes first
-     * @param memoryBytes memory in use now (its cgroup's), when known
+     * @param memoryBytes memory in use now (its cgroup's: processes and the files of its tmpfs), when known
+     * @param diskBytes bytes used in {@code /workspace}, when known; {@code diskLimitBytes} its size
+     * @param tmpBytes bytes used in {@code /tmp}, when known; {@code tmpLimitBytes} its size
      */
     record Status(
             Instant createdAt,
@@ -86,6 +88,10 @@ public sealed interface SandboxAnswer {
             long memoryLimitBytes,
             double cpus,
             long pidsLimit,
+            @Nullable Long diskBytes,
+            @Nullable Long diskLimitBytes,
+            @Nullable Long tmpBytes,
+            @Nullable Long tmpLimitBytes,
             List<Process> processes)
             implements SandboxAnswer {
 

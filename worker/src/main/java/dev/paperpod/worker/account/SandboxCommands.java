@@ -141,15 +141,20 @@ public final class SandboxCommands {
                     exitCode);
         }
         if (op instanceof SandboxOperation.Status) {
+            AgentClient.Usage usage = agent.stats(deadline);
             return new SandboxAnswer.Status(
                     sandbox.createdAt(),
                     hosted.lastUsedAt(),
                     hosted.idleExpiresAt(),
                     network,
-                    null,
+                    usage.memoryBytes(),
                     limits.memory().toBytes(),
                     limits.cpus(),
                     limits.pids(),
+                    usage.workspaceBytes(),
+                    usage.workspaceSizeBytes(),
+                    usage.tmpBytes(),
+                    usage.tmpSizeBytes(),
                     processes(agent, deadline));
         }
         if (op instanceof SandboxOperation.Reset) {
