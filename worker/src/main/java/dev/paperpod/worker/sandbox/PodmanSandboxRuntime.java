@@ -178,6 +178,11 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
                     .withEnv(
                             "HOME=/workspace",
                             "LANG=C.UTF-8",
+                            // The root is read-only: what users install goes under HOME, and is found there. pip
+                            // installs for the user by itself when site-packages is not writable; npm -g needs telling.
+                            "PATH=/workspace/.local/bin:/workspace/.npm-global/bin:/usr/local/sbin:/usr/local/bin"
+                                    + ":/usr/sbin:/usr/bin:/sbin:/bin",
+                            "NPM_CONFIG_PREFIX=/workspace/.npm-global",
                             "PAPERPOD_AGENT_CWD=/workspace",
                             "PAPERPOD_AGENT_SCRATCH=" + SCRATCH_MOUNT,
                             // every process but the agent and init is a job's: a reset kills them all

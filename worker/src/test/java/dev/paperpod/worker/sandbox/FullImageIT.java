@@ -148,6 +148,39 @@ class FullImageIT {
         assertThat(out).isEqualTo("express\n42\n640,480\n100x50\n<h1 id=\"hello\">Hello</h1>\n");
     }
 
+    @Test
+    void pipAndNpmInstallUnderHomeWhileTheRootStaysReadOnly() throws IOException {
+        // Packages made here (no index or registry needed): a wheel with a console script, an npm package with a bin.
+        String out = run("""
+                set -e
+                mkdir -p /tmp/w && cd /tmp/w
+                python3 - <<'PY'
+                import zipfile
+                with zipfile.ZipFile("demo-1.0-py3-none-any.whl", "w") as z:
+                    z.writestr("demo/__init__.py", "def hi():\\n    return 'hi from pip'\\ndef main():\\n    print(hi())\\n")
+                    z.writestr("demo-1.0.dist-info/METADATA", "Metadata-Version: 2.1\\nName: demo\\nVersion: 1.0\\n")
+                    z.writestr("demo-1.0.dist-info/WHEEL",
+                               "Wheel-Version: 1.0\\nGenerator: paperpod\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n")
+                    z.writestr("demo-1.0.dist-info/entry_points.txt", "[console_scripts]\\ndemo-hi = demo:main\\n")
+                    z.writestr("demo-1.0.dist-info/RECORD", "")
+                PY
+                pip install --no-index --no-cache-dir ./demo-1.0-py3-none-any.whl >/dev/null 2>&1
+                python -c 'import demo; print(demo.hi())'
+                demo-hi
+                mkdir -p /tmp/n && cd /tmp/n
+                printf '{"name":"demo-cli","version":"1.0.0","bin":{"demo-cli":"cli.js"}}' > package.json
+                printf '#!/usr/bin/env node\\nconsole.log("hi from npm -g")\\n' > cli.js
+                npm pack >/dev/null 2>&1 && npm install -g --no-audit --no-fund ./demo-cli-1.0.0.tgz >/dev/null 2>&1
+                demo-cli
+                touch /usr/local/lib/x 2>/dev/null && echo root-writable || echo root-read-only
+                ls -d /workspace/.local/lib/python3*/site-packages/demo /workspace/.npm-global/bin/demo-cli | sed 's/python3[.0-9]*/python3/'
+                """, 120_000);
+
+        assertThat(out)
+                .isEqualTo("hi from pip\nhi from pip\nhi from npm -g\nroot-read-only\n"
+                        + "/workspace/.local/lib/python3/site-packages/demo\n/workspace/.npm-global/bin/demo-cli\n");
+    }
+
     private static String run(String script, long timeoutMs) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
