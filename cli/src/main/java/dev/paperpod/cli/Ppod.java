@@ -44,6 +44,7 @@ import tools.jackson.databind.JsonNode;
             Ppod.Kill.class,
             Ppod.Logs.class,
             Ppod.Expose.class,
+            Ppod.Interpret.class,
             Ppod.Status.class,
             Ppod.Reset.class
         })
@@ -499,6 +500,87 @@ public final class Ppod implements Callable<Integer> {
                 out.println("  token " + answer.path("token").asString() + "  (header "
                         + "X-PaperPod-Preview-Token, or ?paperpod_token= once in a browser)");
             }
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "interpret",
+            description = "Run Python like a notebook cell in your sandbox's kernel: state stays between calls, the"
+                    + " last expression's value is printed.")
+    static final class Interpret implements Callable<Integer> {
+        @Mixin
+        Target target;
+
+        @Parameters(arity = "0..*", description = "the code (words are joined by spaces; standard input when none)")
+        @Nullable
+        List<String> code;
+
+        @Option(names = "--timeout", description = "milliseconds the cell may run (default: the server's)")
+        @Nullable
+        Long timeoutMs;
+
+        @Option(names = "--figures", description = "save the cell's figures (PNG) into this directory")
+        @Nullable
+        Path figures;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put(
+                    "code",
+                    code == null || code.isEmpty()
+                            ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+                            : String.join(" ", code));
+            if (timeoutMs != null) {
+                body.put("timeoutMs", timeoutMs);
+            }
+            JsonNode a = target.client().post("/interpret", body);
+            if (target.printedJson(a)) {
+                return a.path("error").isObject() ? 1 : 0;
+            }
+            PrintWriter out = target.out();
+            out.print(a.path("stdout").asString());
+            out.flush();
+            System.err.print(a.path("stderr").asString());
+            if (a.path("kernelRestarted").asBoolean()) {
+                System.err.println(
+                        "[kernel restarted: " + a.path("restartReason").asString() + "]");
+            }
+            int n = 0;
+            for (JsonNode d : a.path("displays")) {
+                n++;
+                if (d.has("image/png")) {
+                    byte[] png = java.util.Base64.getDecoder()
+                            .decode(d.path("image/png").asString());
+                    if (figures != null) {
+                        Files.createDirectories(figures);
+                        Path file = figures.resolve(
+                                "figure-" + a.path("executionCount").asLong() + "-" + n + ".png");
+                        Files.write(file, png);
+                        System.err.println("[figure " + n + " saved to " + file + "]");
+                    } else {
+                        System.err.println(
+                                "[figure " + n + ": " + png.length + " bytes of PNG; --figures DIR saves it]");
+                    }
+                }
+            }
+            if (a.path("result").isObject()) {
+                out.println(a.path("result").path("text/plain").asString());
+            }
+            out.flush();
+            JsonNode error = a.path("error");
+            if (error.isObject()) {
+                String tb = error.path("traceback").asString();
+                System.err.print(
+                        tb.isEmpty()
+                                ? error.path("name").asString() + ": "
+                                        + error.path("value").asString() + "\n"
+                                : tb);
+                System.err.flush();
+                return 1;
+            }
+            System.err.flush();
             return 0;
         }
     }

@@ -196,6 +196,17 @@ class PpodIT {
     }
 
     @Test
+    void interpretKeepsTheKernelsStateAndExitsNonZeroOnAnException() throws Exception {
+        assertThat(ppod("interpret", "n = 6").exit()).isZero();
+        assertThat(ppod("interpret", "print('seven'); n * 7")).isEqualTo(new Run(0, "seven\n42\n", ""));
+        assertThat(ppodIn("n +\\\n 1\n", "interpret").out()).isEqualTo("7\n");
+
+        Run failed = ppod("interpret", "undefined_name");
+        assertThat(failed.exit()).isEqualTo(1);
+        assertThat(failed.err()).contains("NameError: name 'undefined_name' is not defined");
+    }
+
+    @Test
     void anErrorPrintsTheServersCodeMessageAndHint() throws Exception {
         Run missing = ppod("read", "no-such-file");
         assertThat(missing.exit()).isEqualTo(1);
@@ -226,7 +237,18 @@ class PpodIT {
         assertThat(exec).isEqualTo(new Run(0, "logged-in\n", ""));
         assertThat(ppod(null, Map.of(), "--help").out())
                 .contains(
-                        "exec", "write", "read", "ls", "start", "ps", "kill", "logs", "expose", "status", "reset",
+                        "exec",
+                        "write",
+                        "read",
+                        "ls",
+                        "start",
+                        "ps",
+                        "kill",
+                        "logs",
+                        "expose",
+                        "interpret",
+                        "status",
+                        "reset",
                         "login");
     }
 }

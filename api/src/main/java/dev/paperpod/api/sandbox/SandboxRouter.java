@@ -92,12 +92,18 @@ public class SandboxRouter {
      * @throws ApiException the worker's refusal (a file not found, …) as the client's error, or PaperPod's failure
      */
     public Answered command(Caller caller, String name, SandboxOperation operation) {
+        return command(caller, name, operation, Duration.ZERO);
+    }
+
+    /** The same, for an operation that may take {@code runFor} besides (a cell of {@code /interpret}). */
+    public Answered command(Caller caller, String name, SandboxOperation operation, Duration runFor) {
         SandboxStore.Placement placement = placement(caller.accountId(), name);
+        Duration wait = COMMAND_WAIT.plus(runFor);
         SandboxCommand command = new SandboxCommand(
-                UUID.randomUUID(), caller.accountId(), name, clock.instant().plus(COMMAND_WAIT), operation);
+                UUID.randomUUID(), caller.accountId(), name, clock.instant().plus(wait), operation);
         SandboxReply reply;
         try {
-            reply = channel.send(placement.workerId(), command, COMMAND_WAIT).join();
+            reply = channel.send(placement.workerId(), command, wait).join();
         } catch (CompletionException e) {
             throw SyncJobs.failure(e.getCause() != null ? e.getCause() : e);
         }

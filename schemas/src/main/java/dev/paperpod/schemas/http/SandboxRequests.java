@@ -75,4 +75,7 @@ public final class SandboxRequests {
     public record Expose(
             @Nullable Integer port,
             @JsonProperty("private") @Nullable Boolean isPrivate) {}
+
+    /** {@code POST /interpret}: a Python cell; {@code timeoutMs} the api's default timeout when absent. */
+    public record Interpret(@Nullable String code, @Nullable Long timeoutMs) {}
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /** What a {@link SandboxOperation} that succeeded answers, told apart by {@code type}. */
@@ -16,7 +17,8 @@ import org.jspecify.annotations.Nullable;
     @JsonSubTypes.Type(value = SandboxAnswer.Started.class, name = "started"),
     @JsonSubTypes.Type(value = SandboxAnswer.Processes.class, name = "processes"),
     @JsonSubTypes.Type(value = SandboxAnswer.Logs.class, name = "logs"),
-    @JsonSubTypes.Type(value = SandboxAnswer.Status.class, name = "status")
+    @JsonSubTypes.Type(value = SandboxAnswer.Status.class, name = "status"),
+    @JsonSubTypes.Type(value = SandboxAnswer.Interpreted.class, name = "interpreted")
 })
 public sealed interface SandboxAnswer {
 
@@ -99,4 +101,37 @@ public sealed interface SandboxAnswer {
             processes = List.copyOf(processes);
         }
     }
+
+    /**
+     * A cell's run in the kernel.
+     *
+     * @param truncated stdout or stderr was cut at 1 MiB
+     * @param result the value of the cell's last expression, by MIME type ({@code text/plain}, and {@code text/html}
+     *     for a value that has one, such as a pandas DataFrame); null when there is none
+     * @param displays what the cell showed besides: matplotlib figures as {@code image/png} (base64)
+     * @param error the exception the cell ended with
+     * @param kernelRestarted the kernel is not the one of the last cell (it crashed, or this cell timed out):
+     *     variables and imports of earlier cells are gone
+     * @param restartReason why, when it was restarted
+     * @param executionCount the cell's number in this kernel, from 1
+     */
+    record Interpreted(
+            String stdout,
+            String stderr,
+            boolean truncated,
+            @Nullable Map<String, String> result,
+            List<Map<String, String>> displays,
+            @Nullable CellError error,
+            boolean kernelRestarted,
+            @Nullable String restartReason,
+            long executionCount)
+            implements SandboxAnswer {
+
+        public Interpreted {
+            displays = List.copyOf(displays);
+        }
+    }
+
+    /** An exception a cell ended with, as Python tells it. */
+    record CellError(String name, String value, String traceback) {}
 }

@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
     @JsonSubTypes.Type(value = SandboxOperation.KillProcess.class, name = "process.kill"),
     @JsonSubTypes.Type(value = SandboxOperation.ProcessLogs.class, name = "process.logs"),
     @JsonSubTypes.Type(value = SandboxOperation.Status.class, name = "status"),
-    @JsonSubTypes.Type(value = SandboxOperation.Reset.class, name = "reset")
+    @JsonSubTypes.Type(value = SandboxOperation.Reset.class, name = "reset"),
+    @JsonSubTypes.Type(value = SandboxOperation.Interpret.class, name = "interpret")
 })
 public sealed interface SandboxOperation {
 
@@ -72,4 +73,12 @@ public sealed interface SandboxOperation {
 
     /** Ends the sandbox (its files and processes) and makes a fresh one in its place; answered with the new one's id. */
     record Reset() implements SandboxOperation {}
+
+    /**
+     * Runs Python like a notebook cell in the sandbox's kernel, made on first use; answered with {@link
+     * SandboxAnswer.Interpreted}.
+     *
+     * @param timeoutMs past it the kernel is restarted (its state is gone) and the cell fails
+     */
+    record Interpret(String code, long timeoutMs) implements SandboxOperation {}
 }

@@ -41,6 +41,7 @@ public final class SandboxCommands {
     private final WorkerProperties.Sandbox limits;
     private final String network;
     private final Clock clock;
+    private final Kernels kernels = new Kernels();
 
     public SandboxCommands(AccountSandboxes sandboxes, WorkerProperties.Sandbox limits, String network, Clock clock) {
         this.sandboxes = sandboxes;
@@ -156,6 +157,9 @@ public final class SandboxCommands {
                     usage.tmpBytes(),
                     usage.tmpSizeBytes(),
                     processes(agent, deadline));
+        }
+        if (op instanceof SandboxOperation.Interpret i) {
+            return kernels.interpret(sandbox, i.code(), i.timeoutMs());
         }
         if (op instanceof SandboxOperation.Reset) {
             return new SandboxAnswer.Done(); // the sandbox it names is the new one

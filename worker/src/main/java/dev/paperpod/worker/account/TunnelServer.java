@@ -30,12 +30,13 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * The api's byte path to the account sandboxes this worker hosts: files and process logs streamed ({@link SandboxStreams}),
- * and connections to their ports (preview URLs), the latter below. A TCP listener whose every
- * connection names this run's key, a sandbox and a port in one line, is answered in one line, and then carries the
- * bytes of a connection to that port, which the sandbox's agent makes on the sandbox's own loopback (the agent's
- * {@code TUNNEL}). The sandbox needs no network for it, and no container port is published. While a connection
- * lasts, it holds its sandbox: a sandbox with a live preview does not expire idle.
+ * The api's byte path to the account sandboxes this worker hosts, a TCP listener whose every connection starts with
+ * one line naming this run's key: files and process logs streamed ({@code WRITE}, {@code READ}, {@code LOGS}: {@link
+ * SandboxStreams}), and connections to their ports (preview URLs, {@code TUNNEL}, below). A tunnel's line names a
+ * sandbox and a port, is answered in one line, and the connection then carries the bytes of a connection to that
+ * port, which the sandbox's agent makes on the sandbox's own loopback (the agent's {@code TUNNEL}). The sandbox needs
+ * no network for it, and no container port is published. While a connection lasts, it holds its sandbox: a sandbox
+ * with a live preview does not expire idle.
  *
  * <pre>
  * → TUNNEL &lt;key&gt; &lt;sandboxId&gt; &lt;port&gt;\n

@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.dockerjava.api.DockerClient;
 import dev.paperpod.agent.client.ExecCommand;
 import dev.paperpod.agent.client.ExecOutcome;
+import dev.paperpod.schemas.sandbox.SandboxAnswer;
 import dev.paperpod.worker.WorkerProperties;
+import dev.paperpod.worker.account.Kernels;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -179,6 +182,26 @@ class FullImageIT {
         assertThat(out)
                 .isEqualTo("hi from pip\nhi from pip\nhi from npm -g\nroot-read-only\n"
                         + "/workspace/.local/lib/python3/site-packages/demo\n/workspace/.npm-global/bin/demo-cli\n");
+    }
+
+    @Test
+    void interpretShowsMatplotlibFiguresAsPngAndDataFramesAsHtml() throws IOException {
+        Kernels kernels = new Kernels();
+        kernels.interpret(sandbox, "import pandas as pd\nimport matplotlib.pyplot as plt", 60_000);
+
+        SandboxAnswer.Interpreted frame =
+                kernels.interpret(sandbox, "pd.DataFrame({'a': [1, 2], 'b': ['x', 'y']})", 60_000);
+        SandboxAnswer.Interpreted figure =
+                kernels.interpret(sandbox, "plt.plot([1, 2, 3], [1, 4, 9])\nplt.title('squares')\nNone", 60_000);
+
+        assertThat(frame.error()).isNull();
+        assertThat(frame.result()).containsKeys("text/plain", "text/html");
+        assertThat(frame.result().get("text/html")).contains("<table").contains("<td>x</td>");
+        assertThat(frame.result().get("text/plain")).contains("a  b");
+        assertThat(figure.error()).isNull();
+        assertThat(figure.displays()).hasSize(1);
+        byte[] png = Base64.getDecoder().decode(figure.displays().get(0).get("image/png"));
+        assertThat(png).startsWith(0x89, 'P', 'N', 'G');
     }
 
     private static String run(String script, long timeoutMs) throws IOException {
