@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.paperpod.launcher.support.Api;
 import dev.paperpod.launcher.support.SharedStack;
+import dev.paperpod.worker.account.TunnelServer;
+import dev.paperpod.worker.metrics.MetricsEndpoint;
 import java.net.Inet4Address;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -11,14 +13,17 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Whatever its egress policy, a sandbox reaches none of PaperPod's own services: not the API, not PostgreSQL, not
- * Kafka, not the Podman socket. With {@code full} it reaches the outside world; with {@code none}, nothing.
+ * Kafka, not the Podman socket, not the worker's listeners. With {@code full} it reaches the outside world; with
+ * {@code none}, nothing, and a call out fails at once.
  */
 @ExtendWith(SharedStack.class)
 class NetworkIsolationIT {
@@ -46,6 +51,8 @@ class NetworkIsolationIT {
                 print("web %d" % status)
             except Exception as e:
                 print("no web")
+                # without a network the call fails at once (no route, no resolver), never by waiting out a timeout
+                print("timed out" if "timed out" in str(e) else "refused at once")
             """;
 
     private final Api api;
@@ -82,6 +89,40 @@ class NetworkIsolationIT {
         assertThat(lines).noneMatch(l -> l.startsWith("open "));
         assertThat(lines).contains("no podman socket");
         assertThat(lines).contains(network.equals("full") ? "web 200" : "no web");
+        if (network.equals("none")) {
+            assertThat(lines).contains("refused at once");
+        }
+    }
+
+    /**
+     * An account's own sandbox (which reaches the internet by default) reaches none of them either, nor the worker's
+     * own listeners (its tunnel listener, its metrics), nor the cloud metadata address.
+     */
+    @Test
+    void anAccountsOwnSandboxReachesTheWebButNoneOfPaperPodsServices() throws SocketException {
+        ConfigurableApplicationContext worker = stack.workers().get(0);
+        String tunnel = worker.getBean(TunnelServer.class).tunnel().address();
+        int metrics = worker.getBean(MetricsEndpoint.class).port();
+        String ports = stack.apiPort() + " " + stack.postgres().port() + " "
+                + stack.kafka().port() + " " + tunnel.substring(tunnel.lastIndexOf(':') + 1) + " " + metrics + " 80";
+        Api.Response response = api.withSandbox("isolation-probe")
+                .post(
+                        "/execute",
+                        Map.of(
+                                "language",
+                                "python",
+                                "code",
+                                PROBE,
+                                "timeoutMs",
+                                120_000,
+                                "env",
+                                Map.of("TARGETS", "127.0.0.1 169.254.169.254 " + hostAddresses(), "PORTS", ports)));
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        List<String> lines = response.json().path("stdout").asString().lines().toList();
+        assertThat(lines).noneMatch(l -> l.startsWith("open "));
+        assertThat(lines).contains("no podman socket");
+        assertThat(lines).contains("web 200");
     }
 
     /** Every IPv4 address of this machine but loopback: what a sandbox would try to reach the host by. */
