@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -137,7 +138,7 @@ class PreviewProxy extends OncePerRequestFilter {
         if (matches(token, request.getHeader(TOKEN_HEADER)) || matches(token, cookie(request))) {
             return Access.BY_TOKEN;
         }
-        if (matches(token, request.getParameter(TOKEN_PARAMETER))) {
+        if (matches(token, queryParameter(request, TOKEN_PARAMETER))) {
             return Access.BY_QUERY;
         }
         throw new ApiException(
@@ -154,6 +155,22 @@ class PreviewProxy extends OncePerRequestFilter {
                 && given != null
                 && MessageDigest.isEqual(
                         token.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A parameter of the query string alone: {@code getParameter} would read a form's body too, which must reach the
+     * server untouched.
+     */
+    private static @Nullable String queryParameter(HttpServletRequest request, String name) {
+        String query = request.getQueryString();
+        if (query != null) {
+            for (String pair : query.split("&")) {
+                if (pair.startsWith(name + "=")) {
+                    return URLDecoder.decode(pair.substring(name.length() + 1), StandardCharsets.UTF_8);
+                }
+            }
+        }
+        return null;
     }
 
     private static @Nullable String cookie(HttpServletRequest request) {

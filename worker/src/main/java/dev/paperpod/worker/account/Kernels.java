@@ -94,7 +94,7 @@ public final class Kernels {
         ScheduledFuture<?> timer = TIMEOUTS.schedule(
                 () -> {
                     timedOut.set(true);
-                    closeQuietly(channel);
+                    TunnelServer.closeQuietly(channel);
                 },
                 timeoutMs,
                 TimeUnit.MILLISECONDS);
@@ -219,14 +219,6 @@ public final class Kernels {
             buffer.clear();
         }
         return null;
-    }
-
-    private static void closeQuietly(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // closed already
-        }
     }
 
     private static byte[] kernel() {

@@ -87,7 +87,8 @@ final class SandboxStreams {
                             out.flush();
                             lastWrite[0] = System.nanoTime();
                         } catch (IOException e) {
-                            closeQuietly(client); // the api went away: the follow below ends on its next read
+                            TunnelServer.closeQuietly(
+                                    client); // the api went away: the follow below ends on its next read
                         }
                     }
                 },
@@ -143,14 +144,6 @@ final class SandboxStreams {
     }
 
     private static final byte[] K = {'K', '\n'};
-
-    private static void closeQuietly(Socket s) {
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // closed already
-        }
-    }
 
     /** A request's fields after its verb and key. */
     void write(String[] request, InputStream in, OutputStream out) throws IOException {

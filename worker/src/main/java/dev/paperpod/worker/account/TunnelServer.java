@@ -4,6 +4,7 @@ import dev.paperpod.agent.client.AgentClient;
 import dev.paperpod.agent.client.AgentException;
 import dev.paperpod.schemas.event.WorkerHeartbeat;
 import dev.paperpod.worker.sandbox.AccountSandboxes;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -298,9 +299,9 @@ public final class TunnelServer implements SmartLifecycle {
         out.flush();
     }
 
-    private static void closeQuietly(Socket s) {
+    static void closeQuietly(Closeable c) {
         try {
-            s.close();
+            c.close();
         } catch (IOException ignored) {
             // closed already
         }
@@ -314,14 +315,6 @@ public final class TunnelServer implements SmartLifecycle {
             closeQuietly(s);
         }
         threads.shutdownNow();
-    }
-
-    private static void closeQuietly(ServerSocket s) {
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // closed already
-        }
     }
 
     @Override
