@@ -79,7 +79,15 @@ final class SandboxErrors {
                         "make the directory first, or leave cwd out for /workspace",
                         "cwd");
             case "BAD_REQUEST" -> new ApiException(HttpStatus.BAD_REQUEST, code, message, "see docs/api.md", null);
-            case "SANDBOX_LIMIT", "SANDBOX_UNAVAILABLE", "SANDBOX_LOST" ->
+            case "SANDBOX_LIMIT" ->
+                new ApiException(
+                        HttpStatus.SERVICE_UNAVAILABLE,
+                        code,
+                        message,
+                        "retry once other sandboxes on that worker are reset or expire idle; an operator may raise"
+                                + " paperpod.worker.account-sandbox.max or add workers",
+                        null);
+            case "SANDBOX_UNAVAILABLE", "SANDBOX_LOST" ->
                 new ApiException(
                         HttpStatus.SERVICE_UNAVAILABLE,
                         code,

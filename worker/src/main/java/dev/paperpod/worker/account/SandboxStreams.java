@@ -87,8 +87,8 @@ final class SandboxStreams {
                             out.flush();
                             lastWrite[0] = System.nanoTime();
                         } catch (IOException e) {
-                            TunnelServer.closeQuietly(
-                                    client); // the api went away: the follow below ends on its next read
+                            // the api went away: the follow below ends at the process's next output
+                            TunnelServer.closeQuietly(client);
                         }
                     }
                 },
