@@ -6,7 +6,9 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -67,6 +69,13 @@ public final class Ppod implements Callable<Integer> {
                 if (!f.hint.isEmpty()) {
                     err.println("hint: " + f.hint);
                 }
+                err.flush();
+                return 1;
+            }
+            if (e instanceof NoSuchFileException || e instanceof AccessDeniedException) {
+                PrintWriter err = cmd.getErr();
+                err.println("error: LOCAL_FILE: cannot open " + e.getMessage()
+                        + (e instanceof NoSuchFileException ? ": no such file" : ": permission denied"));
                 err.flush();
                 return 1;
             }

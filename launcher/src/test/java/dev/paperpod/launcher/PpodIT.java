@@ -220,6 +220,10 @@ class PpodIT {
         Run nobody = ppod(null, Map.of("PAPERPOD_URL", "http://127.0.0.1:1", "PAPERPOD_TOKEN", "x"), "status");
         assertThat(nobody.err()).startsWith("error: UNREACHABLE");
 
+        Run noLocal = ppod("write", "x.bin", home.resolve("no-such-local-file").toString());
+        assertThat(noLocal.exit()).isEqualTo(1);
+        assertThat(noLocal.err()).startsWith("error: LOCAL_FILE: cannot open ").contains("no such file");
+
         Run usage = ppod("exec");
         assertThat(usage.exit()).isEqualTo(2);
         assertThat(usage.err()).contains("Missing required parameter");
