@@ -58,6 +58,10 @@ class WorkerAvailabilityIT {
             if (stack.workers().isEmpty()) {
                 stack.startWorker();
             }
+            // the next test class finds the stack as this one found it: a worker heard from, which placing an
+            // account's sandbox needs (it answers 503 NO_WORKER until then)
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> api.withToken(null).get("/health"), r -> r.status() == 200);
         }
     }
 }
