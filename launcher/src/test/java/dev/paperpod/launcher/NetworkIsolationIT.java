@@ -2,16 +2,21 @@ package dev.paperpod.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.paperpod.api.auth.AccountTokens;
 import dev.paperpod.launcher.support.Api;
 import dev.paperpod.launcher.support.SharedStack;
+import dev.paperpod.schemas.job.Egress;
+import dev.paperpod.store.AccountStore;
 import dev.paperpod.worker.account.TunnelServer;
 import dev.paperpod.worker.metrics.MetricsEndpoint;
 import java.net.Inet4Address;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -123,6 +128,62 @@ class NetworkIsolationIT {
         assertThat(lines).noneMatch(l -> l.startsWith("open "));
         assertThat(lines).contains("no podman socket");
         assertThat(lines).contains("web 200");
+    }
+
+    /**
+     * An account whose setting is {@code none} gets its own sandboxes without a network, whichever call makes them (an
+     * exec, a command, a streamed file); a call out fails at once. The deployment's default is {@code full}.
+     */
+    @Test
+    void anAccountSetToNoNetworkGetsSandboxesWithout() throws SocketException {
+        String token = "pp_locked_" + UUID.randomUUID();
+        UUID account = stack.api()
+                .getBean(AccountTokens.class)
+                .register("locked-" + token, "test", token)
+                .accountId();
+        stack.api().getBean(AccountStore.class).setSandboxNetwork(account, Egress.NONE);
+        Api locked = api.withToken(token);
+
+        Api.Response ran = locked.withSandbox("default")
+                .post(
+                        "/execute",
+                        Map.of(
+                                "language",
+                                "python",
+                                "code",
+                                PROBE,
+                                "timeoutMs",
+                                60_000,
+                                "env",
+                                Map.of("TARGETS", "127.0.0.1 " + hostAddresses(), "PORTS", "" + stack.apiPort())));
+        assertThat(ran.status()).as(ran.toString()).isEqualTo(200);
+        List<String> lines = ran.json().path("stdout").asString().lines().toList();
+        assertThat(lines).contains("no web", "refused at once");
+        assertThat(lines).noneMatch(l -> l.startsWith("open "));
+        assertThat(locked.withSandbox("default")
+                        .get("/status")
+                        .json()
+                        .path("network")
+                        .asString())
+                .isEqualTo("none");
+
+        Api.Response streamed = locked.withSandbox("streamed")
+                .put("/files/content?path=made-by-a-stream.txt", "hi".getBytes(StandardCharsets.UTF_8));
+        assertThat(streamed.status()).as(streamed.toString()).isEqualTo(200);
+        assertThat(locked.withSandbox("streamed")
+                        .get("/status")
+                        .json()
+                        .path("network")
+                        .asString())
+                .as("made by a streamed file")
+                .isEqualTo("none");
+        assertThat(api.withSandbox("default")
+                        .get("/status")
+                        .json()
+                        .path("network")
+                        .asString())
+                .as("another account's: the deployment's default")
+                .isEqualTo("full");
     }
 
     /** Every IPv4 address of this machine but loopback: what a sandbox would try to reach the host by. */

@@ -2,6 +2,7 @@ package dev.paperpod.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.paperpod.schemas.job.Egress;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -26,5 +27,22 @@ abstract class AccountStoreContract {
                 .as("the same token")
                 .isEqualTo(token);
         assertThat(accounts.token("digest-of-nothing")).isEmpty();
+        assertThat(token.sandboxNetwork()).as("the deployment's default").isNull();
+    }
+
+    @Test
+    void aTokenCarriesTheNetworkItsAccountsSandboxesGet() {
+        AccountStore accounts = stores().accounts();
+        UUID account = accounts.accountNamed("acct-" + UUID.randomUUID());
+        String digest = "digest-" + UUID.randomUUID();
+        accounts.saveToken(account, digest, "ci");
+
+        accounts.setSandboxNetwork(account, Egress.NONE);
+        assertThat(accounts.token(digest).orElseThrow().sandboxNetwork()).isEqualTo(Egress.NONE);
+        assertThat(accounts.saveToken(account, digest, "again").sandboxNetwork())
+                .isEqualTo(Egress.NONE);
+
+        accounts.setSandboxNetwork(account, null);
+        assertThat(accounts.token(digest).orElseThrow().sandboxNetwork()).isNull();
     }
 }

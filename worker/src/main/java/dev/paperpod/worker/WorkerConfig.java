@@ -26,7 +26,6 @@ import dev.paperpod.worker.sandbox.PodmanSandboxRuntime;
 import dev.paperpod.worker.sandbox.ReadySandboxes;
 import dev.paperpod.worker.sandbox.SandboxPool;
 import dev.paperpod.worker.sandbox.SandboxPools;
-import dev.paperpod.worker.sandbox.SandboxRuntime;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -111,7 +110,10 @@ class WorkerConfig {
                 properties.reapInterval());
     }
 
-    /** The accounts' own sandboxes this worker hosts, on the network their setting names. */
+    /**
+     * The accounts' own sandboxes this worker hosts, on the network each account's setting names (the deployment's
+     * when it names none).
+     */
     @Bean(initMethod = "start", destroyMethod = "close")
     AccountSandboxes accountSandboxes(
             PodmanSandboxRuntime isolatedRuntime,
@@ -119,9 +121,18 @@ class WorkerConfig {
             WorkerProperties properties,
             Clock clock) {
         WorkerProperties.AccountSandbox settings = properties.accountSandbox();
-        SandboxRuntime runtime = accountEgress(properties) == Egress.FULL ? egressRuntime : isolatedRuntime;
-        ReadySandboxes ready = new ReadySandboxes(runtime, properties.sandbox().agentReadyTimeout());
-        return new AccountSandboxes(ready::make, runtime, settings.idleTimeout(), settings.max(), clock);
+        Duration agentReady = properties.sandbox().agentReadyTimeout();
+        return new AccountSandboxes(
+                Map.of(
+                        Egress.NONE,
+                        new AccountSandboxes.Maker(
+                                new ReadySandboxes(isolatedRuntime, agentReady)::make, isolatedRuntime),
+                        Egress.FULL,
+                        new AccountSandboxes.Maker(new ReadySandboxes(egressRuntime, agentReady)::make, egressRuntime)),
+                accountEgress(properties),
+                settings.idleTimeout(),
+                settings.max(),
+                clock);
     }
 
     private static Egress accountEgress(WorkerProperties properties) {
@@ -151,11 +162,7 @@ class WorkerConfig {
             WorkerProperties properties,
             Clock clock) {
         WorkerProperties.AccountSandbox settings = properties.accountSandbox();
-        SandboxCommands commands = new SandboxCommands(
-                accountSandboxes,
-                accountEgress(properties) == Egress.FULL ? properties.sandbox().forFullEgress() : properties.sandbox(),
-                settings.network(),
-                clock);
+        SandboxCommands commands = new SandboxCommands(accountSandboxes, properties.sandbox(), clock);
         return new SandboxTopic(
                 workerId,
                 containers,

@@ -17,7 +17,7 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * Bearer tokens and the accounts they belong to. Tokens are stored as SHA-256 digests. A found token is cached
  * for {@link #CACHE_TTL}, so the hot path does not ask the database on every request; a revocation takes
- * effect within that time.
+ * effect within that time, and so does a change of the account's settings.
  */
 @Component
 public class AccountTokens {
@@ -41,7 +41,7 @@ public class AccountTokens {
         if (cached != null && cached.until().isAfter(now)) {
             return Optional.of(cached.caller());
         }
-        Optional<Caller> caller = accounts.token(hash).map(t -> new Caller(t.accountId(), t.id()));
+        Optional<Caller> caller = accounts.token(hash).map(Caller::of);
         caller.ifPresent(c -> {
             if (cache.size() >= CACHE_LIMIT) {
                 cache.clear(); // bounded: a flood of distinct valid tokens costs lookups, never memory
@@ -54,8 +54,7 @@ public class AccountTokens {
     /** Makes sure {@code token} authenticates as the account named {@code accountName}, creating both as needed. */
     @Transactional
     public Caller register(String accountName, String tokenName, String token) {
-        AccountStore.Token saved = accounts.saveToken(accounts.accountNamed(accountName), sha256(token), tokenName);
-        return new Caller(saved.accountId(), saved.id());
+        return Caller.of(accounts.saveToken(accounts.accountNamed(accountName), sha256(token), tokenName));
     }
 
     static String sha256(String token) {

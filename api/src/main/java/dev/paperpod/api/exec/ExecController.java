@@ -49,7 +49,7 @@ class ExecController {
     @PostMapping(value = "/execute/stream", produces = "text/event-stream")
     SseEmitter executeStream(Caller caller, HttpServletRequest request) {
         String sandbox = SandboxNames.of(request);
-        SyncJobs.Submission job = sync.prepare(caller, spec(request, sandbox), true);
+        SyncJobs.Submission job = sync.prepare(caller, spec(caller, request, sandbox), true);
         CompletableFuture<ExecResponse> answer = submit(job, sandbox);
         return streams.streamSync(job.job().jobId(), answer, e -> {
             RuntimeException failure = SyncJobs.failure(e);
@@ -65,7 +65,7 @@ class ExecController {
     @PostMapping("/execute")
     ExecResponse execute(Caller caller, HttpServletRequest request) {
         String sandbox = SandboxNames.of(request);
-        return sync.await(submit(sync.prepare(caller, spec(request, sandbox), false), sandbox));
+        return sync.await(submit(sync.prepare(caller, spec(caller, request, sandbox), false), sandbox));
     }
 
     private CompletableFuture<ExecResponse> submit(SyncJobs.Submission job, String sandbox) {
@@ -75,7 +75,7 @@ class ExecController {
         return sandboxes.exec(job, sandbox).thenApply(ran -> response(ran.finished(), ran.seen()));
     }
 
-    private JobSpec spec(HttpServletRequest request, String sandbox) {
+    private JobSpec spec(Caller caller, HttpServletRequest request, String sandbox) {
         ObjectNode fields = body.object(request);
         if (sandbox.equals(SandboxNames.EPHEMERAL)) {
             return requests.sync(JobKind.EXEC, fields);
@@ -89,7 +89,13 @@ class ExecController {
         }
         ExecSpec spec = (ExecSpec) requests.sync(JobKind.EXEC, fields);
         return new ExecSpec(
-                spec.language(), spec.code(), spec.timeoutMs(), spec.env(), spec.stdin(), spec.network(), sandbox);
+                spec.language(),
+                spec.code(),
+                spec.timeoutMs(),
+                spec.env(),
+                spec.stdin(),
+                caller.sandboxNetwork(), // if this run makes the sandbox
+                sandbox);
     }
 
     private static ExecResponse response(JobFinished finished, SandboxRouter.@Nullable Seen seen) {

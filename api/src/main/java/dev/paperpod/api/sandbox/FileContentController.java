@@ -4,7 +4,6 @@ import dev.paperpod.api.auth.Caller;
 import dev.paperpod.api.web.ApiException;
 import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.sandbox.SandboxOperation;
-import dev.paperpod.schemas.sandbox.SandboxReply;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.BufferedInputStream;
@@ -53,9 +52,9 @@ class FileContentController {
                     "mode", "mode " + mode + " is not a Unix permission", "send e.g. 420 (0644) or 493 (0755)");
         }
         String name = SandboxNames.kept(request);
-        SandboxRouter.Streamed to = router.stream(caller.accountId(), name);
-        String line = "WRITE " + caller.accountId() + " " + name + " " + encode(file) + " "
-                + request.getContentLengthLong() + " " + (mode == null ? "-" : mode) + " " + (append ? 1 : 0);
+        SandboxRouter.Streamed to = router.stream(caller, name);
+        String line = to.line(
+                "WRITE", encode(file), request.getContentLengthLong(), mode == null ? "-" : mode, append ? 1 : 0);
         Socket socket = WorkerTunnels.connect(to.tunnel(), line, new byte[0]);
         try (socket) {
             try {
@@ -82,9 +81,8 @@ class FileContentController {
             throws IOException {
         String file = SandboxController.path("path", path);
         String name = SandboxNames.kept(request);
-        SandboxRouter.Streamed from = router.stream(caller.accountId(), name);
-        Socket socket = WorkerTunnels.connect(
-                from.tunnel(), "READ " + caller.accountId() + " " + name + " " + encode(file), new byte[0]);
+        SandboxRouter.Streamed from = router.stream(caller, name);
+        Socket socket = WorkerTunnels.connect(from.tunnel(), from.line("READ", encode(file)), new byte[0]);
         try (socket) {
             InputStream in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
             String[] ok = answered(WorkerTunnels.readLine(in), new SandboxOperation.ReadFile(file, Long.MAX_VALUE));
@@ -118,11 +116,7 @@ class FileContentController {
         if (answer.startsWith("OK ")) {
             return answer.split(" ");
         }
-        String[] err = answer.split(" ", 3);
-        if (err.length < 2 || !err[0].equals("ERR")) {
-            throw new IllegalStateException("the worker answered a streamed file with '" + answer + "'");
-        }
-        throw SandboxErrors.of(new SandboxReply.Failure(err[1], err.length > 2 ? err[2] : ""), operation);
+        throw WorkerTunnels.refusal(answer, operation);
     }
 
     private static String encode(String path) {

@@ -1,10 +1,8 @@
 package dev.paperpod.api.sandbox;
 
 import dev.paperpod.api.auth.Caller;
-import dev.paperpod.api.web.ApiException;
 import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.sandbox.SandboxOperation;
-import dev.paperpod.schemas.sandbox.SandboxReply;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -32,14 +30,13 @@ class ProcessLogStreams {
 
     void follow(Caller caller, String name, String process, long tail, HttpServletResponse response)
             throws IOException {
-        SandboxRouter.Streamed from = router.stream(caller.accountId(), name);
-        Socket socket = WorkerTunnels.connect(
-                from.tunnel(), "LOGS " + caller.accountId() + " " + name + " " + process + " " + tail, new byte[0]);
+        SandboxRouter.Streamed from = router.stream(caller, name);
+        Socket socket = WorkerTunnels.connect(from.tunnel(), from.line("LOGS", process, tail), new byte[0]);
         try (socket) {
             InputStream in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
             String answer = WorkerTunnels.readLine(in);
             if (!answer.startsWith("OK ")) {
-                throw refusal(answer, process, tail);
+                throw WorkerTunnels.refusal(answer, new SandboxOperation.ProcessLogs(process, tail));
             }
             SandboxRouter.Seen seen = router.answeredBy(from.placement(), answer.substring(3));
             response.setContentType("text/event-stream");
@@ -69,22 +66,13 @@ class ProcessLogStreams {
                     return;
                 } else {
                     ObjectNode data = (ObjectNode) Wire.mapper()
-                            .valueToTree(refusal(line, process, tail).body());
+                            .valueToTree(WorkerTunnels.refusal(line, new SandboxOperation.ProcessLogs(process, tail))
+                                    .body());
                     event(out, "error", data);
                     return;
                 }
             }
         }
-    }
-
-    private static ApiException refusal(String answer, String process, long tail) {
-        String[] err = answer.split(" ", 3);
-        if (err.length < 2 || !err[0].equals("ERR")) {
-            throw new IllegalStateException("the worker answered a log stream with '" + answer + "'");
-        }
-        return SandboxErrors.of(
-                new SandboxReply.Failure(err[1], err.length > 2 ? err[2] : ""),
-                new SandboxOperation.ProcessLogs(process, tail));
     }
 
     private static void event(OutputStream out, String name, ObjectNode data) throws IOException {

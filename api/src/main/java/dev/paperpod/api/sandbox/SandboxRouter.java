@@ -6,6 +6,7 @@ import dev.paperpod.api.sync.SyncJobs;
 import dev.paperpod.api.web.ApiException;
 import dev.paperpod.schemas.event.JobFinished;
 import dev.paperpod.schemas.event.WorkerHeartbeat;
+import dev.paperpod.schemas.job.Egress;
 import dev.paperpod.schemas.job.JobKind;
 import dev.paperpod.schemas.sandbox.SandboxAnswer;
 import dev.paperpod.schemas.sandbox.SandboxCommand;
@@ -100,7 +101,12 @@ public class SandboxRouter {
         SandboxStore.Placement placement = placement(caller.accountId(), name);
         Duration wait = COMMAND_WAIT.plus(runFor);
         SandboxCommand command = new SandboxCommand(
-                UUID.randomUUID(), caller.accountId(), name, clock.instant().plus(wait), operation);
+                UUID.randomUUID(),
+                caller.accountId(),
+                name,
+                clock.instant().plus(wait),
+                caller.sandboxNetwork(),
+                operation);
         SandboxReply reply;
         try {
             reply = channel.send(placement.workerId(), command, wait).join();
@@ -125,23 +131,41 @@ public class SandboxRouter {
                         new Ran(finished, finished.sandboxId() == null ? null : seen(placement, finished.sandboxId())));
     }
 
-    /** Where a sandbox's bytes go: its placement, and the tunnel listener of the worker that hosts it. */
-    record Streamed(SandboxStore.Placement placement, WorkerHeartbeat.Tunnel tunnel) {}
+    /**
+     * Where a sandbox's bytes go: its placement, and the tunnel listener of the worker that hosts it.
+     *
+     * @param owner the sandbox as a tunnel line names it: account, name, and the network it gets if the call makes
+     *     it ({@code -} for the worker's default)
+     */
+    record Streamed(SandboxStore.Placement placement, WorkerHeartbeat.Tunnel tunnel, String owner) {
+
+        /** The line of {@code verb} for this sandbox, with {@code words} after the sandbox's. */
+        String line(String verb, Object... words) {
+            StringBuilder line = new StringBuilder(verb).append(' ').append(owner);
+            for (Object w : words) {
+                line.append(' ').append(w);
+            }
+            return line.toString();
+        }
+    }
 
     /** The byte path to the caller's sandbox {@code name}, placed as for a command. */
-    Streamed stream(UUID accountId, String name) {
-        SandboxStore.Placement placement = placement(accountId, name);
-        WorkerHeartbeat.Tunnel tunnel = workers.heardSince(clock.instant().minus(staleness)).stream()
-                .filter(w -> w.workerId().equals(placement.workerId()) && w.tunnel() != null)
-                .map(WorkerStore.Worker::tunnel)
-                .findFirst()
-                .orElseThrow(() -> new ApiException(
-                        HttpStatus.SERVICE_UNAVAILABLE,
-                        "NO_WORKER",
-                        "the worker hosting the sandbox takes no streamed files",
-                        "retry in a few seconds; GET /health shows whether workers are up",
-                        null));
-        return new Streamed(placement, tunnel);
+    Streamed stream(Caller caller, String name) {
+        Placed placed = placed(caller.accountId(), name);
+        WorkerHeartbeat.Tunnel tunnel = placed.host().tunnel();
+        if (tunnel == null) {
+            throw new ApiException(
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    "NO_WORKER",
+                    "the worker hosting the sandbox takes no streamed files",
+                    "retry in a few seconds; GET /health shows whether workers are up",
+                    null);
+        }
+        Egress network = caller.sandboxNetwork();
+        return new Streamed(
+                placed.placement(),
+                tunnel,
+                caller.accountId() + " " + name + " " + (network == null ? "-" : network.wireName()));
     }
 
     /** The sandbox that took a streamed call, as the caller is told of it. */
@@ -160,11 +184,22 @@ public class SandboxRouter {
 
     /** Where the sandbox lives now, placed anew when it lives nowhere alive. */
     SandboxStore.Placement placement(UUID accountId, String name) {
+        return placed(accountId, name).placement();
+    }
+
+    /** A placement, and the live worker it names. */
+    private record Placed(SandboxStore.Placement placement, WorkerStore.Worker host) {}
+
+    private Placed placed(UUID accountId, String name) {
         List<WorkerStore.Worker> live = workers.heardSince(clock.instant().minus(staleness));
         Optional<SandboxStore.Placement> found = sandboxes.find(accountId, name);
-        if (found.isPresent()
-                && live.stream().anyMatch(w -> w.workerId().equals(found.get().workerId()))) {
-            return found.get();
+        if (found.isPresent()) {
+            Optional<WorkerStore.Worker> host = live.stream()
+                    .filter(w -> w.workerId().equals(found.get().workerId()))
+                    .findFirst();
+            if (host.isPresent()) {
+                return new Placed(found.get(), host.get());
+            }
         }
         WorkerStore.Worker host = live.stream()
                 .filter(w -> exec(w) != null)
@@ -176,7 +211,15 @@ public class SandboxRouter {
                         "no worker that runs code has been heard from in the last " + staleness.toSeconds() + " s",
                         "retry in a few seconds; GET /health shows whether workers are up",
                         null));
-        return sandboxes.place(accountId, name, host.workerId(), found.orElse(null));
+        SandboxStore.Placement placement = sandboxes.place(accountId, name, host.workerId(), found.orElse(null));
+        // a concurrent placement may have won with another worker: the one it names
+        WorkerStore.Worker winner = placement.workerId().equals(host.workerId())
+                ? host
+                : live.stream()
+                        .filter(w -> w.workerId().equals(placement.workerId()))
+                        .findFirst()
+                        .orElse(host);
+        return new Placed(placement, winner);
     }
 
     private static WorkerHeartbeat.@Nullable Capacity exec(WorkerStore.Worker worker) {

@@ -2,6 +2,8 @@ package dev.paperpod.api.sandbox;
 
 import dev.paperpod.api.web.ApiException;
 import dev.paperpod.schemas.event.WorkerHeartbeat;
+import dev.paperpod.schemas.sandbox.SandboxOperation;
+import dev.paperpod.schemas.sandbox.SandboxReply;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -108,6 +110,18 @@ public final class WorkerTunnels {
                         null);
             default -> throw new IllegalStateException("the worker's tunnel refused the api: " + answer);
         };
+    }
+
+    /**
+     * A streamed call's {@code ERR <code> <message>} answer as the client's error, told as for a command of
+     * {@code operation}.
+     */
+    static ApiException refusal(String answer, SandboxOperation operation) {
+        String[] err = answer.split(" ", 3);
+        if (err.length < 2 || !err[0].equals("ERR")) {
+            throw new IllegalStateException("the worker answered a streamed call with '" + answer + "'");
+        }
+        return SandboxErrors.of(new SandboxReply.Failure(err[1], err.length > 2 ? err[2] : ""), operation);
     }
 
     /** The worker's answer line. */

@@ -57,6 +57,11 @@ public final class Api {
         return post(path, Wire.writeString(body));
     }
 
+    /** A raw body, e.g. a file for {@code PUT /files/content}. */
+    public Response put(String path, byte[] body) {
+        return send(request(path).PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
     public Response get(String path) {
         return send(request(path).GET());
     }

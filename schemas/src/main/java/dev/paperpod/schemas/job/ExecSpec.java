@@ -12,7 +12,9 @@ import org.jspecify.annotations.Nullable;
  * @param timeoutMs wall-clock limit; past it the process tree is killed and the verdict is {@code TIMEOUT}
  * @param env extra environment variables
  * @param stdin text fed to the program's standard input, or null for none
- * @param network what the sandbox may reach; {@code none} when absent
+ * @param network what the sandbox may reach; for a pool sandbox {@code none} when absent. In an account's own
+ *     sandbox it is what that sandbox reaches if this job makes it (the account's setting; null: the worker's
+ *     default); a sandbox that exists keeps its own
  * @param sandbox the account's own sandbox to run in, by name (files and processes kept between jobs); null for a
  *     fresh pool sandbox, reset after the run
  */
@@ -22,13 +24,13 @@ public record ExecSpec(
         long timeoutMs,
         Map<String, String> env,
         @Nullable String stdin,
-        Egress network,
+        @Nullable Egress network,
         @Nullable String sandbox)
         implements JobSpec {
 
     public ExecSpec {
         env = env == null ? Map.of() : Map.copyOf(env);
-        network = network == null ? Egress.NONE : network;
+        network = network == null && sandbox == null ? Egress.NONE : network;
     }
 
     /** A job for a pool sandbox. */

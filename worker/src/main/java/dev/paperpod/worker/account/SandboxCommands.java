@@ -39,14 +39,13 @@ public final class SandboxCommands {
 
     private final AccountSandboxes sandboxes;
     private final WorkerProperties.Sandbox limits;
-    private final String network;
     private final Clock clock;
     private final Kernels kernels = new Kernels();
 
-    public SandboxCommands(AccountSandboxes sandboxes, WorkerProperties.Sandbox limits, String network, Clock clock) {
+    /** @param limits what each sandbox is allowed (memory, CPUs, processes), as {@code /status} tells */
+    public SandboxCommands(AccountSandboxes sandboxes, WorkerProperties.Sandbox limits, Clock clock) {
         this.sandboxes = sandboxes;
         this.limits = limits;
-        this.network = network;
         this.clock = clock;
     }
 
@@ -57,7 +56,7 @@ public final class SandboxCommands {
         }
         AccountSandboxes.Hosted hosted;
         try {
-            hosted = sandboxes.acquire(command.accountId(), command.sandbox());
+            hosted = sandboxes.acquire(command.accountId(), command.sandbox(), command.network());
         } catch (SandboxesBusyException e) {
             return failed(command, null, "SANDBOX_LIMIT", e.getMessage());
         } catch (SandboxException e) {
@@ -147,7 +146,7 @@ public final class SandboxCommands {
                     sandbox.createdAt(),
                     hosted.lastUsedAt(),
                     hosted.idleExpiresAt(),
-                    network,
+                    hosted.network().wireName(),
                     usage.memoryBytes(),
                     limits.memory().toBytes(),
                     limits.cpus(),

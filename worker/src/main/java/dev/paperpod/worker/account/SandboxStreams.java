@@ -2,6 +2,7 @@ package dev.paperpod.worker.account;
 
 import dev.paperpod.agent.client.AgentException;
 import dev.paperpod.agent.client.FileEntry;
+import dev.paperpod.schemas.job.Egress;
 import dev.paperpod.worker.sandbox.AccountSandboxes;
 import dev.paperpod.worker.sandbox.SandboxException;
 import dev.paperpod.worker.sandbox.SandboxesBusyException;
@@ -19,20 +20,22 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What streams between the api and an account's sandbox over the tunnel listener's connection instead of riding in
  * one Kafka record: files of any size (the api's {@code PUT} and {@code GET /files/content}) and a background
  * process's output as it comes ({@code /process/logs} with {@code follow}). The sandbox is the account's by name,
- * made when there is none, as for a command.
+ * made when there is none, as for a command, on the network the line names ({@code -}: the worker's default).
+ * {@code <sandbox>} below is {@code <accountId> <name> <network or ->}.
  *
  * <pre>
- * → WRITE &lt;key&gt; &lt;accountId&gt; &lt;name&gt; &lt;path, URL-encoded&gt; &lt;length or -1&gt; &lt;mode or -&gt; &lt;append 0|1&gt;\n,
+ * → WRITE &lt;key&gt; &lt;sandbox&gt; &lt;path, URL-encoded&gt; &lt;length or -1&gt; &lt;mode or -&gt; &lt;append 0|1&gt;\n,
  *   then the content: length bytes, or all until the api closes its side
  * ← OK &lt;sandboxId&gt; &lt;size&gt;\n | ERR &lt;code&gt; &lt;message&gt;\n
- * → READ &lt;key&gt; &lt;accountId&gt; &lt;name&gt; &lt;path, URL-encoded&gt;\n
+ * → READ &lt;key&gt; &lt;sandbox&gt; &lt;path, URL-encoded&gt;\n
  * ← OK &lt;sandboxId&gt; &lt;size&gt; &lt;mode&gt; &lt;mtimeMs&gt;\n, then the file's bytes | ERR &lt;code&gt; &lt;message&gt;\n
- * → LOGS &lt;key&gt; &lt;accountId&gt; &lt;name&gt; &lt;process&gt; &lt;tail bytes&gt;\n
+ * → LOGS &lt;key&gt; &lt;sandbox&gt; &lt;process&gt; &lt;tail bytes&gt;\n
  * ← OK &lt;sandboxId&gt;\n, then chunks: O &lt;n&gt;\n and n bytes of stdout | E &lt;n&gt;\n and n of stderr | K\n
  *   (nothing new for a while) ..., and at the end X &lt;exit code&gt;\n | ERR &lt;code&gt; &lt;message&gt;\n
  * </pre>
@@ -64,12 +67,12 @@ final class SandboxStreams {
     }
 
     void logs(String[] request, Socket client, OutputStream out) throws IOException {
-        if (request.length != 6) {
-            TunnelServer.answer(out, "ERR BAD_REQUEST expected LOGS <key> <account> <name> <process> <tail>");
+        if (request.length != 7) {
+            TunnelServer.answer(out, "ERR BAD_REQUEST expected LOGS <key> <account> <name> <network> <process> <tail>");
             return;
         }
-        String process = request[4];
-        long tail = Long.parseLong(request[5]);
+        String process = request[5];
+        long tail = Long.parseLong(request[6]);
         AccountSandboxes.Hosted hosted = acquire(request, out);
         if (hosted == null) {
             return;
@@ -147,15 +150,16 @@ final class SandboxStreams {
 
     /** A request's fields after its verb and key. */
     void write(String[] request, InputStream in, OutputStream out) throws IOException {
-        if (request.length != 8) {
+        if (request.length != 9) {
             TunnelServer.answer(
-                    out, "ERR BAD_REQUEST expected WRITE <key> <account> <name> <path> <length> <mode> <append>");
+                    out,
+                    "ERR BAD_REQUEST expected WRITE <key> <account> <name> <network> <path> <length> <mode> <append>");
             return;
         }
-        long length = Long.parseLong(request[5]);
-        Long mode = request[6].equals("-") ? null : Long.parseLong(request[6]);
-        boolean append = request[7].equals("1");
-        String path = URLDecoder.decode(request[4], StandardCharsets.UTF_8);
+        long length = Long.parseLong(request[6]);
+        Long mode = request[7].equals("-") ? null : Long.parseLong(request[7]);
+        boolean append = request[8].equals("1");
+        String path = URLDecoder.decode(request[5], StandardCharsets.UTF_8);
         AccountSandboxes.Hosted hosted = acquire(request, out);
         if (hosted == null) {
             return;
@@ -175,11 +179,11 @@ final class SandboxStreams {
     }
 
     void read(String[] request, OutputStream out) throws IOException {
-        if (request.length != 5) {
-            TunnelServer.answer(out, "ERR BAD_REQUEST expected READ <key> <account> <name> <path>");
+        if (request.length != 6) {
+            TunnelServer.answer(out, "ERR BAD_REQUEST expected READ <key> <account> <name> <network> <path>");
             return;
         }
-        String path = URLDecoder.decode(request[4], StandardCharsets.UTF_8);
+        String path = URLDecoder.decode(request[5], StandardCharsets.UTF_8);
         AccountSandboxes.Hosted hosted = acquire(request, out);
         if (hosted == null) {
             return;
@@ -214,9 +218,18 @@ final class SandboxStreams {
         }
     }
 
-    private AccountSandboxes.Hosted acquire(String[] request, OutputStream out) throws IOException {
+    /** The sandbox that words 2–4 of the line name ({@code <accountId> <name> <network or ->}), or null if refused. */
+    private AccountSandboxes.@Nullable Hosted acquire(String[] request, OutputStream out) throws IOException {
+        Egress network = null;
+        if (!request[4].equals("-")) {
+            network = Egress.fromWireName(request[4]).orElse(null);
+            if (network == null) {
+                TunnelServer.answer(out, "ERR BAD_REQUEST no network '" + request[4] + "'");
+                return null;
+            }
+        }
         try {
-            return sandboxes.acquire(UUID.fromString(request[2]), request[3]);
+            return sandboxes.acquire(UUID.fromString(request[2]), request[3], network);
         } catch (SandboxesBusyException e) {
             TunnelServer.answer(out, "ERR SANDBOX_LIMIT " + e.getMessage());
         } catch (SandboxException e) {

@@ -92,7 +92,7 @@ public final class ExecJobRunner implements JobRunner {
         try {
             String name = spec.sandbox();
             if (name != null) {
-                AccountSandboxes.Hosted hosted = accountSandboxes.acquire(job.accountId(), name);
+                AccountSandboxes.Hosted hosted = accountSandboxes.acquire(job.accountId(), name, spec.network());
                 return new SandboxLease(
                         spec, hosted.sandbox(), reusable -> hosted.release(), () -> accountSandboxes.lost(hosted));
             }

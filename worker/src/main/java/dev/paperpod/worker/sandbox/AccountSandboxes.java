@@ -1,9 +1,11 @@
 package dev.paperpod.worker.sandbox;
 
+import dev.paperpod.schemas.job.Egress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -19,14 +21,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The accounts' own sandboxes this worker hosts, by account and name (ADR 8): the first command that names one makes
  * it, later ones find it, with its files and processes, until it is reset, idles past {@code idleTimeout}, or its
- * agent is lost. Unlike a pool sandbox it is never reset between jobs and never passes to anyone else.
+ * agent is lost. Unlike a pool sandbox it is never reset between jobs and never passes to anyone else. It is made on
+ * the network its first command asks for (the account's setting), or the worker's default, and keeps it.
  */
 public final class AccountSandboxes implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AccountSandboxes.class);
 
-    private final Supplier<Sandbox> maker;
-    private final SandboxRuntime runtime;
+    private final Map<Egress, Maker> makers;
+    private final Egress defaultNetwork;
     private final Duration idleTimeout;
     private final int max;
     private final Clock clock;
@@ -39,13 +42,24 @@ public final class AccountSandboxes implements AutoCloseable {
     private volatile boolean closed;
 
     /**
-     * @param maker makes a ready sandbox ({@link ReadySandboxes#make}), or throws {@link SandboxException}
+     * Where the sandboxes of one network come from and go back to.
+     *
+     * @param make makes a ready sandbox ({@link ReadySandboxes#make}), or throws {@link SandboxException}
      * @param runtime destroys what ends here
      */
+    public record Maker(Supplier<Sandbox> make, SandboxRuntime runtime) {}
+
+    /**
+     * @param makers a maker for each network
+     * @param defaultNetwork the network of a sandbox whose first command names none
+     */
     public AccountSandboxes(
-            Supplier<Sandbox> maker, SandboxRuntime runtime, Duration idleTimeout, int max, Clock clock) {
-        this.maker = maker;
-        this.runtime = runtime;
+            Map<Egress, Maker> makers, Egress defaultNetwork, Duration idleTimeout, int max, Clock clock) {
+        if (!makers.containsKey(defaultNetwork)) {
+            throw new IllegalArgumentException("no maker for the default network " + defaultNetwork);
+        }
+        this.makers = new EnumMap<>(makers);
+        this.defaultNetwork = defaultNetwork;
         this.idleTimeout = idleTimeout;
         this.max = max;
         this.clock = clock;
@@ -72,12 +86,14 @@ public final class AccountSandboxes implements AutoCloseable {
     /** One hosted sandbox; its sandbox is made once, by the first caller, while the others wait for it. */
     public final class Hosted {
         private final Key key;
+        private final Egress network;
         private volatile @Nullable Sandbox sandbox; // written under this
         private volatile Instant lastUsedAt;
         private int inUse; // guarded by this
 
-        private Hosted(Key key) {
+        private Hosted(Key key, Egress network) {
             this.key = key;
+            this.network = network;
             this.lastUsedAt = clock.instant();
         }
 
@@ -87,6 +103,11 @@ public final class AccountSandboxes implements AutoCloseable {
                 throw new IllegalStateException("not made yet");
             }
             return s;
+        }
+
+        /** What the sandbox reaches, as it was made. */
+        public Egress network() {
+            return network;
         }
 
         public Instant lastUsedAt() {
@@ -109,10 +130,17 @@ public final class AccountSandboxes implements AutoCloseable {
     /**
      * The account's sandbox of this name, made when there is none, held until {@link Hosted#release}.
      *
+     * @param network what it reaches if it is made now (null: the worker's default); one that exists keeps its own
      * @throws SandboxesBusyException when this worker hosts {@code max} sandboxes already
      * @throws SandboxException when it cannot be made
+     * @throws IllegalArgumentException when this worker makes no sandboxes on {@code network}
      */
-    public Hosted acquire(UUID accountId, String name) {
+    public Hosted acquire(UUID accountId, String name, @Nullable Egress network) {
+        Egress on = network == null ? defaultNetwork : network;
+        Maker maker = makers.get(on);
+        if (maker == null) {
+            throw new IllegalArgumentException("this worker makes no sandboxes on network " + on);
+        }
         Key key = new Key(accountId, name);
         while (true) {
             if (closed) {
@@ -124,7 +152,7 @@ public final class AccountSandboxes implements AutoCloseable {
                     throw new SandboxesBusyException("this worker hosts " + max
                             + " account sandboxes, its most (paperpod.worker.account-sandbox.max)");
                 }
-                Hosted made = new Hosted(key);
+                Hosted made = new Hosted(key, on);
                 h = hosted.putIfAbsent(key, made);
                 if (h == null) {
                     h = made;
@@ -136,12 +164,17 @@ public final class AccountSandboxes implements AutoCloseable {
                 }
                 if (h.sandbox == null) {
                     try {
-                        h.sandbox = maker.get();
+                        h.sandbox = makers.get(h.network).make().get();
                     } catch (RuntimeException e) {
                         hosted.remove(key, h);
                         throw e;
                     }
-                    log.info("Made sandbox {} for account {} ({})", h.sandbox.id(), accountId, name);
+                    log.info(
+                            "Made sandbox {} for account {} ({}, network {})",
+                            h.sandbox.id(),
+                            accountId,
+                            name,
+                            h.network.wireName());
                 }
                 h.inUse++;
                 h.lastUsedAt = clock.instant();
@@ -230,7 +263,7 @@ public final class AccountSandboxes implements AutoCloseable {
         }
         if (s != null) {
             log.info("Ending sandbox {} of account {} ({}): {}", s.id(), h.key.accountId(), h.key.name(), why);
-            runtime.destroy(s);
+            makers.get(h.network).runtime().destroy(s);
         }
     }
 }

@@ -87,8 +87,12 @@ class JobProcessorIT {
                 List.of(new ExecJobRunner(
                         pools,
                         new AccountSandboxes(
-                                new ReadySandboxes(runtime, settings.agentReadyTimeout())::make,
-                                runtime,
+                                Map.of(
+                                        Egress.NONE,
+                                        new AccountSandboxes.Maker(
+                                                new ReadySandboxes(runtime, settings.agentReadyTimeout())::make,
+                                                runtime)),
+                                Egress.NONE,
                                 Duration.ofMinutes(30),
                                 4,
                                 Clock.systemUTC()),
