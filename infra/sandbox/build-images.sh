@@ -4,11 +4,13 @@
 #   localhost/paperpod/base  Debian bookworm minbase from debootstrap (base/rootfs.sh), imported into Podman
 #   localhost/paperpod/test  base + the runtimes the fast tests need (sh, python3, node, a JRE for the agent)
 #   localhost/paperpod/full  base + 50+ tools, trusting the host's CA bundle (the image PaperPod ships)
+#   localhost/paperpod/browser  base + Chromium behind playwright-core's server, for browser jobs; playwright-core and
+#                            its Node come from the Playwright for Java driver of pom.xml's version (Maven Central)
 #
 # Idempotent: every image carries the label dev.paperpod.hash, a hash of what it is built from,
 # and is skipped when an image with that hash already exists.
-# Usage: build-images.sh [base|test|full|all]      build what is missing or stale (all = test and full)
-#        build-images.sh --check [test|full|all]   only say whether the images are up to date (exit 1 if not)
+# Usage: build-images.sh [base|test|full|browser|all]...   build what is missing or stale (all = test, full, browser)
+#        build-images.sh --check [test|full|browser|all]...   only say whether they are up to date (exit 1 if not)
 # PAPERPOD_CA_BUNDLE: the CA bundle the full image trusts (default: the host's /etc/ssl/certs/ca-certificates.crt)
 set -euo pipefail
 
@@ -31,8 +33,29 @@ current_hash() {
 
 base_wanted() { content_hash "$here/base/rootfs.sh" "$mirror" "$suite"; }
 ca_bundle=${PAPERPOD_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
-layer_inputs() { # the files a layer is built from, beside its Containerfile
-  case "$1" in full) echo "$ca_bundle" ;; esac
+# The Playwright for Java version pom.xml manages: the browser image carries the same playwright-core.
+playwright_version() {
+  grep -A1 '<artifactId>playwright</artifactId>' "$here/../../pom.xml" | sed -n 's:.*<version>\(.*\)</version>.*:\1:p' | head -1
+}
+layer_inputs() { # the files (and words) a layer is built from, beside its Containerfile
+  case "$1" in
+    full) echo "$ca_bundle" ;;
+    browser) echo "$here/browser/browser-server.js" "playwright-$(playwright_version)" ;;
+  esac
+}
+
+# A jar of the Playwright for Java driver, from the local Maven repository, fetched from Maven Central when missing.
+playwright_jar() { # artifact (driver or driver-bundle)
+  local v repo jar
+  v=$(playwright_version)
+  repo=${PAPERPOD_MAVEN_REPO:-$HOME/.m2/repository}
+  jar=$repo/com/microsoft/playwright/$1/$v/$1-$v.jar
+  if [ ! -f "$jar" ]; then
+    log "fetching com.microsoft.playwright:$1:$v"
+    (cd "$here/../.." && ./mvnw -B -q dependency:get -Dartifact="com.microsoft.playwright:$1:$v" -Dtransitive=false) >&2
+  fi
+  [ -f "$jar" ] || { log "$jar is missing after fetching it"; exit 1; }
+  echo "$jar"
 }
 layer_wanted() { content_hash "$(base_wanted)" "$here/$1/Containerfile" $(layer_inputs "$1"); }
 
@@ -81,6 +104,12 @@ build_layer() { # name
     [ -f "$ca_bundle" ] || { log "CA bundle $ca_bundle not found: set PAPERPOD_CA_BUNDLE"; exit 1; }
     cp "$ca_bundle" "$context/ca-bundle.crt"
   fi
+  if [ "$name" = browser ]; then
+    cp "$dir/browser-server.js" "$context/"
+    (cd "$context" && unzip -q "$(playwright_jar driver)" 'driver/package/*' && mv driver/package playwright-core \
+      && unzip -q "$(playwright_jar driver-bundle)" driver/linux/node && mv driver/linux/node node && chmod 755 node \
+      && rm -rf driver)
+  fi
   pp_podman build --quiet --label "$label=$hash" -t "$image" -f "$context/Containerfile" "$context" >/dev/null || {
     rm -rf "$context"
     exit 1
@@ -91,8 +120,9 @@ build_layer() { # name
 
 if [ "${1:-}" = "--check" ]; then
   stale=0
-  names=${2:-test}
-  [ "$names" = all ] && names="test full"
+  shift
+  names=${*:-test}
+  names=${names/all/test full browser}
   for name in base $names; do
     want=$( [ "$name" = base ] && base_wanted || layer_wanted "$name")
     have=$(current_hash "localhost/paperpod/$name")
@@ -105,12 +135,12 @@ if [ "${1:-}" = "--check" ]; then
   exit $stale
 fi
 
-what=${1:-all}
 build_base >/dev/null
-case "$what" in
-  base) ;;
-  test) build_layer test ;;
-  full) build_layer full ;;
-  all) build_layer test && build_layer full ;;
-  *) log "unknown image '$what' (base|test|full|all)"; exit 2 ;;
-esac
+for what in ${*:-all}; do
+  case "$what" in
+    base) ;;
+    test | full | browser) build_layer "$what" ;;
+    all) build_layer test && build_layer full && build_layer browser ;;
+    *) log "unknown image '$what' (base|test|full|browser|all)"; exit 2 ;;
+  esac
+done

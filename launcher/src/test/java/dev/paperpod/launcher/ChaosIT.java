@@ -49,7 +49,8 @@ class ChaosIT {
     private static final Map<String, String> WORKER = Map.of(
             "paperpod.worker.sandbox.image", "localhost/paperpod/test",
             "paperpod.worker.sandbox.min-idle", "1",
-            "paperpod.worker.sandbox.max", "2");
+            "paperpod.worker.sandbox.max", "2",
+            "paperpod.worker.browser.enabled", "false");
 
     static EmbeddedStack stack;
     static Api api;

@@ -12,6 +12,7 @@ import dev.paperpod.schemas.job.Egress;
 import dev.paperpod.worker.account.SandboxCommands;
 import dev.paperpod.worker.account.SandboxTopic;
 import dev.paperpod.worker.account.TunnelServer;
+import dev.paperpod.worker.browser.BrowserConfig;
 import dev.paperpod.worker.exec.ExecJobRunner;
 import dev.paperpod.worker.exec.ExecRunner;
 import dev.paperpod.worker.jobs.JobCancels;
@@ -48,7 +49,7 @@ import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.FixedBackOff;
 
 @Configuration(proxyBeanMethods = false)
-@Import({TopicsConfig.class, ListenerThreads.class})
+@Import({TopicsConfig.class, ListenerThreads.class, BrowserConfig.class})
 class WorkerConfig {
 
     @Bean

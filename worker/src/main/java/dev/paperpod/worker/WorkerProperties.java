@@ -43,7 +43,37 @@ public record WorkerProperties(
         @DefaultValue("127.0.0.1") String metricsHost,
         @DefaultValue("9464") int metricsPort,
         @DefaultValue Sandbox sandbox,
-        @DefaultValue AccountSandbox accountSandbox) {
+        @DefaultValue AccountSandbox accountSandbox,
+        @DefaultValue Browser browser) {
+
+    /**
+     * Browser jobs: a warm pool of browser containers ({@code infra/sandbox/browser}), each Chromium behind
+     * playwright-core's server, driven from here with Playwright for Java.
+     *
+     * @param enabled whether this worker runs browser jobs; it needs the browser image
+     * @param minIdle browsers kept started and connected
+     * @param max browsers at most, idle and busy together: browser jobs run at once here
+     * @param contextsPerBrowser jobs a browser serves (each in a fresh context) before it is replaced
+     * @param claimTimeout how long a sync job waits for a browser before it fails {@code BROWSER_UNAVAILABLE}
+     * @param readyTimeout how long a new browser container may take to take connections
+     * @param network the Podman network of browser containers: the internet, never the control plane
+     * @param memory per browser container, Chromium and its renderers together
+     * @param maxResult the most a result (a screenshot, a PDF, a page's HTML) may weigh: it travels in one record
+     */
+    public record Browser(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("localhost/paperpod/browser") String image,
+            @DefaultValue("1") int minIdle,
+            @DefaultValue("2") int max,
+            @DefaultValue("50") int contextsPerBrowser,
+            @DefaultValue("30s") Duration claimTimeout,
+            @DefaultValue("30s") Duration readyTimeout,
+            @DefaultValue("bridge") String network,
+            @DefaultValue("1GB") DataSize memory,
+            @DefaultValue("1.0") double cpus,
+            @DefaultValue("512") long pids,
+            @DefaultValue("auto") String userNamespace,
+            @DefaultValue("5MB") DataSize maxResult) {}
 
     /**
      * @param idleTimeout how long an account's sandbox lives without a command; then it ends, files and processes

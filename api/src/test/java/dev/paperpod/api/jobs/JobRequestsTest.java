@@ -3,6 +3,7 @@ package dev.paperpod.api.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.paperpod.api.browser.BrowserSpecParser;
 import dev.paperpod.api.exec.ExecSpecParser;
 import dev.paperpod.api.web.ApiExceptions;
 import dev.paperpod.schemas.Wire;
@@ -21,7 +22,8 @@ class JobRequestsTest {
 
     private static final Instant NOW = Instant.parse("2026-11-28T12:00:00Z");
 
-    private final JobRequests requests = new JobRequests(List.of(new ExecSpecParser(ApiExceptions.properties())));
+    private final JobRequests requests = new JobRequests(
+            List.of(new ExecSpecParser(ApiExceptions.properties()), new BrowserSpecParser(ApiExceptions.properties())));
 
     @Test
     void aJobWithoutAKindIsExecWithTheDefaultOptions() {
@@ -58,7 +60,7 @@ class JobRequestsTest {
     @CsvSource(
             delimiter = '|',
             value = {
-                "{'kind':'browser','url':'x'}                          | kind",
+                "{'kind':'video','url':'x'}                            | kind",
                 "{'kind':5,'code':'x','language':'shell'}              | kind",
                 "{'code':'x','language':'shell','maxAttempts':0}       | maxAttempts",
                 "{'code':'x','language':'shell','maxAttempts':11}      | maxAttempts",

@@ -37,6 +37,8 @@ public final class WorkerProcess implements AutoCloseable {
                 "--paperpod.worker.id=" + id,
                 "--paperpod.worker.docker-host=" + stack.podmanHost(),
                 "--paperpod.worker.metrics-port=0",
+                // the workers tests start beside the stack's own run code; the stack's worker runs the browsers
+                "--paperpod.worker.browser.enabled=false",
                 "--paperpod.worker.sandbox.socket-root=" + shortSocketRoot(id)));
         overrides.forEach((k, v) -> command.add("--" + k + "=" + v));
         try {

@@ -69,7 +69,6 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
     private final Path agentPath;
 
     private final String host = hostName();
-    private final String owner = ownerOf(ProcessHandle.current());
 
     /**
      * @param network the Podman network of the sandboxes this runtime makes, {@code none} for no network at all
@@ -169,12 +168,7 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
         try {
             container = docker.createContainerCmd(settings.image())
                     .withName("paperpod-" + id)
-                    .withLabels(Map.of(
-                            LABEL_MANAGED, "true",
-                            LABEL_SANDBOX, id,
-                            LABEL_WORKER, workerId,
-                            LABEL_HOST, this.host,
-                            LABEL_OWNER, owner))
+                    .withLabels(labels(id, workerId))
                     .withEnv(
                             "HOME=/workspace",
                             "LANG=C.UTF-8",
@@ -223,32 +217,59 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
 
     @Override
     public void destroy(Sandbox sandbox) {
+        remove(docker, sandbox.containerId(), "sandbox " + sandbox.id());
+        deleteQuietly(sandbox.socketDir());
+    }
+
+    /**
+     * Removes a container PaperPod made, whatever runs in it; one that is gone already is fine.
+     *
+     * @param what the container, as the log names it ({@code sandbox sbx-…})
+     */
+    public static void remove(DockerClient docker, String containerId, String what) {
         for (int attempt = 1; ; attempt++) {
             try {
-                docker.removeContainerCmd(sandbox.containerId())
+                docker.removeContainerCmd(containerId)
                         .withForce(true)
                         .withRemoveVolumes(true)
                         .exec();
-                break;
+                return;
             } catch (NotFoundException e) {
-                break; // already gone
+                return; // already gone
             } catch (InternalServerErrorException e) {
                 // Podman 4.3, removing a container it has just killed, may find its filesystem still mounted
                 // ("device or resource busy"); a moment later it is not
                 if (attempt == REMOVE_ATTEMPTS
                         || !String.valueOf(e.getMessage()).contains("resource busy")) {
-                    log.warn("Cannot remove sandbox {} ({}): {}", sandbox.id(), sandbox.containerId(), e.toString());
-                    break;
+                    log.warn("Cannot remove {} ({}): {}", what, containerId, e.toString());
+                    return;
                 }
                 if (!pause(REMOVE_BACKOFF.multipliedBy(attempt))) {
-                    break;
+                    return;
                 }
             } catch (RuntimeException e) {
-                log.warn("Cannot remove sandbox {} ({}): {}", sandbox.id(), sandbox.containerId(), e.toString());
-                break;
+                log.warn("Cannot remove {} ({}): {}", what, containerId, e.toString());
+                return;
             }
         }
-        deleteQuietly(sandbox.socketDir());
+    }
+
+    /**
+     * The labels of a container PaperPod makes, {@code id} being its own name for it: {@link #reapLeftovers} of any
+     * worker on this host removes it once the process that made it is gone.
+     */
+    public static Map<String, String> labels(String id, String workerId) {
+        return Map.of(
+                LABEL_MANAGED,
+                "true",
+                LABEL_SANDBOX,
+                id,
+                LABEL_WORKER,
+                workerId,
+                LABEL_HOST,
+                hostName(),
+                LABEL_OWNER,
+                ownerOf(ProcessHandle.current()));
     }
 
     /** Waits; false when interrupted (the interrupt kept for the caller). */

@@ -1,0 +1,121 @@
+package dev.paperpod.api.browser;
+
+import dev.paperpod.api.auth.Caller;
+import dev.paperpod.api.jobs.JobRequests;
+import dev.paperpod.api.sync.SyncJobs;
+import dev.paperpod.api.web.ApiException;
+import dev.paperpod.api.web.JsonBody;
+import dev.paperpod.schemas.browser.BrowserKind;
+import dev.paperpod.schemas.browser.BrowserOperation;
+import dev.paperpod.schemas.browser.BrowserResult;
+import dev.paperpod.schemas.event.JobFinished;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The browser kind's sync endpoints: {@code POST /browser/screenshot}, {@code /browser/pdf} and
+ * {@code /browser/content} load the page in a warm browser and answer what was asked as the body itself (PNG or JPEG,
+ * PDF, HTML), with the page's own status in {@code X-Response-Code} and where it ended up in {@code X-Response-URL},
+ * as Browserless and Cloudflare Browser Rendering do. A page that could not be loaded is an error naming why.
+ */
+@RestController
+class BrowserController {
+
+    static final String RESPONSE_CODE = "X-Response-Code";
+    static final String RESPONSE_URL = "X-Response-URL";
+
+    private final JsonBody body;
+    private final JobRequests requests;
+    private final SyncJobs sync;
+
+    BrowserController(JsonBody body, JobRequests requests, SyncJobs sync) {
+        this.body = body;
+        this.requests = requests;
+        this.sync = sync;
+    }
+
+    @PostMapping("/browser/{operation:screenshot|pdf|content}")
+    void run(Caller caller, @PathVariable String operation, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        ObjectNode fields = body.object(request);
+        if (fields.has("operation")) {
+            throw ApiException.invalidField(
+                    "operation",
+                    "the path names the operation here",
+                    "leave operation out of POST /browser/" + operation + " (it is for POST /v1/jobs)");
+        }
+        fields.put("operation", operation);
+        var spec = requests.sync(BrowserKind.KIND, fields);
+        JobFinished finished = sync.await(sync.submit(sync.prepare(caller, spec, false)));
+        BrowserResult result = (BrowserResult) SyncJobs.resultOf(finished);
+        answer(result, finished, response);
+    }
+
+    private static void answer(BrowserResult result, JobFinished finished, HttpServletResponse response)
+            throws IOException {
+        if (result.verdict() != BrowserResult.Verdict.OK && result.verdict() != BrowserResult.Verdict.BEST_ATTEMPT) {
+            throw refusal(result);
+        }
+        if (result.responseCode() != null) {
+            response.setHeader(RESPONSE_CODE, result.responseCode().toString());
+        }
+        if (result.responseUrl() != null) {
+            response.setHeader(RESPONSE_URL, result.responseUrl());
+        }
+        response.setHeader("X-PaperPod-Job-Id", finished.jobId().toString());
+        if (result.verdict() == BrowserResult.Verdict.BEST_ATTEMPT) {
+            response.setHeader("X-PaperPod-Best-Attempt", "true");
+        }
+        byte[] bytes = result.data() != null
+                ? result.data()
+                : (result.text() == null ? "" : result.text()).getBytes(StandardCharsets.UTF_8);
+        response.setContentType(result.contentType());
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+    }
+
+    private static ApiException refusal(BrowserResult result) {
+        String error = result.error() == null ? "" : result.error();
+        String page = result.responseUrl() == null ? "the page" : result.responseUrl();
+        return switch (result.verdict()) {
+            case NAVIGATION_FAILED ->
+                new ApiException(
+                        HttpStatus.BAD_GATEWAY,
+                        "NAVIGATION_FAILED",
+                        page + " could not be loaded: " + error,
+                        "check the address; the browser reaches the public internet, not private addresses",
+                        "url");
+            case TIMEOUT ->
+                new ApiException(
+                        HttpStatus.GATEWAY_TIMEOUT,
+                        "NAVIGATION_TIMEOUT",
+                        page + " did not finish in time: " + error,
+                        "raise gotoOptions.timeout or timeoutMs, wait for less (\"gotoOptions\": {\"waitUntil\":"
+                                + " \"domcontentloaded\"}), or send \"bestAttempt\": true for the page as it is",
+                        null);
+            case RESULT_TOO_LARGE ->
+                new ApiException(
+                        HttpStatus.UNPROCESSABLE_CONTENT, "RESULT_TOO_LARGE", error, "see the message", "options");
+            case PAGE_ERROR, OK, BEST_ATTEMPT ->
+                new ApiException(
+                        HttpStatus.BAD_GATEWAY,
+                        "PAGE_ERROR",
+                        page + " broke: " + error,
+                        "the page's own scripts or renderer failed; try it in a browser of your own",
+                        null);
+        };
+    }
+
+    /** The operations, for docs and errors. */
+    static String operations() {
+        return BrowserOperation.SCREENSHOT.wireName() + ", " + BrowserOperation.PDF.wireName() + ", "
+                + BrowserOperation.CONTENT.wireName();
+    }
+}

@@ -1,0 +1,296 @@
+package dev.paperpod.api.browser;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.paperpod.api.ApiProperties;
+import dev.paperpod.api.jobs.JobSpecParser;
+import dev.paperpod.api.web.ApiException;
+import dev.paperpod.api.web.JsonBody;
+import dev.paperpod.schemas.Wire;
+import dev.paperpod.schemas.browser.BrowserKind;
+import dev.paperpod.schemas.browser.BrowserOperation;
+import dev.paperpod.schemas.browser.BrowserSpec;
+import dev.paperpod.schemas.job.JobKind;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The browser kind's fields of a request, checked field by field, as a {@link BrowserSpec}. The names are the ones
+ * Browserless and Cloudflare Browser Rendering use: {@code url} or {@code html}, {@code gotoOptions},
+ * {@code waitForSelector}, {@code waitForTimeout}, {@code viewport}, {@code userAgent}, {@code setExtraHTTPHeaders},
+ * {@code rejectResourceTypes}, {@code options} (the screenshot's or the PDF's), {@code bestAttempt}.
+ */
+@Component
+public class BrowserSpecParser implements JobSpecParser {
+
+    private static final Set<String> WAIT_UNTIL = Set.of("load", "domcontentloaded", "networkidle", "commit");
+    private static final Set<String> RESOURCE_TYPES = Set.of(
+            "document",
+            "stylesheet",
+            "image",
+            "media",
+            "font",
+            "script",
+            "texttrack",
+            "xhr",
+            "fetch",
+            "eventsource",
+            "websocket",
+            "manifest",
+            "other");
+    private static final Set<String> PAPER =
+            Set.of("letter", "legal", "tabloid", "ledger", "a0", "a1", "a2", "a3", "a4", "a5", "a6");
+
+    private final ApiProperties properties;
+
+    public BrowserSpecParser(ApiProperties properties) {
+        this.properties = properties;
+    }
+
+    /** The request's fields, as sent. */
+    record BrowserRequest(
+            @Nullable String operation,
+            @Nullable String url,
+            @Nullable String html,
+            BrowserSpec.@Nullable GotoOptions gotoOptions,
+            BrowserSpec.@Nullable WaitForSelector waitForSelector,
+            @Nullable Long waitForTimeout,
+            BrowserSpec.@Nullable Viewport viewport,
+            @Nullable String userAgent,
+            @JsonProperty("setExtraHTTPHeaders") @Nullable Map<String, String> setExtraHTTPHeaders,
+            @Nullable List<String> rejectResourceTypes,
+            @Nullable JsonNode options,
+            @Nullable Boolean bestAttempt,
+            @Nullable Long timeoutMs) {}
+
+    private record ScreenshotOptionsField(BrowserSpec.@Nullable ScreenshotOptions options) {}
+
+    private record PdfOptionsField(BrowserSpec.@Nullable PdfOptions options) {}
+
+    @Override
+    public JobKind kind() {
+        return BrowserKind.KIND;
+    }
+
+    @Override
+    public BrowserSpec parse(ObjectNode fields) {
+        BrowserRequest request = JsonBody.bind(fields, BrowserRequest.class);
+        if (request.operation() == null) {
+            throw ApiException.invalidField(
+                    "operation", "operation is required", "send \"operation\": one of " + operations());
+        }
+        BrowserOperation operation = BrowserOperation.fromWireName(request.operation())
+                .orElseThrow(() -> ApiException.invalidField(
+                        "operation",
+                        "operation '" + request.operation() + "' is not a browser operation",
+                        "use one of: " + operations()));
+        page(request);
+        long maxMs = properties.maxTimeout().toMillis();
+        long timeoutMs =
+                request.timeoutMs() == null ? properties.defaultTimeout().toMillis() : request.timeoutMs();
+        if (timeoutMs <= 0 || timeoutMs > maxMs) {
+            throw ApiException.invalidField(
+                    "timeoutMs",
+                    "timeoutMs must be between 1 and " + maxMs + ", not " + timeoutMs,
+                    "send the job's wall-clock limit in milliseconds, or leave it out for "
+                            + properties.defaultTimeout().toMillis());
+        }
+        checkWaits(request);
+        BrowserSpec.ScreenshotOptions screenshot = null;
+        BrowserSpec.PdfOptions pdf = null;
+        if (request.options() != null) {
+            ObjectNode wrapped = Wire.mapper().createObjectNode().set("options", request.options());
+            switch (operation) {
+                case SCREENSHOT -> screenshot = screenshot(JsonBody.bind(wrapped, ScreenshotOptionsField.class));
+                case PDF -> pdf = pdf(JsonBody.bind(wrapped, PdfOptionsField.class));
+                case CONTENT ->
+                    throw ApiException.invalidField(
+                            "options", "content takes no options", "leave options out for the rendered HTML");
+            }
+        }
+        return new BrowserSpec(
+                operation,
+                request.url(),
+                request.html(),
+                request.gotoOptions(),
+                request.waitForSelector(),
+                request.waitForTimeout(),
+                request.viewport(),
+                request.userAgent(),
+                headers(request.setExtraHTTPHeaders()),
+                resourceTypes(request.rejectResourceTypes()),
+                screenshot,
+                pdf,
+                Boolean.TRUE.equals(request.bestAttempt()),
+                timeoutMs);
+    }
+
+    private static void page(BrowserRequest request) {
+        if ((request.url() == null) == (request.html() == null)) {
+            throw ApiException.invalidField(
+                    request.url() == null ? "url" : "html",
+                    request.url() == null ? "url or html is required" : "send url or html, not both",
+                    "send \"url\": \"https://…\" for a page to load, or \"html\" for a page given whole");
+        }
+        if (request.url() != null) {
+            String scheme;
+            try {
+                URI uri = new URI(request.url());
+                scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+                if (uri.getHost() == null && (scheme.equals("http") || scheme.equals("https"))) {
+                    throw new URISyntaxException(request.url(), "no host");
+                }
+            } catch (URISyntaxException e) {
+                throw ApiException.invalidField(
+                        "url",
+                        "url '" + request.url() + "' is not a URL: " + e.getReason(),
+                        "send e.g. https://example.com/");
+            }
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                throw ApiException.invalidField(
+                        "url",
+                        "url must be http or https, not '" + scheme + "'",
+                        "send a web address; for a page you have as text, send it as \"html\"");
+            }
+        }
+    }
+
+    private static void checkWaits(BrowserRequest request) {
+        BrowserSpec.GotoOptions go = request.gotoOptions();
+        if (go != null) {
+            if (go.waitUntil() != null && !WAIT_UNTIL.contains(go.waitUntil())) {
+                throw ApiException.invalidField(
+                        "gotoOptions.waitUntil",
+                        "waitUntil '" + go.waitUntil() + "' is not a load state",
+                        "use one of: "
+                                + String.join(", ", WAIT_UNTIL.stream().sorted().toList()));
+            }
+            if (go.timeout() != null && go.timeout() <= 0) {
+                throw ApiException.invalidField(
+                        "gotoOptions.timeout", "gotoOptions.timeout must be positive", "send milliseconds, e.g. 10000");
+            }
+        }
+        BrowserSpec.WaitForSelector wait = request.waitForSelector();
+        if (wait != null && (wait.selector() == null || wait.selector().isBlank())) {
+            throw ApiException.invalidField(
+                    "waitForSelector.selector", "waitForSelector needs a selector", "send e.g. {\"selector\": \"h1\"}");
+        }
+        if (request.waitForTimeout() != null && request.waitForTimeout() < 0) {
+            throw ApiException.invalidField(
+                    "waitForTimeout", "waitForTimeout must not be negative", "send milliseconds to wait, e.g. 500");
+        }
+        BrowserSpec.Viewport viewport = request.viewport();
+        if (viewport != null) {
+            if (viewport.width() < 1 || viewport.width() > 8192 || viewport.height() < 1 || viewport.height() > 8192) {
+                throw ApiException.invalidField(
+                        "viewport",
+                        "viewport " + viewport.width() + "×" + viewport.height() + " is not a window size",
+                        "send width and height between 1 and 8192, e.g. {\"width\": 1280, \"height\": 720}");
+            }
+            Double scale = viewport.deviceScaleFactor();
+            if (scale != null && (scale <= 0 || scale > 4)) {
+                throw ApiException.invalidField(
+                        "viewport.deviceScaleFactor", "deviceScaleFactor must be above 0 and at most 4", "send e.g. 2");
+            }
+        }
+    }
+
+    private static BrowserSpec.@Nullable ScreenshotOptions screenshot(ScreenshotOptionsField field) {
+        BrowserSpec.ScreenshotOptions o = field.options();
+        if (o == null) {
+            return null;
+        }
+        if (o.type() != null && !o.type().equals("png") && !o.type().equals("jpeg")) {
+            throw ApiException.invalidField(
+                    "options.type", "type '" + o.type() + "' is not an image type", "use \"png\" or \"jpeg\"");
+        }
+        if (o.quality() != null) {
+            if (!"jpeg".equals(o.type())) {
+                throw ApiException.invalidField(
+                        "options.quality",
+                        "quality is for JPEG only",
+                        "send \"type\": \"jpeg\" with it, or leave it out");
+            }
+            if (o.quality() < 0 || o.quality() > 100) {
+                throw ApiException.invalidField("options.quality", "quality must be 0–100", "send e.g. 80");
+            }
+        }
+        if (o.clip() != null && (o.clip().width() <= 0 || o.clip().height() <= 0)) {
+            throw ApiException.invalidField(
+                    "options.clip",
+                    "a clip has a positive width and height",
+                    "send e.g. {\"x\":0,\"y\":0,\"width\":400,\"height\":300}");
+        }
+        if (o.clip() != null && Boolean.TRUE.equals(o.fullPage())) {
+            throw ApiException.invalidField("options.clip", "clip and fullPage exclude each other", "send one of them");
+        }
+        return o;
+    }
+
+    private static BrowserSpec.@Nullable PdfOptions pdf(PdfOptionsField field) {
+        BrowserSpec.PdfOptions o = field.options();
+        if (o == null) {
+            return null;
+        }
+        if (o.format() != null && !PAPER.contains(o.format().toLowerCase(Locale.ROOT))) {
+            throw ApiException.invalidField(
+                    "options.format",
+                    "format '" + o.format() + "' is not a paper size",
+                    "use one of: Letter, Legal, Tabloid, Ledger, A0–A6");
+        }
+        if (o.scale() != null && (o.scale() < 0.1 || o.scale() > 2)) {
+            throw ApiException.invalidField("options.scale", "scale must be between 0.1 and 2", "send e.g. 1");
+        }
+        return o;
+    }
+
+    private static Map<String, String> headers(@Nullable Map<String, String> headers) {
+        Map<String, String> h = headers == null ? Map.of() : headers;
+        for (Map.Entry<String, String> e : h.entrySet()) {
+            if (e.getKey().isBlank() || !e.getKey().chars().allMatch(c -> c > 32 && c < 127 && c != ':')) {
+                throw ApiException.invalidField(
+                        "setExtraHTTPHeaders." + e.getKey(),
+                        "'" + e.getKey() + "' is not a header name",
+                        "send e.g. \"X-Test\"");
+            }
+            if (e.getValue() == null
+                    || e.getValue().indexOf('\n') >= 0
+                    || e.getValue().indexOf('\r') >= 0) {
+                throw ApiException.invalidField(
+                        "setExtraHTTPHeaders." + e.getKey(), "the value must be one line of text", "send a string");
+            }
+        }
+        return h;
+    }
+
+    private static List<String> resourceTypes(@Nullable List<String> types) {
+        List<String> t = types == null ? List.of() : types;
+        for (String type : t) {
+            if (type == null || !RESOURCE_TYPES.contains(type)) {
+                throw ApiException.invalidField(
+                        "rejectResourceTypes",
+                        "'" + type + "' is not a resource type",
+                        "use any of: "
+                                + String.join(
+                                        ", ", RESOURCE_TYPES.stream().sorted().toList()));
+            }
+        }
+        return t;
+    }
+
+    private static String operations() {
+        return String.join(
+                ", ",
+                Arrays.stream(BrowserOperation.values())
+                        .map(BrowserOperation::wireName)
+                        .toList());
+    }
+}

@@ -1,0 +1,85 @@
+package dev.paperpod.api.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.paperpod.api.web.ApiExceptions;
+import dev.paperpod.schemas.Wire;
+import dev.paperpod.schemas.browser.BrowserOperation;
+import dev.paperpod.schemas.browser.BrowserSpec;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import tools.jackson.databind.node.ObjectNode;
+
+class BrowserSpecParserTest {
+
+    private final BrowserSpecParser parser = new BrowserSpecParser(ApiExceptions.properties());
+
+    @Test
+    void readsTheFieldsUsersKnowFromBrowserless() {
+        BrowserSpec spec = parser.parse(json("{'operation':'screenshot','url':'https://example.com/a',"
+                + "'gotoOptions':{'waitUntil':'networkidle','timeout':5000},'waitForSelector':{'selector':'h1',"
+                + "'visible':true},'viewport':{'width':800,'height':600},'setExtraHTTPHeaders':{'X-A':'1'},"
+                + "'rejectResourceTypes':['font','image'],'options':{'type':'jpeg','quality':70,'fullPage':true},"
+                + "'bestAttempt':true}"));
+
+        assertThat(spec.operation()).isEqualTo(BrowserOperation.SCREENSHOT);
+        assertThat(spec.url()).isEqualTo("https://example.com/a");
+        assertThat(spec.gotoOptions()).isEqualTo(new BrowserSpec.GotoOptions("networkidle", 5000L));
+        assertThat(spec.waitForSelector()).isEqualTo(new BrowserSpec.WaitForSelector("h1", null, true));
+        assertThat(spec.viewport()).isEqualTo(new BrowserSpec.Viewport(800, 600, null));
+        assertThat(spec.extraHttpHeaders()).isEqualTo(Map.of("X-A", "1"));
+        assertThat(spec.rejectResourceTypes()).isEqualTo(List.of("font", "image"));
+        assertThat(spec.screenshot()).isEqualTo(new BrowserSpec.ScreenshotOptions(true, "jpeg", 70, null, null));
+        assertThat(spec.bestAttempt()).isTrue();
+        assertThat(spec.timeoutMs()).as("the server's default").isEqualTo(30_000);
+    }
+
+    @Test
+    void aPdfTakesItsOwnOptions() {
+        BrowserSpec spec = parser.parse(json("{'operation':'pdf','html':'<p>x</p>','options':{'format':'A4',"
+                + "'landscape':true,'margin':{'top':'1cm'},'scale':0.5}}"));
+
+        assertThat(spec.pdf())
+                .isEqualTo(new BrowserSpec.PdfOptions(
+                        "A4", true, null, new BrowserSpec.Margin("1cm", null, null, null), 0.5));
+        assertThat(spec.screenshot()).isNull();
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "{'url':'https://a.example/'}                                              | operation",
+                "{'operation':'print','url':'https://a.example/'}                          | operation",
+                "{'operation':'content'}                                                   | url",
+                "{'operation':'content','url':'https://a.example/','html':'<p>'}           | html",
+                "{'operation':'content','url':'file:///etc/passwd'}                        | url",
+                "{'operation':'content','url':'javascript:alert(1)'}                       | url",
+                "{'operation':'content','url':'http://'}                                   | url",
+                "{'operation':'content','url':'not a url'}                                 | url",
+                "{'operation':'content','html':'x','timeoutMs':0}                          | timeoutMs",
+                "{'operation':'content','html':'x','gotoOptions':{'waitUntil':'idle'}}     | gotoOptions.waitUntil",
+                "{'operation':'content','html':'x','waitForSelector':{'selector':' '}}     | waitForSelector.selector",
+                "{'operation':'content','html':'x','waitForTimeout':-1}                    | waitForTimeout",
+                "{'operation':'content','html':'x','viewport':{'width':0,'height':5}}      | viewport",
+                "{'operation':'content','html':'x','rejectResourceTypes':['pictures']}     | rejectResourceTypes",
+                "{'operation':'content','html':'x','setExtraHTTPHeaders':{'A B':'1'}}      | setExtraHTTPHeaders.A B",
+                "{'operation':'content','html':'x','options':{}}                           | options",
+                "{'operation':'screenshot','html':'x','options':{'type':'gif'}}            | options.type",
+                "{'operation':'screenshot','html':'x','options':{'quality':50}}            | options.quality",
+                "{'operation':'screenshot','html':'x','options':{'fullpage':true}}         | options.fullpage",
+                "{'operation':'pdf','html':'x','options':{'format':'A9'}}                  | options.format",
+                "{'operation':'pdf','html':'x','options':{'scale':3}}                      | options.scale",
+                "{'operation':'pdf','html':'x','wait':1}                                   | wait"
+            })
+    void namesTheFieldAtFault(String body, String field) {
+        ApiExceptions.assertInvalid(() -> parser.parse(json(body)), field);
+    }
+
+    private static ObjectNode json(String singleQuoted) {
+        return (ObjectNode) Wire.mapper().readTree(singleQuoted.replace('\'', '"'));
+    }
+}

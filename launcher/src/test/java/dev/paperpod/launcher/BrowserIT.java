@@ -1,0 +1,223 @@
+package dev.paperpod.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.paperpod.launcher.support.Api;
+import dev.paperpod.launcher.support.SharedStack;
+import dev.paperpod.schemas.Wire;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Browser jobs end to end, in the shared stack's warm browser containers (Debian's Chromium behind playwright-core's
+ * server): a screenshot, a PDF and the rendered HTML of pages given whole and of pages this test serves, sync and in
+ * the background; each refusal clear; nothing of one job seen by the next.
+ */
+@ExtendWith(SharedStack.class)
+class BrowserIT {
+
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Pages for the browser, on every address of this machine: the browser containers reach it by their gateway. */
+    private static HttpServer pages;
+
+    private final Api api;
+    private final String base;
+
+    BrowserIT(Api api, EmbeddedStack stack) {
+        this.api = api;
+        this.base = stack.baseUrl();
+    }
+
+    @BeforeAll
+    static void servePages() throws IOException {
+        pages = HttpServer.create(new InetSocketAddress("0.0.0.0", 0), 0);
+        pages.createContext("/hello", exchange -> answer(exchange, 200, """
+                <html><head><title>Hello</title></head>
+                <body><h1 id="late"></h1>
+                <script>setTimeout(() => { document.getElementById('late').textContent = 'drawn by script'; }, 50);
+                </script></body></html>"""));
+        pages.createContext("/cookie", exchange -> answer(exchange, 200, """
+                <html><body><p id="seen"></p><script>
+                document.getElementById('seen').textContent = 'before:[' + document.cookie + ']';
+                document.cookie = 'visited=yes; max-age=3600';
+                </script></body></html>"""));
+        pages.createContext("/missing", exchange -> answer(exchange, 404, "<html><body>no such page</body></html>"));
+        pages.start();
+    }
+
+    @AfterAll
+    static void stopPages() {
+        pages.stop(0);
+    }
+
+    private static void answer(com.sun.net.httpserver.HttpExchange exchange, int status, String html)
+            throws IOException {
+        byte[] body = html.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+        exchange.sendResponseHeaders(status, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    /** The address the browser containers reach this machine by: their network's gateway. */
+    private static String page(String path) {
+        return "http://10.88.0.1:" + pages.getAddress().getPort() + path;
+    }
+
+    private HttpResponse<byte[]> post(String path, Map<String, ?> body) throws Exception {
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .header("Authorization", "Bearer " + api.token())
+                        .timeout(Duration.ofMinutes(2))
+                        .POST(HttpRequest.BodyPublishers.ofString(Wire.writeString(body)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static JsonNode json(HttpResponse<byte[]> response) {
+        return Wire.mapper().readTree(response.body());
+    }
+
+    @Test
+    void aScreenshotOfAPageGivenWholeIsAPngOfTheViewport() throws Exception {
+        HttpResponse<byte[]> shot = post(
+                "/browser/screenshot",
+                Map.of(
+                        "html",
+                        "<h1 style='font-size:64px'>PaperPod</h1>",
+                        "viewport",
+                        Map.of("width", 640, "height", 360)));
+
+        assertThat(shot.statusCode())
+                .as(new String(shot.body(), StandardCharsets.UTF_8))
+                .isEqualTo(200);
+        assertThat(shot.headers().firstValue("Content-Type")).hasValue("image/png");
+        ByteBuffer png = ByteBuffer.wrap(shot.body());
+        assertThat(png.getLong(0)).as("the PNG signature").isEqualTo(0x89504E470D0A1A0AL);
+        assertThat(png.getInt(16)).as("width").isEqualTo(640);
+        assertThat(png.getInt(20)).as("height").isEqualTo(360);
+        assertThat(shot.headers().firstValue("X-PaperPod-Job-Id")).isPresent();
+    }
+
+    @Test
+    void thePagesOwnStatusAndAddressComeInHeadersAndItsScriptsHaveRun() throws Exception {
+        HttpResponse<byte[]> content = post(
+                "/browser/content",
+                Map.of("url", page("/hello"), "waitForSelector", Map.of("selector", "#late:not(:empty)")));
+
+        assertThat(content.statusCode())
+                .as(new String(content.body(), StandardCharsets.UTF_8))
+                .isEqualTo(200);
+        assertThat(new String(content.body(), StandardCharsets.UTF_8)).contains("drawn by script");
+        assertThat(content.headers().firstValue("X-Response-Code")).hasValue("200");
+        assertThat(content.headers().firstValue("X-Response-URL")).hasValue(page("/hello"));
+
+        HttpResponse<byte[]> missing = post("/browser/content", Map.of("url", page("/missing")));
+        assertThat(missing.statusCode()).as("a 404 page is still a page").isEqualTo(200);
+        assertThat(missing.headers().firstValue("X-Response-Code")).hasValue("404");
+    }
+
+    @Test
+    void aPdfIsAPdf() throws Exception {
+        HttpResponse<byte[]> pdf = post(
+                "/browser/pdf", Map.of("html", "<p>printed</p>", "options", Map.of("format", "A4", "landscape", true)));
+
+        assertThat(pdf.statusCode())
+                .as(new String(pdf.body(), StandardCharsets.UTF_8))
+                .isEqualTo(200);
+        assertThat(pdf.headers().firstValue("Content-Type")).hasValue("application/pdf");
+        assertThat(new String(pdf.body(), 0, 5, StandardCharsets.US_ASCII)).isEqualTo("%PDF-");
+    }
+
+    @Test
+    void nothingOfOneJobIsSeenByTheNext() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<byte[]> visit = post("/browser/content", Map.of("url", page("/cookie")));
+            assertThat(new String(visit.body(), StandardCharsets.UTF_8))
+                    .as("visit %d: a fresh context, no cookie of the one before", i)
+                    .contains("before:[]");
+        }
+    }
+
+    @Test
+    void aPageThatCannotBeHadIsAClearErrorAndBestAttemptTakesItAsItIs() throws Exception {
+        HttpResponse<byte[]> unresolved = post("/browser/content", Map.of("url", "http://no-such-host.invalid/"));
+        assertThat(unresolved.statusCode()).isEqualTo(502);
+        assertThat(json(unresolved).path("error").path("code").asString()).isEqualTo("NAVIGATION_FAILED");
+        assertThat(json(unresolved).path("error").path("message").asString()).contains("ERR_NAME_NOT_RESOLVED");
+
+        Map<String, Object> waitsForNothing =
+                Map.of("url", page("/hello"), "waitForSelector", Map.of("selector", "#never", "timeout", 500));
+        HttpResponse<byte[]> timedOut = post("/browser/content", waitsForNothing);
+        assertThat(timedOut.statusCode()).isEqualTo(504);
+        assertThat(json(timedOut).path("error").path("code").asString()).isEqualTo("NAVIGATION_TIMEOUT");
+        assertThat(json(timedOut).path("error").path("hint").asString()).contains("bestAttempt");
+
+        Map<String, Object> best = new java.util.HashMap<>(waitsForNothing);
+        best.put("bestAttempt", true);
+        HttpResponse<byte[]> asItIs = post("/browser/content", best);
+        assertThat(asItIs.statusCode()).isEqualTo(200);
+        assertThat(asItIs.headers().firstValue("X-PaperPod-Best-Attempt")).hasValue("true");
+        assertThat(new String(asItIs.body(), StandardCharsets.UTF_8)).contains("id=\"late\"");
+    }
+
+    @Test
+    void badInputIsRefusedBeforeAnyBrowserIsTaken() throws Exception {
+        HttpResponse<byte[]> file = post("/browser/screenshot", Map.of("url", "file:///etc/passwd"));
+        assertThat(file.statusCode()).isEqualTo(400);
+        assertThat(json(file).path("error").path("field").asString()).isEqualTo("url");
+
+        HttpResponse<byte[]> both = post("/browser/pdf", Map.of("url", page("/hello"), "html", "<p>"));
+        assertThat(json(both).path("error").path("field").asString()).isEqualTo("html");
+
+        HttpResponse<byte[]> operation = post("/browser/pdf", Map.of("html", "<p>", "operation", "screenshot"));
+        assertThat(json(operation).path("error").path("field").asString()).isEqualTo("operation");
+
+        HttpResponse<byte[]> quality =
+                post("/browser/screenshot", Map.of("html", "<p>", "options", Map.of("quality", 5)));
+        assertThat(json(quality).path("error").path("field").asString()).isEqualTo("options.quality");
+    }
+
+    @Test
+    void aBrowserJobRunsInTheBackgroundLikeAnyJob() {
+        Api.Response accepted = api.post(
+                "/v1/jobs",
+                Map.of(
+                        "kind",
+                        "browser",
+                        "operation",
+                        "screenshot",
+                        "html",
+                        "<p>later</p>",
+                        "options",
+                        Map.of("type", "jpeg", "quality", 60)));
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+
+        JsonNode job = api.get("/v1/jobs/" + accepted.text("id") + "?wait=60").json();
+        assertThat(job.path("status").asString()).as(job.toString()).isEqualTo("SUCCEEDED");
+        JsonNode result = job.path("result");
+        assertThat(result.path("type").asString()).isEqualTo("browser");
+        assertThat(result.path("contentType").asString()).isEqualTo("image/jpeg");
+        byte[] jpeg = Base64.getDecoder().decode(result.path("data").asString());
+        assertThat(jpeg[0] & 0xff).as("the JPEG signature").isEqualTo(0xFF);
+        assertThat(jpeg[1] & 0xff).isEqualTo(0xD8);
+    }
+}

@@ -1,0 +1,49 @@
+package dev.paperpod.schemas.browser;
+
+import dev.paperpod.schemas.job.JobResult;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a browser job gave. A page that answered 404 or 500 is a result like any other, its code in
+ * {@code responseCode}; a page that could not be loaded at all is a result too, with its verdict and error.
+ *
+ * @param responseCode the HTTP status of the page's main document, when it came from a URL
+ * @param responseUrl where the page ended up, after redirects
+ * @param contentType the type of {@code data} or {@code text}
+ * @param data the screenshot or PDF (base64 in JSON)
+ * @param text the rendered HTML
+ * @param error what went wrong, when the verdict is not {@code OK}
+ * @param durationMs the page's wall time: loading, waiting, the operation
+ */
+public record BrowserResult(
+        BrowserOperation operation,
+        Verdict verdict,
+        @Nullable Integer responseCode,
+        @Nullable String responseUrl,
+        String contentType,
+        byte @Nullable [] data,
+        @Nullable String text,
+        @Nullable String error,
+        long durationMs)
+        implements JobResult {
+
+    public enum Verdict {
+        /** Done as asked. */
+        OK,
+        /** Loading or waiting ran out of time and {@code bestAttempt} took the page as it was. */
+        BEST_ATTEMPT,
+        /** The page could not be loaded: a bad address, a name that does not resolve, a refused connection. */
+        NAVIGATION_FAILED,
+        /** Loading, waiting or the operation ran past its time. */
+        TIMEOUT,
+        /** The page or its renderer broke (a crash, a page that never settles). */
+        PAGE_ERROR,
+        /** What was asked for weighs more than a result may (a huge full-page screenshot). */
+        RESULT_TOO_LARGE
+    }
+
+    @Override
+    public String outcome() {
+        return verdict.name();
+    }
+}

@@ -1,0 +1,102 @@
+package dev.paperpod.schemas.browser;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.paperpod.schemas.job.JobKind;
+import dev.paperpod.schemas.job.JobSpec;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Load a page in a fresh browser context and do one thing with it. The fields follow the conventions users know from
+ * Browserless and Cloudflare Browser Rendering.
+ *
+ * @param url the page to load (http or https); exactly one of {@code url} and {@code html}
+ * @param html a page given whole, loaded as if from {@code about:blank}
+ * @param gotoOptions how loading waits: {@code waitUntil} and its own timeout
+ * @param waitForSelector after loading, wait for this element (optionally visible)
+ * @param waitForTimeout after that, wait this many milliseconds more (animations, late scripts)
+ * @param viewport the window size; 1280×720 when absent
+ * @param userAgent the browser's {@code User-Agent}, when not its own
+ * @param extraHttpHeaders headers sent with every request of the page
+ * @param rejectResourceTypes resource types not loaded (e.g. {@code image}, {@code font}, {@code media})
+ * @param screenshot the screenshot's options, for {@link BrowserOperation#SCREENSHOT}
+ * @param pdf the PDF's options, for {@link BrowserOperation#PDF}
+ * @param bestAttempt when loading or waiting times out, go on with the page as it is instead of failing
+ * @param timeoutMs the whole job's wall-clock limit
+ */
+public record BrowserSpec(
+        BrowserOperation operation,
+        @Nullable String url,
+        @Nullable String html,
+        @Nullable GotoOptions gotoOptions,
+        @Nullable WaitForSelector waitForSelector,
+        @Nullable Long waitForTimeout,
+        @Nullable Viewport viewport,
+        @Nullable String userAgent,
+        Map<String, String> extraHttpHeaders,
+        List<String> rejectResourceTypes,
+        @Nullable ScreenshotOptions screenshot,
+        @Nullable PdfOptions pdf,
+        boolean bestAttempt,
+        long timeoutMs)
+        implements JobSpec {
+
+    public BrowserSpec {
+        extraHttpHeaders = extraHttpHeaders == null ? Map.of() : Map.copyOf(extraHttpHeaders);
+        rejectResourceTypes = rejectResourceTypes == null ? List.of() : List.copyOf(rejectResourceTypes);
+    }
+
+    @Override
+    @JsonIgnore
+    public JobKind kind() {
+        return BrowserKind.KIND;
+    }
+
+    /**
+     * @param waitUntil {@code load} (the default), {@code domcontentloaded}, {@code networkidle} or {@code commit}
+     * @param timeout milliseconds the load may take; the job's limit when absent
+     */
+    public record GotoOptions(
+            @Nullable String waitUntil, @Nullable Long timeout) {}
+
+    /** @param timeout milliseconds to wait for it; the job's limit when absent */
+    public record WaitForSelector(
+            String selector,
+            @Nullable Long timeout,
+            @Nullable Boolean visible) {}
+
+    public record Viewport(int width, int height, @Nullable Double deviceScaleFactor) {}
+
+    /**
+     * @param type {@code png} (the default) or {@code jpeg}
+     * @param quality JPEG quality, 0–100
+     * @param clip the part of the page to take, in CSS pixels
+     */
+    public record ScreenshotOptions(
+            @Nullable Boolean fullPage,
+            @Nullable String type,
+            @Nullable Integer quality,
+            @Nullable Clip clip,
+            @Nullable Boolean omitBackground) {}
+
+    public record Clip(double x, double y, double width, double height) {}
+
+    /**
+     * @param format a paper size such as {@code A4} (the default) or {@code Letter}
+     * @param margin CSS lengths per side, e.g. {@code "1cm"}
+     * @param scale 0.1–2
+     */
+    public record PdfOptions(
+            @Nullable String format,
+            @Nullable Boolean landscape,
+            @Nullable Boolean printBackground,
+            @Nullable Margin margin,
+            @Nullable Double scale) {}
+
+    public record Margin(
+            @Nullable String top,
+            @Nullable String right,
+            @Nullable String bottom,
+            @Nullable String left) {}
+}

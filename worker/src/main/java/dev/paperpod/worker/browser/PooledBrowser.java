@@ -1,0 +1,89 @@
+package dev.paperpod.worker.browser;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.PlaywrightException;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One warm browser: its container and this worker's connection to it. Playwright's objects are used by one thread at
+ * a time (the pool hands a browser to one job), each browser with a Playwright of its own.
+ */
+final class PooledBrowser {
+
+    private static final Logger log = LoggerFactory.getLogger(PooledBrowser.class);
+
+    private final BrowserContainers.Container container;
+    private final Playwright playwright;
+    private final Browser browser;
+    private int contexts;
+
+    private PooledBrowser(BrowserContainers.Container container, Playwright playwright, Browser browser) {
+        this.container = container;
+        this.playwright = playwright;
+        this.browser = browser;
+    }
+
+    /** Connects to a started container; on failure nothing is left open but the container, for the caller. */
+    static PooledBrowser connect(BrowserContainers.Container container, double timeoutMs) {
+        Playwright playwright = Playwright.create(
+                new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        try {
+            Browser browser = playwright
+                    .chromium()
+                    .connect(container.endpoint(), new BrowserType.ConnectOptions().setTimeout(timeoutMs));
+            return new PooledBrowser(container, playwright, browser);
+        } catch (PlaywrightException e) {
+            playwright.close();
+            throw new BrowserException("cannot connect to browser " + container.id() + ": " + firstLine(e), e);
+        }
+    }
+
+    String id() {
+        return container.id();
+    }
+
+    BrowserContainers.Container container() {
+        return container;
+    }
+
+    /** The browser, for one job; counts the context the job is about to open. */
+    Browser take() {
+        contexts++;
+        return browser;
+    }
+
+    int contexts() {
+        return contexts;
+    }
+
+    boolean connected() {
+        return browser.isConnected();
+    }
+
+    /** Ends the connection (not the container). */
+    void disconnect() {
+        try {
+            playwright.close();
+        } catch (RuntimeException e) {
+            log.debug("Closing the connection to browser {}: {}", container.id(), e.toString());
+        }
+    }
+
+    /**
+     * What went wrong, in one line: Playwright's messages are blocks ({@code Error {\n  message='net::ERR_… at …'}, a
+     * call log, a stack) whose first line says nothing.
+     */
+    static String firstLine(Throwable e) {
+        String message = String.valueOf(e.getMessage());
+        int quoted = message.indexOf("message='");
+        if (quoted >= 0) {
+            message = message.substring(quoted + "message='".length());
+        }
+        int newline = message.indexOf('\n');
+        return (newline < 0 ? message : message.substring(0, newline)).strip();
+    }
+}
