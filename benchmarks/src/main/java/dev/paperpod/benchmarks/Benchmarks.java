@@ -55,6 +55,7 @@ import org.slf4j.LoggerFactory;
  *   <li>sync exec of {@code echo hi}, HTTP in → HTTP out, beside {@code podman exec} of the same command and the
  *       agent alone;
  *   <li>a preview URL beside a direct connection to the same server ({@link PreviewLatency});
+ *   <li>browser screenshots and PDFs beside Playwright driving the same image directly ({@link BrowserLatency});
  *   <li>files streamed into and out of a sandbox beside {@code podman cp} ({@link FileTransfer}).
  * </ul>
  *
@@ -62,7 +63,8 @@ import org.slf4j.LoggerFactory;
  * is measured twice: right after start, while the JIT still compiles the path (two cores share that work with the
  * requests), and in the steady state, after {@code warmup} more requests.
  * The async throughput is measured after {@code async-warmup} async jobs, for the same reason.
- * Arguments: {@code relay=N exec=N warmup=N podman=N cold=N claim=N async=N async-warmup=N cli=N preview=N files=N} (sample
+ * Arguments: {@code relay=N exec=N warmup=N podman=N cold=N claim=N async=N async-warmup=N cli=N preview=N files=N
+ * browser=N browser-seconds=N} (sample
  * counts), and {@code
  * --paperpod.some.property=value} or {@code --spring.…=value} to try a setting (e.g. {@code
  * --paperpod.scheduler.outbox.poll-interval=25ms}).
@@ -116,6 +118,8 @@ public final class Benchmarks {
             results.add(preview.proxied());
             results.add(preview.direct());
             String files = FileTransfer.measure(stack.baseUrl(), stack.devToken(), n.get("files"), 3);
+            BrowserLatency.Result browser = BrowserLatency.measure(stack, n.get("browser"), n.get("browser-seconds"));
+            results.addAll(browser.samples());
             results.add(agentAlone(stack, n.get("exec")));
             String agentCpu = agentCpu(stack, n.get("exec"));
             Samples podman = podmanExec(n.get("podman"));
@@ -137,12 +141,13 @@ public final class Benchmarks {
                     idleMemory(stack, "VmRSS:"),
                     idleMemory(stack, "RssAnon:"));
             System.out.println(preview.summary());
+            System.out.println(browser.summary());
             System.out.println(files);
             System.out.println(agentCpu);
             System.out.println(throughput);
             Files.writeString(
                     Path.of("benchmarks/target/benchmark-results.md"),
-                    "\n" + preview.summary() + files + "\n" + agentCpu + "\n" + throughput + "\n",
+                    "\n" + preview.summary() + browser.summary() + files + "\n" + agentCpu + "\n" + throughput + "\n",
                     java.nio.file.StandardOpenOption.APPEND);
         } finally {
             stack.close();
@@ -748,6 +753,8 @@ public final class Benchmarks {
                 30));
         n.put("preview", 300);
         n.put("files", 9);
+        n.put("browser", 100);
+        n.put("browser-seconds", 20);
         for (String arg : args) {
             String[] kv = arg.split("=", 2);
             if (kv.length == 2 && n.containsKey(kv[0])) {

@@ -117,6 +117,34 @@ final class Client {
         return answer(c);
     }
 
+    /** A POST whose answer is bytes (a screenshot, a PDF): its size and headers. */
+    record Fetched(long bytes, Map<String, java.util.List<String>> headers) {
+
+        @Nullable
+        String header(String name) {
+            return headers.entrySet().stream()
+                    .filter(e -> e.getKey() != null && e.getKey().equalsIgnoreCase(name))
+                    .flatMap(e -> e.getValue().stream())
+                    .findFirst()
+                    .orElse(null);
+        }
+    }
+
+    /** POSTs JSON and copies the answer's bytes into {@code sink} as they come. */
+    Fetched postForBytes(String path, Map<String, ?> body, OutputStream sink) throws Failure {
+        HttpURLConnection c = open("POST", path, body, "*/*");
+        try {
+            if (c.getResponseCode() != 200) {
+                throw failure(c);
+            }
+            try (InputStream in = c.getInputStream()) {
+                return new Fetched(copy(in, sink, c.getContentLengthLong(), (done, total) -> {}), c.getHeaderFields());
+            }
+        } catch (IOException e) {
+            throw unreachable(e);
+        }
+    }
+
     /** GETs a download into {@code sink} as it comes, telling {@code progress}; answers its size. */
     long download(String path, OutputStream sink, Progress progress) throws Failure {
         HttpURLConnection c = connect("GET", path, "application/octet-stream");

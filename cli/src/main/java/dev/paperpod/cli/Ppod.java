@@ -33,7 +33,7 @@ import tools.jackson.databind.JsonNode;
         mixinStandardHelpOptions = true,
         scope = CommandLine.ScopeType.INHERIT, // --help and --version on every command
         version = "ppod 0.1.0",
-        description = "Your PaperPod sandbox from a shell: run code, move files, run servers.",
+        description = "Your PaperPod sandbox from a shell: run code, move files, run servers, take pages.",
         subcommands = {
             CommandLine.HelpCommand.class,
             Ppod.LoginCommand.class,
@@ -48,7 +48,10 @@ import tools.jackson.databind.JsonNode;
             Ppod.Expose.class,
             Ppod.Interpret.class,
             Ppod.Status.class,
-            Ppod.Reset.class
+            Ppod.Reset.class,
+            BrowserCommands.Screenshot.class,
+            BrowserCommands.Pdf.class,
+            BrowserCommands.Content.class
         })
 public final class Ppod implements Callable<Integer> {
 

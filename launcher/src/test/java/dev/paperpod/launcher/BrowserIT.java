@@ -180,6 +180,20 @@ class BrowserIT {
     }
 
     @Test
+    void aPageThatNeverSettlesTimesOutAndTheNextJobIsNormal() throws Exception {
+        HttpResponse<byte[]> spinning =
+                post("/browser/screenshot", Map.of("html", "<script>while (true) {}</script>", "timeoutMs", 3_000));
+        assertThat(spinning.statusCode())
+                .as(new String(spinning.body(), StandardCharsets.UTF_8))
+                .isEqualTo(504);
+        assertThat(json(spinning).path("error").path("code").asString()).isEqualTo("NAVIGATION_TIMEOUT");
+
+        HttpResponse<byte[]> next = post("/browser/content", Map.of("html", "<p>next</p>"));
+        assertThat(next.statusCode()).isEqualTo(200);
+        assertThat(new String(next.body(), StandardCharsets.UTF_8)).contains("<p>next</p>");
+    }
+
+    @Test
     void badInputIsRefusedBeforeAnyBrowserIsTaken() throws Exception {
         HttpResponse<byte[]> file = post("/browser/screenshot", Map.of("url", "file:///etc/passwd"));
         assertThat(file.statusCode()).isEqualTo(400);

@@ -253,6 +253,56 @@ class PpodIT {
                         "interpret",
                         "status",
                         "reset",
-                        "login");
+                        "login",
+                        "browser:screenshot",
+                        "browser:pdf",
+                        "browser:content");
+    }
+
+    @Test
+    void aPageIsTakenAsAScreenshotAPdfAndItsRenderedHtml() throws Exception {
+        Path page = Files.writeString(
+                home.resolve("page.html"),
+                "<h1 id='t'></h1><script>document.getElementById('t').textContent = 'rendered ' + (6 * 7)</script>");
+        Path shot = home.resolve("shot.png");
+
+        Run screenshot = ppod(
+                "browser:screenshot",
+                "--html",
+                page.toString(),
+                "-o",
+                shot.toString(),
+                "--width",
+                "320",
+                "--height",
+                "200");
+        assertThat(screenshot.exit()).as(screenshot.toString()).isZero();
+        assertThat(screenshot.out()).startsWith("wrote " + shot + " (screenshot, ");
+        byte[] png = Files.readAllBytes(shot);
+        assertThat(java.nio.ByteBuffer.wrap(png).getInt(16)).as("PNG width").isEqualTo(320);
+
+        Path pdf = home.resolve("page.pdf");
+        assertThat(ppod("browser:pdf", "--html", page.toString(), "-o", pdf.toString(), "--landscape")
+                        .exit())
+                .isZero();
+        assertThat(Files.readString(pdf, StandardCharsets.ISO_8859_1)).startsWith("%PDF-");
+
+        Run content = ppodIn(Files.readString(page), "browser:content", "--html", "-");
+        assertThat(content.exit()).as(content.toString()).isZero();
+        assertThat(content.out()).contains("rendered 42");
+
+        Run refused = ppod(
+                "browser:screenshot",
+                "file:///etc/passwd",
+                "-o",
+                home.resolve("no.png").toString());
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err())
+                .contains("error: INVALID_FIELD")
+                .contains("(url)")
+                .contains("hint: ");
+        Run neither = ppod("browser:pdf");
+        assertThat(neither.exit()).isEqualTo(2);
+        assertThat(neither.err()).contains("a URL, or --html");
     }
 }

@@ -37,10 +37,12 @@ public final class WorkerProcess implements AutoCloseable {
                 "--paperpod.worker.id=" + id,
                 "--paperpod.worker.docker-host=" + stack.podmanHost(),
                 "--paperpod.worker.metrics-port=0",
-                // the workers tests start beside the stack's own run code; the stack's worker runs the browsers
-                "--paperpod.worker.browser.enabled=false",
                 "--paperpod.worker.sandbox.socket-root=" + shortSocketRoot(id)));
-        overrides.forEach((k, v) -> command.add("--" + k + "=" + v));
+        Map<String, String> settings = new java.util.HashMap<>();
+        // the workers tests start beside the stack's own run code; the stack's worker runs the browsers
+        settings.put("paperpod.worker.browser.enabled", "false");
+        settings.putAll(overrides); // each once: a property given twice on the command line is both values joined
+        settings.forEach((k, v) -> command.add("--" + k + "=" + v));
         try {
             Path log = Files.createDirectories(stack.home().resolve("logs")).resolve(id + ".log");
             Process process = new ProcessBuilder(command)

@@ -14,6 +14,10 @@ import dev.paperpod.worker.jobs.OutputSink;
 import dev.paperpod.worker.jobs.RunCancellation;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,9 +29,17 @@ public final class BrowserJobRunner implements JobRunner {
 
     private static final Logger log = LoggerFactory.getLogger(BrowserJobRunner.class);
 
+    /** How long past its own limit a job's browser is left before it is ended: Playwright's timeouts come first. */
+    private static final Duration WATCHDOG_GRACE = Duration.ofSeconds(10);
+
     private final BrowserPool pool;
     private final BrowserPages pages;
     private final Duration claimTimeout;
+    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "browser-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
 
     public BrowserJobRunner(BrowserPool pool, Clock clock, Duration claimTimeout, long maxResultBytes) {
         this.pool = pool;
@@ -79,6 +91,7 @@ public final class BrowserJobRunner implements JobRunner {
     private final class BrowserLease implements Lease {
         private final PooledBrowser browser;
         private volatile boolean killed;
+        private volatile boolean overran;
 
         BrowserLease(PooledBrowser browser) {
             this.browser = browser;
@@ -96,6 +109,14 @@ public final class BrowserJobRunner implements JobRunner {
                 killed = true;
                 pool.kill(browser);
             });
+            // a page stuck where no Playwright timeout reaches (a renderer spinning in a script) ends with its browser
+            ScheduledFuture<?> overdue = watchdog.schedule(
+                    () -> {
+                        overran = true;
+                        pool.kill(browser);
+                    },
+                    spec.timeoutMs() + WATCHDOG_GRACE.toMillis(),
+                    TimeUnit.MILLISECONDS);
             try {
                 BrowserPages.Done done = pages.run(browser.take(), spec);
                 return new Ran(statusOf(done.result()), done.result(), done.startedAt(), done.finishedAt());
@@ -103,15 +124,23 @@ public final class BrowserJobRunner implements JobRunner {
                 if (killed) {
                     throw new JobFailure("CANCELED", "canceled while the page loaded; its browser was ended", false);
                 }
+                if (overran) {
+                    throw new JobFailure(
+                            "DEADLINE_EXCEEDED",
+                            "the page did not answer within its " + spec.timeoutMs() + " ms; its browser was ended",
+                            false);
+                }
                 log.error("Browser {} broke under job {}: {}", browser.id(), job.jobId(), e.getMessage());
                 throw new JobFailure(
                         "BROWSER_LOST", "the browser stopped answering: " + PooledBrowser.firstLine(e), true, e);
+            } finally {
+                overdue.cancel(false);
             }
         }
 
         @Override
         public void release(boolean reusable) {
-            pool.release(browser, reusable && !killed);
+            pool.release(browser, reusable && !killed && !overran);
         }
     }
 

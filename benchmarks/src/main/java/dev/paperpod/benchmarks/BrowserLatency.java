@@ -1,0 +1,152 @@
+package dev.paperpod.benchmarks;
+
+import com.github.dockerjava.api.DockerClient;
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import dev.paperpod.launcher.EmbeddedStack;
+import dev.paperpod.schemas.Wire;
+import dev.paperpod.worker.WorkerProperties;
+import dev.paperpod.worker.browser.BrowserContainers;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Browser jobs through the whole path (HTTP → Kafka → worker → a warm browser → HTTP) beside Playwright for Java
+ * driving a browser container of the same image directly (a fresh context, the same page, the same screenshot or PDF),
+ * taking turns in the same run; then screenshots per second with every browser of the pool busy, and the memory of an
+ * idle warm browser.
+ */
+final class BrowserLatency {
+
+    private static final String PAGE = "<html><body style='font-family:sans-serif'><h1>PaperPod</h1>"
+            + "<p>a small page for the benchmark</p><ul><li>one</li><li>two</li></ul></body></html>";
+    private static final int WARM_UP = 10;
+
+    private BrowserLatency() {}
+
+    /** The samples (whole path and direct, screenshot and PDF), and the report's lines. */
+    record Result(List<Samples> samples, String summary) {}
+
+    static Result measure(EmbeddedStack stack, int count, int throughputSeconds) throws Exception {
+        ConfigurableApplicationContext worker = stack.workers().get(0);
+        WorkerProperties properties = worker.getBean(WorkerProperties.class);
+        BrowserContainers containers =
+                new BrowserContainers(worker.getBean(DockerClient.class), properties.browser(), "bench");
+        HttpClient http = HttpClient.newHttpClient();
+        Samples shot = new Samples("browser screenshot, HTTP → worker → browser");
+        Samples shotDirect = new Samples("baseline: Playwright → the same image, screenshot");
+        Samples pdf = new Samples("browser PDF, HTTP → worker → browser");
+        Samples pdfDirect = new Samples("baseline: Playwright → the same image, PDF");
+        BrowserContainers.Container direct = containers.create();
+        String idleMemory;
+        try (Playwright playwright = Playwright.create(
+                new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")))) {
+            Browser browser = playwright.chromium().connect(direct.endpoint());
+            idleMemory = Benchmarks.run(Benchmarks.podman(
+                            "stats", "--no-stream", "--format", "{{.MemUsage}}", "paperpod-" + direct.id()))
+                    .trim();
+            for (int i = -WARM_UP; i < count; i++) {
+                long a = viaApi(http, stack, "screenshot");
+                long b = directly(browser, false);
+                long c = viaApi(http, stack, "pdf");
+                long d = directly(browser, true);
+                if (i >= 0) {
+                    shot.add(a);
+                    shotDirect.add(b);
+                    pdf.add(c);
+                    pdfDirect.add(d);
+                }
+            }
+        } finally {
+            containers.destroy(direct);
+        }
+        int browsers = properties.browser().max();
+        double perSecond = throughput(http, stack, browsers, throughputSeconds);
+        String summary = String.format(
+                Locale.ROOT,
+                "ratio browser screenshot whole path / direct, p50: %.2f, p99: %.2f; PDF p50: %.2f, p99: %.2f%n"
+                        + "screenshots per second with the pool full (%d browsers, %d clients, %d s): %.1f%n"
+                        + "an idle warm browser container: %s%n",
+                shot.p50() / shotDirect.p50(),
+                shot.p99() / shotDirect.p99(),
+                pdf.p50() / pdfDirect.p50(),
+                pdf.p99() / pdfDirect.p99(),
+                browsers,
+                browsers,
+                throughputSeconds,
+                perSecond,
+                idleMemory);
+        return new Result(List.of(shot, shotDirect, pdf, pdfDirect), summary);
+    }
+
+    private static long viaApi(HttpClient http, EmbeddedStack stack, String operation) throws Exception {
+        long start = System.nanoTime();
+        HttpResponse<byte[]> r = http.send(
+                HttpRequest.newBuilder(URI.create(stack.baseUrl() + "/browser/" + operation))
+                        .header("Authorization", "Bearer " + stack.devToken())
+                        .POST(HttpRequest.BodyPublishers.ofString(Wire.writeString(Map.of("html", PAGE))))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        long took = System.nanoTime() - start;
+        if (r.statusCode() != 200 || r.body().length < 100) {
+            throw new IllegalStateException(operation + " answered " + r.statusCode() + ": " + new String(r.body()));
+        }
+        return took;
+    }
+
+    /** What the worker does for a job, and nothing else: a fresh context, the page, the picture or the PDF. */
+    private static long directly(Browser browser, boolean asPdf) {
+        long start = System.nanoTime();
+        BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 720));
+        try {
+            Page page = context.newPage();
+            page.setContent(PAGE);
+            byte[] bytes = asPdf ? page.pdf() : page.screenshot();
+            if (bytes.length < 100) {
+                throw new IllegalStateException("an empty " + (asPdf ? "PDF" : "screenshot"));
+            }
+        } finally {
+            context.close();
+        }
+        return System.nanoTime() - start;
+    }
+
+    /** Screenshots a second through the whole path, {@code clients} at once for {@code seconds}. */
+    private static double throughput(HttpClient http, EmbeddedStack stack, int clients, int seconds) throws Exception {
+        long until = System.nanoTime() + seconds * 1_000_000_000L;
+        AtomicInteger done = new AtomicInteger();
+        ExecutorService threads = Executors.newFixedThreadPool(clients);
+        long start = System.nanoTime();
+        try {
+            List<Future<?>> running = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                running.add(threads.submit(() -> {
+                    while (System.nanoTime() < until) {
+                        viaApi(http, stack, "screenshot");
+                        done.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : running) {
+                f.get();
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        return done.get() / ((System.nanoTime() - start) / 1e9);
+    }
+}

@@ -1,0 +1,255 @@
+package dev.paperpod.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code ppod browser:screenshot}, {@code browser:pdf} and {@code browser:content}: a page (a URL, or a local HTML
+ * file with {@code --html}) loaded in one of PaperPod's warm browsers, the result written to a file (or, for the HTML,
+ * printed).
+ */
+final class BrowserCommands {
+
+    private BrowserCommands() {}
+
+    /** The page and how to load it: what every browser command takes. */
+    static final class PageOptions {
+        @Parameters(index = "0", arity = "0..1", description = "the page to load (http or https)")
+        @Nullable
+        String url;
+
+        @Option(names = "--html", description = "a local HTML file to load instead of a URL (- for standard input)")
+        @Nullable
+        Path html;
+
+        @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--width", description = "viewport width (default 1280)")
+        @Nullable
+        Integer width;
+
+        @Option(names = "--height", description = "viewport height (default 720)")
+        @Nullable
+        Integer height;
+
+        @Option(names = "--wait-for", description = "a CSS selector to wait for after loading")
+        @Nullable
+        String waitFor;
+
+        @Option(names = "--wait-until", description = "load (default), domcontentloaded, networkidle or commit")
+        @Nullable
+        String waitUntil;
+
+        @Option(names = "--best-attempt", description = "on a timeout, take the page as it is")
+        boolean bestAttempt;
+
+        @Option(names = "--timeout", description = "the whole job's limit, in milliseconds")
+        @Nullable
+        Long timeoutMs;
+
+        /** The request's fields for the page. */
+        Map<String, Object> body() throws IOException {
+            if ((url == null) == (html == null)) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "give the page: a URL, or --html <file>, not both");
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            if (url != null) {
+                body.put("url", url);
+            } else {
+                body.put(
+                        "html",
+                        html.toString().equals("-")
+                                ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+                                : Files.readString(html));
+            }
+            if (width != null || height != null) {
+                body.put(
+                        "viewport",
+                        Map.of("width", width == null ? 1280 : width, "height", height == null ? 720 : height));
+            }
+            if (waitFor != null) {
+                body.put("waitForSelector", Map.of("selector", waitFor));
+            }
+            if (waitUntil != null) {
+                body.put("gotoOptions", Map.of("waitUntil", waitUntil));
+            }
+            if (bestAttempt) {
+                body.put("bestAttempt", true);
+            }
+            if (timeoutMs != null) {
+                body.put("timeoutMs", timeoutMs);
+            }
+            return body;
+        }
+    }
+
+    /** Runs one browser operation and writes its answer to {@code output}, or standard output when null. */
+    private static int fetch(
+            Ppod.Target target, String operation, Map<String, Object> body, @Nullable Path output, String what)
+            throws Exception {
+        Client client = target.client();
+        Client.Fetched fetched;
+        if (output == null) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            fetched = client.postForBytes("/browser/" + operation, body, bytes);
+            System.out.write(bytes.toByteArray());
+            System.out.flush();
+        } else {
+            try (OutputStream out = Files.newOutputStream(output)) {
+                fetched = client.postForBytes("/browser/" + operation, body, out);
+            }
+        }
+        String code = fetched.header("X-Response-Code");
+        String url = fetched.header("X-Response-URL");
+        String job = fetched.header("X-PaperPod-Job-Id");
+        if (target.json) {
+            Map<String, Object> answer = new LinkedHashMap<>();
+            if (output != null) {
+                answer.put("file", output.toString());
+            }
+            answer.put("bytes", fetched.bytes());
+            answer.put("contentType", fetched.header("Content-Type"));
+            if (code != null) {
+                answer.put("responseCode", Integer.parseInt(code));
+            }
+            answer.put("responseUrl", url);
+            answer.put("bestAttempt", "true".equals(fetched.header("X-PaperPod-Best-Attempt")));
+            answer.put("jobId", job);
+            PrintWriter err = output == null ? target.spec.commandLine().getErr() : target.out();
+            err.println(Client.JSON.writeValueAsString(answer));
+            err.flush();
+        } else if (output != null) {
+            target.out()
+                    .println("wrote " + output + " (" + what + ", " + fetched.bytes() + " bytes"
+                            + (code == null ? "" : ", page " + code + " " + url) + ")");
+            target.out().flush();
+        }
+        return 0;
+    }
+
+    @Command(name = "browser:screenshot", description = "A screenshot of a page (PNG, or JPEG with --type jpeg).")
+    static final class Screenshot implements Callable<Integer> {
+        @Mixin
+        Ppod.Target target;
+
+        @Mixin
+        PageOptions page;
+
+        @Option(
+                names = {"-o", "--output"},
+                description = "the file to write (default: screenshot.png, or .jpg)")
+        @Nullable
+        Path output;
+
+        @Option(names = "--full-page", description = "the whole page, not only the viewport")
+        boolean fullPage;
+
+        @Option(names = "--type", description = "png (default) or jpeg")
+        @Nullable
+        String type;
+
+        @Option(names = "--quality", description = "JPEG quality, 0-100")
+        @Nullable
+        Integer quality;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, Object> body = page.body();
+            Map<String, Object> options = new LinkedHashMap<>();
+            if (fullPage) {
+                options.put("fullPage", true);
+            }
+            if (type != null) {
+                options.put("type", type);
+            }
+            if (quality != null) {
+                options.put("quality", quality);
+            }
+            if (!options.isEmpty()) {
+                body.put("options", options);
+            }
+            Path file = output != null ? output : Path.of("jpeg".equals(type) ? "screenshot.jpg" : "screenshot.png");
+            return fetch(target, "screenshot", body, file, "screenshot");
+        }
+    }
+
+    @Command(name = "browser:pdf", description = "A page printed to PDF.")
+    static final class Pdf implements Callable<Integer> {
+        @Mixin
+        Ppod.Target target;
+
+        @Mixin
+        PageOptions page;
+
+        @Option(
+                names = {"-o", "--output"},
+                description = "the file to write (default: page.pdf)")
+        @Nullable
+        Path output;
+
+        @Option(names = "--format", description = "paper size: A4 (default), Letter, …")
+        @Nullable
+        String format;
+
+        @Option(names = "--landscape", description = "landscape rather than portrait")
+        boolean landscape;
+
+        @Option(names = "--print-background", description = "print background colours and images")
+        boolean printBackground;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, Object> body = page.body();
+            Map<String, Object> options = new LinkedHashMap<>();
+            if (format != null) {
+                options.put("format", format);
+            }
+            if (landscape) {
+                options.put("landscape", true);
+            }
+            if (printBackground) {
+                options.put("printBackground", true);
+            }
+            if (!options.isEmpty()) {
+                body.put("options", options);
+            }
+            return fetch(target, "pdf", body, output != null ? output : Path.of("page.pdf"), "PDF");
+        }
+    }
+
+    @Command(name = "browser:content", description = "A page's HTML as rendered, after its scripts ran.")
+    static final class Content implements Callable<Integer> {
+        @Mixin
+        Ppod.Target target;
+
+        @Mixin
+        PageOptions page;
+
+        @Option(
+                names = {"-o", "--output"},
+                description = "write it to this file instead of printing it")
+        @Nullable
+        Path output;
+
+        @Override
+        public Integer call() throws Exception {
+            return fetch(target, "content", page.body(), output, "HTML");
+        }
+    }
+}
