@@ -118,7 +118,7 @@ public final class BrowserJobRunner implements JobRunner {
                     spec.timeoutMs() + WATCHDOG_GRACE.toMillis(),
                     TimeUnit.MILLISECONDS);
             try {
-                BrowserPages.Done done = pages.run(browser.take(), spec);
+                BrowserPages.Done done = pages.run(browser, spec);
                 return new Ran(statusOf(done.result()), done.result(), done.startedAt(), done.finishedAt());
             } catch (PlaywrightException e) {
                 if (killed) {

@@ -28,8 +28,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class BrowserPages {
 
-    private static final int DEFAULT_WIDTH = 1280;
-    private static final int DEFAULT_HEIGHT = 720;
+    private static final int DEFAULT_WIDTH = PooledBrowser.DEFAULT_WIDTH;
+    private static final int DEFAULT_HEIGHT = PooledBrowser.DEFAULT_HEIGHT;
     private static final Set<String> WAIT_UNTIL = Set.of("load", "domcontentloaded", "networkidle", "commit");
 
     private final Clock clock;
@@ -44,13 +44,69 @@ final class BrowserPages {
     record Done(BrowserResult result, Instant startedAt, Instant finishedAt) {}
 
     /**
-     * Runs the job in a context of its own, closed before this returns.
+     * Runs the job in a context of its own (the browser's spare page when the job needs no other context options),
+     * which the browser closes when it is next prepared.
      *
      * @throws PlaywrightException when the browser itself failed (its connection dropped, it was killed)
      */
-    Done run(Browser browser, BrowserSpec spec) {
+    Done run(PooledBrowser pooled, BrowserSpec spec) {
         Instant started = clock.instant();
         long deadline = System.nanoTime() + Duration.ofMillis(spec.timeoutMs()).toNanos();
+        Browser browser = pooled.take();
+        Page page = spec.userAgent() == null
+                        && (spec.viewport() == null || spec.viewport().deviceScaleFactor() == null)
+                ? pooled.takeSpare()
+                : null;
+        BrowserContext context;
+        if (page != null) {
+            context = page.context();
+            if (spec.viewport() != null) {
+                page.setViewportSize(spec.viewport().width(), spec.viewport().height());
+            }
+            if (!spec.extraHttpHeaders().isEmpty()) {
+                context.setExtraHTTPHeaders(spec.extraHttpHeaders());
+            }
+        } else {
+            context = browser.newContext(contextOptions(spec));
+            page = context.newPage();
+        }
+        pooled.used(context);
+        page.setDefaultTimeout(left(deadline));
+        if (!spec.rejectResourceTypes().isEmpty()) {
+            Set<String> rejected = Set.copyOf(spec.rejectResourceTypes());
+            page.route("**/*", route -> {
+                if (rejected.contains(route.request().resourceType())) {
+                    route.abort();
+                } else {
+                    route.resume();
+                }
+            });
+        }
+        Response response = null;
+        boolean bestAttempt = false;
+        try {
+            response = load(page, spec, deadline);
+            waitAsAsked(page, spec, deadline);
+        } catch (TimeoutError e) {
+            if (!spec.bestAttempt()) {
+                return failed(spec, BrowserResult.Verdict.TIMEOUT, page, response, e, started);
+            }
+            bestAttempt = true;
+        } catch (PlaywrightException e) {
+            if (!browser.isConnected()) {
+                throw e;
+            }
+            return failed(spec, verdictOf(e), page, response, e, started);
+        }
+        page.setDefaultTimeout(left(deadline));
+        try {
+            return done(spec, page, response, bestAttempt, started);
+        } catch (TimeoutError e) {
+            return failed(spec, BrowserResult.Verdict.TIMEOUT, page, response, e, started);
+        }
+    }
+
+    private static Browser.NewContextOptions contextOptions(BrowserSpec spec) {
         Browser.NewContextOptions options = new Browser.NewContextOptions()
                 .setViewportSize(
                         spec.viewport() == null
@@ -68,47 +124,7 @@ final class BrowserPages {
         if (!spec.extraHttpHeaders().isEmpty()) {
             options.setExtraHTTPHeaders(spec.extraHttpHeaders());
         }
-        BrowserContext context = browser.newContext(options);
-        try {
-            Page page = context.newPage();
-            page.setDefaultTimeout(left(deadline));
-            if (!spec.rejectResourceTypes().isEmpty()) {
-                Set<String> rejected = Set.copyOf(spec.rejectResourceTypes());
-                page.route("**/*", route -> {
-                    if (rejected.contains(route.request().resourceType())) {
-                        route.abort();
-                    } else {
-                        route.resume();
-                    }
-                });
-            }
-            Response response = null;
-            boolean bestAttempt = false;
-            try {
-                response = load(page, spec, deadline);
-                waitAsAsked(page, spec, deadline);
-            } catch (TimeoutError e) {
-                if (!spec.bestAttempt()) {
-                    return failed(spec, BrowserResult.Verdict.TIMEOUT, page, response, e, started);
-                }
-                bestAttempt = true;
-            } catch (PlaywrightException e) {
-                if (!browser.isConnected()) {
-                    throw e;
-                }
-                return failed(spec, verdictOf(e), page, response, e, started);
-            }
-            page.setDefaultTimeout(left(deadline));
-            try {
-                return done(spec, page, response, bestAttempt, started);
-            } catch (TimeoutError e) {
-                return failed(spec, BrowserResult.Verdict.TIMEOUT, page, response, e, started);
-            }
-        } finally {
-            if (browser.isConnected()) {
-                context.close();
-            }
-        }
+        return options;
     }
 
     private static @Nullable Response load(Page page, BrowserSpec spec, long deadline) {

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * Warm browsers, ready before a job asks: up to {@code minIdle} started and connected, at most {@code max} in all. A
  * job takes one and opens a fresh context in it (nothing of one job — cookies, storage, cache — is seen by the next);
  * a browser is replaced after {@code contextsPerBrowser} jobs, after a job that did not end cleanly, or when its
- * connection drops (a crash, the memory ceiling). Making a browser takes a second or two, in the background.
+ * connection drops (a crash, the memory ceiling). Making a browser takes a second or two, in the background. Between
+ * jobs a browser closes the last job's context and opens a spare page for the next one, after the job's answer.
  */
 public final class BrowserPool implements AutoCloseable {
 
@@ -35,9 +36,16 @@ public final class BrowserPool implements AutoCloseable {
     private final Deque<PooledBrowser> idle = new ArrayDeque<>(); // guarded by lock
     private final List<PooledBrowser> busy = new ArrayList<>(); // guarded by lock
     private int starting; // guarded by lock
+    private int preparing; // guarded by lock: back from a job, its spare page being opened
     private boolean closed; // guarded by lock
     private final ExecutorService background = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "browser-pool");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Prepares browsers back from a job, each on its own thread, so one slow browser holds up no other. */
+    private final ExecutorService preparer = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "browser-prepare");
         t.setDaemon(true);
         return t;
     });
@@ -56,11 +64,11 @@ public final class BrowserPool implements AutoCloseable {
         background.execute(this::fill);
     }
 
-    /** Idle, busy and starting browsers, read together. */
+    /** Idle, busy and starting browsers (those being prepared count as busy), read together. */
     public int[] counts() {
         lock.lock();
         try {
-            return new int[] {idle.size(), busy.size(), starting};
+            return new int[] {idle.size(), busy.size() + preparing, starting};
         } finally {
             lock.unlock();
         }
@@ -94,7 +102,8 @@ public final class BrowserPool implements AutoCloseable {
                     retire(b, "its connection dropped while idle");
                     continue;
                 }
-                if (total() < settings.max()) {
+                // one back from a job is ready within a page's opening: sooner than a browser made anew
+                if (preparing == 0 && total() < settings.max()) {
                     starting++;
                     break; // made below, outside the lock
                 }
@@ -138,22 +147,47 @@ public final class BrowserPool implements AutoCloseable {
         lock.lock();
         try {
             busy.remove(browser);
-            if (!closed && reusable && browser.connected() && browser.contexts() < settings.contextsPerBrowser()) {
-                idle.addFirst(browser); // the most recently used first: its caches are warm
+            if (closed || !reusable || !browser.connected() || browser.contexts() >= settings.contextsPerBrowser()) {
+                retire(
+                        browser,
+                        !reusable
+                                ? "its job did not end cleanly"
+                                : !browser.connected() ? "its connection dropped" : "it served its contexts");
                 changed.signalAll();
+                if (!closed) {
+                    background.execute(this::fill);
+                }
                 return;
             }
-            retire(
-                    browser,
-                    !reusable
-                            ? "its job did not end cleanly"
-                            : !browser.connected() ? "its connection dropped" : "it served its contexts");
-            changed.signalAll();
+            preparing++;
         } finally {
             lock.unlock();
         }
-        if (!isClosed()) {
-            background.execute(this::fill);
+        preparer.execute(() -> prepared(browser));
+    }
+
+    /** Closes the last job's context and opens the spare page, then makes the browser idle again. */
+    private void prepared(PooledBrowser browser) {
+        RuntimeException failed = null;
+        try {
+            browser.prepare();
+        } catch (RuntimeException e) {
+            failed = e;
+        }
+        lock.lock();
+        try {
+            preparing--;
+            if (failed == null && !closed) {
+                idle.addFirst(browser); // the most recently used first: its caches are warm
+            } else {
+                retire(browser, failed == null ? "the pool is closing" : "it could not be prepared: " + failed);
+                if (!closed) {
+                    background.execute(this::fill);
+                }
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -168,7 +202,7 @@ public final class BrowserPool implements AutoCloseable {
         while (true) {
             lock.lock();
             try {
-                if (closed || idle.size() + starting >= settings.minIdle() || total() >= settings.max()) {
+                if (closed || idle.size() + starting + preparing >= settings.minIdle() || total() >= settings.max()) {
                     return;
                 }
                 starting++;
@@ -223,7 +257,7 @@ public final class BrowserPool implements AutoCloseable {
     }
 
     private int total() {
-        return idle.size() + busy.size() + starting;
+        return idle.size() + busy.size() + starting + preparing;
     }
 
     /** Called with the lock held; the container is removed in the background. */
@@ -265,6 +299,7 @@ public final class BrowserPool implements AutoCloseable {
             lock.unlock();
         }
         background.shutdownNow();
+        preparer.shutdownNow();
         all.forEach(this::destroy);
     }
 }

@@ -1,16 +1,21 @@
 package dev.paperpod.worker.browser;
 
 import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.PlaywrightException;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One warm browser: its container and this worker's connection to it. Playwright's objects are used by one thread at
- * a time (the pool hands a browser to one job), each browser with a Playwright of its own.
+ * One warm browser: its container and this worker's connection to it, and a spare page: a fresh context no job has
+ * seen, opened while the browser was idle, since opening a page (a new renderer process) is most of a small job's
+ * time. Playwright's objects are used by one thread at a time — the job that holds the browser, or the pool's
+ * preparing it between jobs — each browser with a Playwright of its own.
  */
 final class PooledBrowser {
 
@@ -19,7 +24,12 @@ final class PooledBrowser {
     private final BrowserContainers.Container container;
     private final Playwright playwright;
     private final Browser browser;
+    static final int DEFAULT_WIDTH = 1280;
+    static final int DEFAULT_HEIGHT = 720;
+
     private int contexts;
+    private @Nullable Page spare;
+    private @Nullable BrowserContext used;
 
     private PooledBrowser(BrowserContainers.Container container, Playwright playwright, Browser browser) {
         this.container = container;
@@ -54,6 +64,31 @@ final class PooledBrowser {
     Browser take() {
         contexts++;
         return browser;
+    }
+
+    /** The spare page, for a job that needs nothing of a context's options but its viewport and headers. */
+    @Nullable
+    Page takeSpare() {
+        Page page = spare;
+        spare = null;
+        return page;
+    }
+
+    /** The job's context, closed when the browser is next prepared (after the job's answer, not before it). */
+    void used(BrowserContext context) {
+        used = context;
+    }
+
+    /** Between jobs: closes the last job's context and opens the next spare page. */
+    void prepare() {
+        if (used != null) {
+            used.close();
+            used = null;
+        }
+        if (spare == null) {
+            spare = browser.newContext(new Browser.NewContextOptions().setViewportSize(DEFAULT_WIDTH, DEFAULT_HEIGHT))
+                    .newPage();
+        }
     }
 
     int contexts() {
