@@ -99,6 +99,19 @@ final class BrowserCommands {
         }
     }
 
+    /** Puts the given ones of {@code namesAndValues} (name, value, …; null: not given) in the body's options. */
+    private static void withOptions(Map<String, Object> body, @Nullable Object... namesAndValues) {
+        Map<String, Object> options = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < namesAndValues.length; i += 2) {
+            if (namesAndValues[i + 1] != null) {
+                options.put((String) namesAndValues[i], namesAndValues[i + 1]);
+            }
+        }
+        if (!options.isEmpty()) {
+            body.put("options", options);
+        }
+    }
+
     /** Runs one browser operation and writes its answer to {@code output}, or standard output when null. */
     private static int fetch(
             Ppod.Target target, String operation, Map<String, Object> body, @Nullable Path output, String what)
@@ -171,19 +184,7 @@ final class BrowserCommands {
         @Override
         public Integer call() throws Exception {
             Map<String, Object> body = page.body();
-            Map<String, Object> options = new LinkedHashMap<>();
-            if (fullPage) {
-                options.put("fullPage", true);
-            }
-            if (type != null) {
-                options.put("type", type);
-            }
-            if (quality != null) {
-                options.put("quality", quality);
-            }
-            if (!options.isEmpty()) {
-                body.put("options", options);
-            }
+            withOptions(body, "fullPage", fullPage ? true : null, "type", type, "quality", quality);
             Path file = output != null ? output : Path.of("jpeg".equals(type) ? "screenshot.jpg" : "screenshot.png");
             return fetch(target, "screenshot", body, file, "screenshot");
         }
@@ -216,19 +217,14 @@ final class BrowserCommands {
         @Override
         public Integer call() throws Exception {
             Map<String, Object> body = page.body();
-            Map<String, Object> options = new LinkedHashMap<>();
-            if (format != null) {
-                options.put("format", format);
-            }
-            if (landscape) {
-                options.put("landscape", true);
-            }
-            if (printBackground) {
-                options.put("printBackground", true);
-            }
-            if (!options.isEmpty()) {
-                body.put("options", options);
-            }
+            withOptions(
+                    body,
+                    "format",
+                    format,
+                    "landscape",
+                    landscape ? true : null,
+                    "printBackground",
+                    printBackground ? true : null);
             return fetch(target, "pdf", body, output != null ? output : Path.of("page.pdf"), "PDF");
         }
     }

@@ -27,7 +27,10 @@ class AccountSandboxesTest {
     private final MutableClock clock = new MutableClock();
     private final AtomicInteger made = new AtomicInteger();
     private final List<String> destroyed = new ArrayList<>();
-    private final SandboxRuntime runtime = new SandboxRuntime() {
+    private final SandboxRuntime runtime = new Destroying(destroyed);
+
+    /** A runtime that only ends sandboxes, noting which: the sandboxes here come from the makers. */
+    private record Destroying(List<String> destroyed) implements SandboxRuntime {
         @Override
         public Sandbox create() {
             throw new UnsupportedOperationException();
@@ -37,15 +40,17 @@ class AccountSandboxesTest {
         public void seal(Sandbox sandbox) {}
 
         @Override
-        public synchronized void destroy(Sandbox sandbox) {
-            destroyed.add(sandbox.id());
+        public void destroy(Sandbox sandbox) {
+            synchronized (destroyed) {
+                destroyed.add(sandbox.id());
+            }
         }
 
         @Override
         public int reapLeftovers() {
             return 0;
         }
-    };
+    }
 
     private AccountSandboxes sandboxes(int max) {
         return sandboxes(
@@ -112,25 +117,7 @@ class AccountSandboxesTest {
     @Test
     void aSandboxIsMadeOnTheNetworkItsFirstCallAsksForAndKeepsIt() {
         List<String> isolatedDestroyed = new ArrayList<>();
-        SandboxRuntime isolated = new SandboxRuntime() {
-            @Override
-            public Sandbox create() {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public void seal(Sandbox sandbox) {}
-
-            @Override
-            public synchronized void destroy(Sandbox sandbox) {
-                isolatedDestroyed.add(sandbox.id());
-            }
-
-            @Override
-            public int reapLeftovers() {
-                return 0;
-            }
-        };
+        SandboxRuntime isolated = new Destroying(isolatedDestroyed);
         AccountSandboxes sandboxes = new AccountSandboxes(
                 Map.of(
                         Egress.FULL,
