@@ -28,6 +28,8 @@ public final class BrowserPool implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(BrowserPool.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** How many jobs before a browser's last its successor is made, when the pool has room for one. */
+    private static final int SUCCESSOR_AHEAD = 5;
 
     private final BrowserContainers containers;
     private final WorkerProperties.Browser settings;
@@ -160,10 +162,46 @@ public final class BrowserPool implements AutoCloseable {
                 return;
             }
             preparing++;
+            if (browser.contexts() >= settings.contextsPerBrowser() - SUCCESSOR_AHEAD
+                    && idle.isEmpty()
+                    && starting == 0
+                    && total() < settings.max()) {
+                // its end is near: its successor is made now, so no job waits for a browser's start then
+                starting++;
+                background.execute(this::successor);
+            }
         } finally {
             lock.unlock();
         }
         preparer.execute(() -> prepared(browser));
+    }
+
+    /** Makes one browser more, whatever {@code minIdle} says (counted in {@code starting} by the caller). */
+    private void successor() {
+        try {
+            PooledBrowser b = make();
+            lock.lock();
+            try {
+                starting--;
+                if (closed) {
+                    destroy(b);
+                    return;
+                }
+                idle.addLast(b);
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        } catch (RuntimeException e) {
+            lock.lock();
+            try {
+                starting--;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            log.warn("Cannot make the successor of a browser near its end: {}", e.getMessage());
+        }
     }
 
     /** Closes the last job's context and opens the spare page, then makes the browser idle again. */
