@@ -213,21 +213,17 @@ public final class TunnelServer implements SmartLifecycle {
         try (agent) {
             client.setSoTimeout(0);
             // what came with the line (a request's head, mostly) goes on from this thread, which is awake already
+            IOException unsent = null;
             int ready = in.available();
             if (ready > 0) {
                 byte[] first = new byte[Math.min(ready, 64 * 1024)];
                 int n = in.read(first);
-                writeFully(agent, ByteBuffer.wrap(first, 0, n));
-            }
-            Future<?> up = threads.submit(() -> {
                 try {
-                    pump(in, agent);
-                    agent.shutdownOutput();
+                    writeFully(agent, ByteBuffer.wrap(first, 0, n));
                 } catch (IOException e) {
-                    closeQuietly(client);
+                    unsent = e; // the agent may have refused and closed already: its answer says why
                 }
-                return null;
-            });
+            }
             try {
                 pending.await(CONNECT_DEADLINE);
             } catch (AgentException e) {
@@ -239,6 +235,21 @@ public final class TunnelServer implements SmartLifecycle {
                 closeQuietly(client);
                 return;
             }
+            if (unsent != null) {
+                throw unsent;
+            }
+            // the rest only once the port took the connection (the api sends nothing more before the answer): a
+            // refusal closes the agent's side, and a pump failing on it then must not close the api's before it
+            // hears why
+            Future<?> up = threads.submit(() -> {
+                try {
+                    pump(in, agent);
+                    agent.shutdownOutput();
+                } catch (IOException e) {
+                    closeQuietly(client);
+                }
+                return null;
+            });
             answer(out, "OK");
             try {
                 pump(agent, out);
