@@ -529,6 +529,11 @@ public final class Benchmarks {
         for (var container : docker.listContainersCmd()
                 .withLabelFilter(Map.of("dev.paperpod.managed", "true"))
                 .exec()) {
+            String id =
+                    container.getLabels() == null ? "" : container.getLabels().getOrDefault("dev.paperpod.sandbox", "");
+            if (!id.startsWith("sbx-")) {
+                continue; // a browser's container (its memory is BrowserLatency's)
+            }
             Long pid = docker.inspectContainerCmd(container.getId())
                     .exec()
                     .getState()
