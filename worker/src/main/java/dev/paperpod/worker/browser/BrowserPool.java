@@ -286,6 +286,12 @@ public final class BrowserPool implements AutoCloseable {
         try {
             PooledBrowser b =
                     PooledBrowser.connect(container, settings.readyTimeout().toMillis());
+            try {
+                b.prepare(); // its first job's page, opened now
+            } catch (RuntimeException e) {
+                b.disconnect();
+                throw new BrowserException("browser " + b.id() + " opened no page: " + e.getMessage(), e);
+            }
             log.info("Browser {} is ready", b.id());
             return b;
         } catch (RuntimeException e) {
@@ -311,15 +317,6 @@ public final class BrowserPool implements AutoCloseable {
     private void destroy(PooledBrowser b) {
         b.disconnect();
         containers.destroy(b.container());
-    }
-
-    private boolean isClosed() {
-        lock.lock();
-        try {
-            return closed;
-        } finally {
-            lock.unlock();
-        }
     }
 
     @Override
