@@ -6,7 +6,6 @@ import dev.paperpod.api.sync.SyncJobs;
 import dev.paperpod.api.web.ApiException;
 import dev.paperpod.api.web.JsonBody;
 import dev.paperpod.schemas.browser.BrowserKind;
-import dev.paperpod.schemas.browser.BrowserOperation;
 import dev.paperpod.schemas.browser.BrowserResult;
 import dev.paperpod.schemas.event.JobFinished;
 import jakarta.servlet.http.HttpServletRequest;
@@ -111,11 +110,5 @@ class BrowserController {
                         "the page's own scripts or renderer failed; try it in a browser of your own",
                         null);
         };
-    }
-
-    /** The operations, for docs and errors. */
-    static String operations() {
-        return BrowserOperation.SCREENSHOT.wireName() + ", " + BrowserOperation.PDF.wireName() + ", "
-                + BrowserOperation.CONTENT.wireName();
     }
 }
