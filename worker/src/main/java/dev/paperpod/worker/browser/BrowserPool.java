@@ -179,19 +179,23 @@ public final class BrowserPool implements AutoCloseable {
     /** Makes one browser more, whatever {@code minIdle} says (counted in {@code starting} by the caller). */
     private void successor() {
         try {
-            PooledBrowser b = make();
-            lock.lock();
-            try {
-                starting--;
-                if (closed) {
-                    destroy(b);
-                    return;
-                }
-                idle.addLast(b);
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
+            makeIdle();
+        } catch (RuntimeException e) {
+            log.warn("Cannot make the successor of a browser near its end: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Makes a browser and puts it with the idle ones; the caller counted it in {@code starting}, which this uncounts
+     * whatever happens.
+     *
+     * @return false when the pool closed meanwhile (the browser is ended)
+     * @throws RuntimeException when it cannot be made
+     */
+    private boolean makeIdle() {
+        PooledBrowser b;
+        try {
+            b = make();
         } catch (RuntimeException e) {
             lock.lock();
             try {
@@ -200,7 +204,20 @@ public final class BrowserPool implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            log.warn("Cannot make the successor of a browser near its end: {}", e.getMessage());
+            throw e;
+        }
+        lock.lock();
+        try {
+            starting--;
+            if (closed) {
+                destroy(b);
+                return false;
+            }
+            idle.addLast(b);
+            changed.signalAll();
+            return true;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -248,27 +265,11 @@ public final class BrowserPool implements AutoCloseable {
                 lock.unlock();
             }
             try {
-                PooledBrowser b = make();
-                lock.lock();
-                try {
-                    starting--;
-                    if (closed) {
-                        destroy(b);
-                        return;
-                    }
-                    idle.addLast(b);
-                    changed.signalAll();
-                } finally {
-                    lock.unlock();
+                if (!makeIdle()) {
+                    return;
                 }
                 backoff = Duration.ofMillis(500);
             } catch (RuntimeException e) {
-                lock.lock();
-                try {
-                    starting--;
-                } finally {
-                    lock.unlock();
-                }
                 log.warn("Cannot make a warm browser (next try in {} ms): {}", backoff.toMillis(), e.getMessage());
                 try {
                     TimeUnit.MILLISECONDS.sleep(backoff.toMillis());
