@@ -7,7 +7,9 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
@@ -16,11 +18,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import tools.jackson.databind.JsonNode;
 
 /**
- * {@code ppod browser:screenshot}, {@code browser:pdf} and {@code browser:content}: a page (a URL, or a local HTML
- * file with {@code --html}) loaded in one of PaperPod's warm browsers, the result written to a file (or, for the HTML,
- * printed).
+ * {@code ppod browser:screenshot}, {@code browser:pdf}, {@code browser:content}, {@code browser:markdown} and
+ * {@code browser:scrape}: a page (a URL, or a local HTML file with {@code --html}) loaded in one of PaperPod's warm
+ * browsers, the result written to a file (or, for HTML, Markdown and scrapes, printed).
  */
 final class BrowserCommands {
 
@@ -246,6 +249,73 @@ final class BrowserCommands {
         @Override
         public Integer call() throws Exception {
             return fetch(target, "content", page.body(), output, "HTML");
+        }
+    }
+
+    @Command(name = "browser:markdown", description = "A page as rendered, as Markdown.")
+    static final class Markdown implements Callable<Integer> {
+        @Mixin
+        Ppod.Target target;
+
+        @Mixin
+        PageOptions page;
+
+        @Option(
+                names = {"-o", "--output"},
+                description = "write it to this file instead of printing it")
+        @Nullable
+        Path output;
+
+        @Override
+        public Integer call() throws Exception {
+            return fetch(target, "markdown", page.body(), output, "Markdown");
+        }
+    }
+
+    @Command(
+            name = "browser:scrape",
+            description = "The elements CSS selectors match on a page: their text (and with --json their HTML,"
+                    + " attributes and boxes).")
+    static final class Scrape implements Callable<Integer> {
+        @Mixin
+        Ppod.Target target;
+
+        @Mixin
+        PageOptions page;
+
+        @Option(names = "--selector", description = "a CSS selector to scrape (repeat for several; default: body)")
+        List<String> selectors = new ArrayList<>();
+
+        @Option(
+                names = {"-o", "--output"},
+                description = "write the whole answer (JSON) to this file")
+        @Nullable
+        Path output;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, Object> body = page.body();
+            if (!selectors.isEmpty()) {
+                body.put(
+                        "elements",
+                        selectors.stream().map(s -> Map.of("selector", s)).toList());
+            }
+            if (target.json || output != null) {
+                return fetch(target, "scrape", body, output, "scrape");
+            }
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            target.client().postForBytes("/browser/scrape", body, bytes);
+            PrintWriter out = target.out();
+            for (JsonNode scraped : Client.JSON.readTree(bytes.toByteArray()).path("data")) {
+                JsonNode results = scraped.path("results");
+                out.println(scraped.path("selector").asString() + " (" + results.size()
+                        + (results.size() == 1 ? " match)" : " matches)"));
+                for (JsonNode match : results) {
+                    out.println("  " + match.path("text").asString().strip().replace("\n", "\n  "));
+                }
+            }
+            out.flush();
+            return 0;
         }
     }
 }

@@ -51,7 +51,9 @@ import tools.jackson.databind.JsonNode;
             Ppod.Reset.class,
             BrowserCommands.Screenshot.class,
             BrowserCommands.Pdf.class,
-            BrowserCommands.Content.class
+            BrowserCommands.Content.class,
+            BrowserCommands.Markdown.class,
+            BrowserCommands.Scrape.class
         })
 public final class Ppod implements Callable<Integer> {
 

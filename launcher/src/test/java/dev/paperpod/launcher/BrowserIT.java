@@ -1,6 +1,7 @@
 package dev.paperpod.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.paperpod.launcher.support.Api;
@@ -16,7 +17,9 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,6 +60,19 @@ class BrowserIT {
                 <html><body><p id="seen"></p><script>
                 document.getElementById('seen').textContent = 'before:[' + document.cookie + ']';
                 document.cookie = 'visited=yes; max-age=3600';
+                </script></body></html>"""));
+        pages.createContext("/news", exchange -> answer(exchange, 200, """
+                <html><head><title>News</title><style>h1 { color: #123 }</style></head><body>
+                <h1 class="title">Release notes</h1>
+                <ul id="items"></ul>
+                <p>Read <a href="/docs/api" rel="help">the API</a>.</p>
+                <script>
+                for (const name of ['faster', 'smaller']) {
+                  const li = document.createElement('li');
+                  li.className = 'item';
+                  li.textContent = name;
+                  document.getElementById('items').append(li);
+                }
                 </script></body></html>"""));
         pages.createContext("/missing", exchange -> answer(exchange, 404, "<html><body>no such page</body></html>"));
         pages.start();
@@ -158,6 +174,92 @@ class BrowserIT {
     }
 
     @Test
+    void aScrapeGivesEachSelectorsElementsAsRenderedWithAttributesAndBoxes() throws Exception {
+        HttpResponse<byte[]> scrape = post(
+                "/browser/scrape",
+                Map.of(
+                        "url",
+                        page("/news"),
+                        "elements",
+                        List.of(
+                                Map.of("selector", "h1"),
+                                Map.of("selector", "li.item"),
+                                Map.of("selector", "a[href]"))));
+
+        assertThat(scrape.statusCode())
+                .as(new String(scrape.body(), StandardCharsets.UTF_8))
+                .isEqualTo(200);
+        assertThat(scrape.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(scrape.headers().firstValue("X-Response-Code")).hasValue("200");
+        JsonNode data = json(scrape).path("data");
+        assertThat(data).hasSize(3);
+        JsonNode heading = data.get(0);
+        assertThat(heading.path("selector").asString()).isEqualTo("h1");
+        JsonNode h1 = heading.path("results").get(0);
+        assertThat(h1.path("text").asString()).isEqualTo("Release notes");
+        assertThat(h1.path("attributes").get(0).path("name").asString()).isEqualTo("class");
+        assertThat(h1.path("attributes").get(0).path("value").asString()).isEqualTo("title");
+        assertThat(h1.path("width").asDouble()).as("a box as laid out").isPositive();
+        assertThat(h1.path("height").asDouble()).isPositive();
+        assertThat(data.get(1).path("results").findValuesAsString("text"))
+                .as("the items the page's script added")
+                .containsExactly("faster", "smaller");
+        JsonNode link = data.get(2).path("results").get(0);
+        assertThat(link.path("html").asString()).isEqualTo("the API");
+        assertThat(link.path("top").asDouble())
+                .as("below the list")
+                .isGreaterThan(h1.path("top").asDouble());
+
+        HttpResponse<byte[]> whole = post("/browser/scrape", Map.of("html", "<p>all of it</p>"));
+        assertThat(json(whole).path("data").get(0).path("selector").asString())
+                .as("no selectors: the body")
+                .isEqualTo("body");
+        assertThat(json(whole)
+                        .path("data")
+                        .get(0)
+                        .path("results")
+                        .get(0)
+                        .path("text")
+                        .asString())
+                .isEqualTo("all of it");
+
+        HttpResponse<byte[]> bad =
+                post("/browser/scrape", Map.of("html", "<p>", "elements", List.of(Map.of("selector", "p[[["))));
+        assertThat(bad.statusCode())
+                .as(new String(bad.body(), StandardCharsets.UTF_8))
+                .isEqualTo(400);
+        assertThat(json(bad).path("error").path("field").asString()).isEqualTo("elements");
+        assertThat(json(bad).path("error").path("message").asString()).contains("p[[[");
+    }
+
+    @Test
+    void markdownIsThePageAsRenderedWithItsLinksMadeWhole() throws Exception {
+        HttpResponse<byte[]> markdown = post("/browser/markdown", Map.of("url", page("/news")));
+
+        assertThat(markdown.statusCode())
+                .as(new String(markdown.body(), StandardCharsets.UTF_8))
+                .isEqualTo(200);
+        assertThat(markdown.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/markdown");
+        assertThat(new String(markdown.body(), StandardCharsets.UTF_8))
+                .contains("# Release notes")
+                .contains("* faster")
+                .contains("[the API](" + page("/docs/api") + ")")
+                .doesNotContain("color: #123")
+                .doesNotContain("createElement");
+    }
+
+    @Test
+    void aBadSelectorToWaitForIsTheCallersError() throws Exception {
+        HttpResponse<byte[]> bad =
+                post("/browser/content", Map.of("html", "<p>", "waitForSelector", Map.of("selector", "p[[[")));
+
+        assertThat(bad.statusCode())
+                .as(new String(bad.body(), StandardCharsets.UTF_8))
+                .isEqualTo(400);
+        assertThat(json(bad).path("error").path("field").asString()).isEqualTo("waitForSelector.selector");
+    }
+
+    @Test
     void aPageThatCannotBeHadIsAClearErrorAndBestAttemptTakesItAsItIs() throws Exception {
         HttpResponse<byte[]> unresolved = post("/browser/content", Map.of("url", "http://no-such-host.invalid/"));
         assertThat(unresolved.statusCode()).isEqualTo(502);
@@ -208,6 +310,29 @@ class BrowserIT {
         HttpResponse<byte[]> quality =
                 post("/browser/screenshot", Map.of("html", "<p>", "options", Map.of("quality", 5)));
         assertThat(json(quality).path("error").path("field").asString()).isEqualTo("options.quality");
+    }
+
+    @Test
+    void aBatchOfPagesToMarkdownIsABatchLikeAnyOther() {
+        List<Map<String, Object>> inputs = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            inputs.add(Map.of("html", "<h2>page " + i + "</h2>"));
+        }
+        Api.Response accepted = api.post(
+                "/v1/batches",
+                Map.of("template", Map.of("kind", "browser", "operation", "markdown"), "inputs", inputs));
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+
+        JsonNode batch = await().atMost(Duration.ofMinutes(3))
+                .until(() -> api.get("/v1/batches/" + accepted.text("id")).json(), b -> b.has("completedAt"));
+        assertThat(batch.path("counts").path("SUCCEEDED").asInt())
+                .as(batch.toString())
+                .isEqualTo(20);
+        JsonNode jobs =
+                api.get("/v1/jobs?batch=" + accepted.text("id") + "&limit=100").json();
+        assertThat(jobs.path("data").findValuesAsString("text"))
+                .hasSize(20)
+                .allSatisfy(text -> assertThat(text).startsWith("## page "));
     }
 
     @Test

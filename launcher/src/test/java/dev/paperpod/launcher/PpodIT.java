@@ -256,7 +256,9 @@ class PpodIT {
                         "login",
                         "browser:screenshot",
                         "browser:pdf",
-                        "browser:content");
+                        "browser:content",
+                        "browser:markdown",
+                        "browser:scrape");
     }
 
     @Test
@@ -290,6 +292,27 @@ class PpodIT {
         Run content = ppodIn(Files.readString(page), "browser:content", "--html", "-");
         assertThat(content.exit()).as(content.toString()).isZero();
         assertThat(content.out()).contains("rendered 42");
+
+        Run markdown = ppod("browser:markdown", "--html", page.toString());
+        assertThat(markdown.exit()).as(markdown.toString()).isZero();
+        assertThat(markdown.out().strip()).isEqualTo("# rendered 42");
+
+        Run scrape = ppod("browser:scrape", "--html", page.toString(), "--selector", "h1", "--selector", "p");
+        assertThat(scrape.exit()).as(scrape.toString()).isZero();
+        assertThat(scrape.out()).isEqualTo("h1 (1 match)\n  rendered 42\np (0 matches)\n");
+        Run scrapeJson = ppod("browser:scrape", "--html", page.toString(), "--selector", "#t", "--json");
+        assertThat(scrapeJson.exit()).as(scrapeJson.toString()).isZero();
+        assertThat(Wire.mapper()
+                        .readTree(scrapeJson.out())
+                        .path("data")
+                        .get(0)
+                        .path("results")
+                        .get(0)
+                        .path("attributes")
+                        .get(0)
+                        .path("value")
+                        .asString())
+                .isEqualTo("t");
 
         Run refused = ppod(
                 "browser:screenshot",

@@ -5,13 +5,17 @@ import dev.paperpod.api.jobs.JobRequests;
 import dev.paperpod.api.sync.SyncJobs;
 import dev.paperpod.api.web.ApiException;
 import dev.paperpod.api.web.JsonBody;
+import dev.paperpod.schemas.Wire;
 import dev.paperpod.schemas.browser.BrowserKind;
+import dev.paperpod.schemas.browser.BrowserOperation;
 import dev.paperpod.schemas.browser.BrowserResult;
+import dev.paperpod.schemas.browser.BrowserSpec;
 import dev.paperpod.schemas.event.JobFinished;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -19,9 +23,9 @@ import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The browser kind's sync endpoints: {@code POST /browser/screenshot}, {@code /browser/pdf} and
- * {@code /browser/content} load the page in a warm browser and answer what was asked as the body itself (PNG or JPEG,
- * PDF, HTML), with the page's own status in {@code X-Response-Code} and where it ended up in {@code X-Response-URL},
+ * The browser kind's sync endpoints: {@code POST /browser/screenshot}, {@code /browser/pdf}, {@code /browser/content},
+ * {@code /browser/markdown} and {@code /browser/scrape} load the page in a warm browser and answer what was asked as
+ * the body itself (PNG or JPEG, PDF, HTML, Markdown, or the scrape's {@code {"data": [{selector, results}]}}), with the page's own status in {@code X-Response-Code} and where it ended up in {@code X-Response-URL},
  * as Browserless and Cloudflare Browser Rendering do. A page that could not be loaded is an error naming why.
  */
 @RestController
@@ -40,7 +44,7 @@ class BrowserController {
         this.sync = sync;
     }
 
-    @PostMapping("/browser/{operation:screenshot|pdf|content}")
+    @PostMapping("/browser/{operation:screenshot|pdf|content|scrape|markdown}")
     void run(Caller caller, @PathVariable String operation, HttpServletRequest request, HttpServletResponse response)
             throws IOException {
         ObjectNode fields = body.object(request);
@@ -51,16 +55,17 @@ class BrowserController {
                     "leave operation out of POST /browser/" + operation + " (it is for POST /v1/jobs)");
         }
         fields.put("operation", operation);
-        var spec = requests.sync(BrowserKind.KIND, fields);
+        BrowserSpec spec = (BrowserSpec) requests.sync(BrowserKind.KIND, fields);
         JobFinished finished = sync.await(sync.submit(sync.prepare(caller, spec, false)));
         BrowserResult result = (BrowserResult) SyncJobs.resultOf(finished);
-        answer(result, finished, response);
+        answer(spec, result, finished, response);
     }
 
-    private static void answer(BrowserResult result, JobFinished finished, HttpServletResponse response)
+    private static void answer(
+            BrowserSpec spec, BrowserResult result, JobFinished finished, HttpServletResponse response)
             throws IOException {
         if (result.verdict() != BrowserResult.Verdict.OK && result.verdict() != BrowserResult.Verdict.BEST_ATTEMPT) {
-            throw refusal(result);
+            throw refusal(spec, result);
         }
         if (result.responseCode() != null) {
             response.setHeader(RESPONSE_CODE, result.responseCode().toString());
@@ -72,15 +77,20 @@ class BrowserController {
         if (result.verdict() == BrowserResult.Verdict.BEST_ATTEMPT) {
             response.setHeader("X-PaperPod-Best-Attempt", "true");
         }
-        byte[] bytes = result.data() != null
-                ? result.data()
-                : (result.text() == null ? "" : result.text()).getBytes(StandardCharsets.UTF_8);
+        byte[] bytes;
+        if (result.data() != null) {
+            bytes = result.data();
+        } else if (result.scraped() != null) {
+            bytes = Wire.mapper().writeValueAsBytes(Map.of("data", result.scraped()));
+        } else {
+            bytes = (result.text() == null ? "" : result.text()).getBytes(StandardCharsets.UTF_8);
+        }
         response.setContentType(result.contentType());
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
     }
 
-    private static ApiException refusal(BrowserResult result) {
+    private static ApiException refusal(BrowserSpec spec, BrowserResult result) {
         String error = result.error() == null ? "" : result.error();
         String page = result.responseUrl() == null ? "the page" : result.responseUrl();
         return switch (result.verdict()) {
@@ -101,7 +111,16 @@ class BrowserController {
                         null);
             case RESULT_TOO_LARGE ->
                 new ApiException(
-                        HttpStatus.UNPROCESSABLE_CONTENT, "RESULT_TOO_LARGE", error, "see the message", "options");
+                        HttpStatus.UNPROCESSABLE_CONTENT,
+                        "RESULT_TOO_LARGE",
+                        error,
+                        "see the message",
+                        spec.operation() == BrowserOperation.SCRAPE ? "elements" : "options");
+            case BAD_SELECTOR ->
+                ApiException.invalidField(
+                        error.startsWith("elements") ? "elements" : "waitForSelector.selector",
+                        error,
+                        "send a CSS selector such as \"h1\", \"#main .title\" or \"a[href]\"");
             case PAGE_ERROR, OK, BEST_ATTEMPT ->
                 new ApiException(
                         HttpStatus.BAD_GATEWAY,

@@ -26,7 +26,8 @@ import tools.jackson.databind.node.ObjectNode;
  * The browser kind's fields of a request, checked field by field, as a {@link BrowserSpec}. The names are the ones
  * Browserless and Cloudflare Browser Rendering use: {@code url} or {@code html}, {@code gotoOptions},
  * {@code waitForSelector}, {@code waitForTimeout}, {@code viewport}, {@code userAgent}, {@code setExtraHTTPHeaders},
- * {@code rejectResourceTypes}, {@code options} (the screenshot's or the PDF's), {@code bestAttempt}.
+ * {@code rejectResourceTypes}, {@code options} (the screenshot's or the PDF's), {@code elements} (a scrape's
+ * selectors), {@code bestAttempt}.
  */
 @Component
 public class BrowserSpecParser implements JobSpecParser {
@@ -49,6 +50,8 @@ public class BrowserSpecParser implements JobSpecParser {
     private static final Set<String> PAPER =
             Set.of("letter", "legal", "tabloid", "ledger", "a0", "a1", "a2", "a3", "a4", "a5", "a6");
 
+    private static final int MAX_ELEMENTS = 50;
+
     private final ApiProperties properties;
 
     public BrowserSpecParser(ApiProperties properties) {
@@ -68,6 +71,7 @@ public class BrowserSpecParser implements JobSpecParser {
             @JsonProperty("setExtraHTTPHeaders") @Nullable Map<String, String> setExtraHTTPHeaders,
             @Nullable List<String> rejectResourceTypes,
             @Nullable JsonNode options,
+            @Nullable List<BrowserSpec.Element> elements,
             @Nullable Boolean bestAttempt,
             @Nullable Long timeoutMs) {}
 
@@ -111,9 +115,11 @@ public class BrowserSpecParser implements JobSpecParser {
             switch (operation) {
                 case SCREENSHOT -> screenshot = screenshot(JsonBody.bind(wrapped, ScreenshotOptionsField.class));
                 case PDF -> pdf = pdf(JsonBody.bind(wrapped, PdfOptionsField.class));
-                case CONTENT ->
+                case CONTENT, SCRAPE, MARKDOWN ->
                     throw ApiException.invalidField(
-                            "options", "content takes no options", "leave options out for the rendered HTML");
+                            "options",
+                            operation.wireName() + " takes no options",
+                            "leave options out (they are the screenshot's or the PDF's)");
             }
         }
         return new BrowserSpec(
@@ -129,6 +135,7 @@ public class BrowserSpecParser implements JobSpecParser {
                 resourceTypes(request.rejectResourceTypes()),
                 screenshot,
                 pdf,
+                elements(operation, request.elements()),
                 Boolean.TRUE.equals(request.bestAttempt()),
                 timeoutMs);
     }
@@ -250,6 +257,35 @@ public class BrowserSpecParser implements JobSpecParser {
             throw ApiException.invalidField("options.scale", "scale must be between 0.1 and 2", "send e.g. 1");
         }
         return o;
+    }
+
+    private static List<BrowserSpec.Element> elements(
+            BrowserOperation operation, @Nullable List<BrowserSpec.Element> elements) {
+        if (elements == null) {
+            return List.of();
+        }
+        if (operation != BrowserOperation.SCRAPE) {
+            throw ApiException.invalidField(
+                    "elements", "elements are what a scrape takes", "leave elements out of " + operation.wireName());
+        }
+        if (elements.size() > MAX_ELEMENTS) {
+            throw ApiException.invalidField(
+                    "elements",
+                    elements.size() + " elements are more than the " + MAX_ELEMENTS + " one scrape takes",
+                    "scrape with fewer selectors; a selector list such as \"h1, h2\" matches several kinds at once");
+        }
+        for (int i = 0; i < elements.size(); i++) {
+            BrowserSpec.Element element = elements.get(i);
+            if (element == null
+                    || element.selector() == null
+                    || element.selector().isBlank()) {
+                throw ApiException.invalidField(
+                        "elements[" + i + "].selector",
+                        "every element needs a CSS selector",
+                        "send e.g. [{\"selector\": \"h1\"}, {\"selector\": \"a[href]\"}]");
+            }
+        }
+        return elements;
     }
 
     private static Map<String, String> headers(@Nullable Map<String, String> headers) {

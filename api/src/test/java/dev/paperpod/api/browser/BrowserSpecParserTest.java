@@ -48,6 +48,25 @@ class BrowserSpecParserTest {
         assertThat(spec.screenshot()).isNull();
     }
 
+    @Test
+    void aScrapeTakesItsSelectorsInTheOrderGiven() {
+        BrowserSpec spec = parser.parse(json(
+                "{'operation':'scrape','url':'https://example.com/','elements':[{'selector':'h1'},{'selector':'a'}]}"));
+
+        assertThat(spec.operation()).isEqualTo(BrowserOperation.SCRAPE);
+        assertThat(spec.elements()).containsExactly(new BrowserSpec.Element("h1"), new BrowserSpec.Element("a"));
+        assertThat(parser.parse(json("{'operation':'scrape','html':'<p>'}")).elements())
+                .as("none: the worker scrapes the body")
+                .isEmpty();
+    }
+
+    @Test
+    void aScrapeOfTooManySelectorsIsRefused() {
+        String many = String.join(",", java.util.Collections.nCopies(51, "{'selector':'p'}"));
+        ApiExceptions.assertInvalid(
+                () -> parser.parse(json("{'operation':'scrape','html':'x','elements':[" + many + "]}")), "elements");
+    }
+
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource(
             delimiter = '|',
@@ -73,7 +92,12 @@ class BrowserSpecParserTest {
                 "{'operation':'screenshot','html':'x','options':{'fullpage':true}}         | options.fullpage",
                 "{'operation':'pdf','html':'x','options':{'format':'A9'}}                  | options.format",
                 "{'operation':'pdf','html':'x','options':{'scale':3}}                      | options.scale",
-                "{'operation':'pdf','html':'x','wait':1}                                   | wait"
+                "{'operation':'pdf','html':'x','wait':1}                                   | wait",
+                "{'operation':'markdown','html':'x','options':{'fullPage':true}}           | options",
+                "{'operation':'content','html':'x','elements':[{'selector':'h1'}]}         | elements",
+                "{'operation':'scrape','html':'x','elements':[{'selector':'h1'},{}]}       | elements[1].selector",
+                "{'operation':'scrape','html':'x','elements':[{'selector':''}]}            | elements[0].selector",
+                "{'operation':'scrape','html':'x','elements':[{'css':'h1'}]}               | elements[0].css"
             })
     void namesTheFieldAtFault(String body, String field) {
         ApiExceptions.assertInvalid(() -> parser.parse(json(body)), field);

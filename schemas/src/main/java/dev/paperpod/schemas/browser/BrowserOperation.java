@@ -11,7 +11,11 @@ public enum BrowserOperation {
     /** The page printed: PDF. */
     PDF("pdf", "application/pdf"),
     /** The page's HTML as rendered, after its scripts ran. */
-    CONTENT("content", "text/html; charset=utf-8");
+    CONTENT("content", "text/html; charset=utf-8"),
+    /** The elements that CSS selectors match: their text, HTML, attributes and boxes. */
+    SCRAPE("scrape", "application/json"),
+    /** The rendered page as Markdown. */
+    MARKDOWN("markdown", "text/markdown; charset=utf-8");
 
     private final String wireName;
     private final String contentType;

@@ -1,6 +1,7 @@
 package dev.paperpod.schemas.browser;
 
 import dev.paperpod.schemas.job.JobResult;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -11,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * @param responseUrl where the page ended up, after redirects
  * @param contentType the type of {@code data} or {@code text}
  * @param data the screenshot or PDF (base64 in JSON)
- * @param text the rendered HTML
+ * @param text the rendered HTML, or the page as Markdown
+ * @param scraped for a scrape, what each selector matched, in the order asked
  * @param error what went wrong, when the verdict is not {@code OK}
  * @param durationMs the page's wall time: loading, waiting, the operation
  */
@@ -23,9 +25,39 @@ public record BrowserResult(
         String contentType,
         byte @Nullable [] data,
         @Nullable String text,
+        @Nullable List<Scraped> scraped,
         @Nullable String error,
         long durationMs)
         implements JobResult {
+
+    /** What one selector matched: every element, in document order. */
+    public record Scraped(String selector, List<Match> results) {
+        public Scraped {
+            results = List.copyOf(results);
+        }
+    }
+
+    /**
+     * One element a selector matched.
+     *
+     * @param text its text as rendered ({@code innerText})
+     * @param html its inner HTML
+     * @param top where its box is on the page, in CSS pixels (with {@code left}, {@code width} and {@code height})
+     */
+    public record Match(
+            String text,
+            String html,
+            List<Attribute> attributes,
+            double top,
+            double left,
+            double width,
+            double height) {
+        public Match {
+            attributes = List.copyOf(attributes);
+        }
+    }
+
+    public record Attribute(String name, String value) {}
 
     public enum Verdict {
         /** Done as asked. */
@@ -39,7 +71,9 @@ public record BrowserResult(
         /** The page or its renderer broke (a crash, a page that never settles). */
         PAGE_ERROR,
         /** What was asked for weighs more than a result may (a huge full-page screenshot). */
-        RESULT_TOO_LARGE
+        RESULT_TOO_LARGE,
+        /** A selector to scrape or to wait for is not CSS the browser can read. */
+        BAD_SELECTOR
     }
 
     @Override

@@ -22,6 +22,7 @@ import org.jspecify.annotations.Nullable;
  * @param rejectResourceTypes resource types not loaded (e.g. {@code image}, {@code font}, {@code media})
  * @param screenshot the screenshot's options, for {@link BrowserOperation#SCREENSHOT}
  * @param pdf the PDF's options, for {@link BrowserOperation#PDF}
+ * @param elements the CSS selectors to scrape, for {@link BrowserOperation#SCRAPE} ({@code body} when none are given)
  * @param bestAttempt when loading or waiting times out, go on with the page as it is instead of failing
  * @param timeoutMs the whole job's wall-clock limit
  */
@@ -38,6 +39,7 @@ public record BrowserSpec(
         List<String> rejectResourceTypes,
         @Nullable ScreenshotOptions screenshot,
         @Nullable PdfOptions pdf,
+        List<Element> elements,
         boolean bestAttempt,
         long timeoutMs)
         implements JobSpec {
@@ -45,6 +47,7 @@ public record BrowserSpec(
     public BrowserSpec {
         extraHttpHeaders = extraHttpHeaders == null ? Map.of() : Map.copyOf(extraHttpHeaders);
         rejectResourceTypes = rejectResourceTypes == null ? List.of() : List.copyOf(rejectResourceTypes);
+        elements = elements == null ? List.of() : List.copyOf(elements);
     }
 
     @Override
@@ -93,6 +96,9 @@ public record BrowserSpec(
             @Nullable Boolean printBackground,
             @Nullable Margin margin,
             @Nullable Double scale) {}
+
+    /** One thing to scrape: every element {@code selector} matches. */
+    public record Element(String selector) {}
 
     public record Margin(
             @Nullable String top,

@@ -149,7 +149,7 @@ public final class BrowserJobRunner implements JobRunner {
         return switch (result.verdict()) {
             case OK, BEST_ATTEMPT -> JobStatus.SUCCEEDED;
             case TIMEOUT -> JobStatus.TIMED_OUT;
-            case NAVIGATION_FAILED, PAGE_ERROR, RESULT_TOO_LARGE -> JobStatus.FAILED;
+            case NAVIGATION_FAILED, PAGE_ERROR, RESULT_TOO_LARGE, BAD_SELECTOR -> JobStatus.FAILED;
         };
     }
 }

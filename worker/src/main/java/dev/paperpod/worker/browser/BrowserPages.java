@@ -10,19 +10,24 @@ import com.microsoft.playwright.options.Margin;
 import com.microsoft.playwright.options.ScreenshotType;
 import com.microsoft.playwright.options.WaitForSelectorState;
 import com.microsoft.playwright.options.WaitUntilState;
+import dev.paperpod.schemas.Wire;
+import dev.paperpod.schemas.browser.BrowserOperation;
 import dev.paperpod.schemas.browser.BrowserResult;
 import dev.paperpod.schemas.browser.BrowserSpec;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Does one browser job's page work in a fresh context of a warm browser: load the page ({@code url} or
- * {@code html}), wait as asked, then take the screenshot, the PDF or the rendered HTML. Every step is bounded by what
+ * {@code html}), wait as asked, then take the screenshot, the PDF, the rendered HTML or Markdown, or scrape it. Every step is bounded by what
  * is left of the job's time. What the page does wrong (it does not load, it answers 404, it times out) is a result
  * with its verdict; only a browser that breaks under the job is an exception.
  */
@@ -165,75 +170,54 @@ final class BrowserPages {
     private Done done(BrowserSpec spec, Page page, @Nullable Response response, boolean bestAttempt, Instant started) {
         byte[] data = null;
         String text = null;
+        List<BrowserResult.Scraped> scraped = null;
         String contentType = spec.operation().contentType();
         switch (spec.operation()) {
             case SCREENSHOT -> {
                 BrowserSpec.ScreenshotOptions o = spec.screenshot();
-                Page.ScreenshotOptions shot = new Page.ScreenshotOptions();
-                if (o != null) {
-                    boolean jpeg = "jpeg".equals(o.type());
-                    shot.setType(jpeg ? ScreenshotType.JPEG : ScreenshotType.PNG)
-                            .setFullPage(Boolean.TRUE.equals(o.fullPage()))
-                            .setOmitBackground(Boolean.TRUE.equals(o.omitBackground()));
-                    if (jpeg) {
-                        contentType = "image/jpeg";
-                        if (o.quality() != null) {
-                            shot.setQuality(o.quality());
-                        }
-                    }
-                    if (o.clip() != null) {
-                        shot.setClip(
-                                o.clip().x(),
-                                o.clip().y(),
-                                o.clip().width(),
-                                o.clip().height());
-                    }
+                if (o != null && "jpeg".equals(o.type())) {
+                    contentType = "image/jpeg";
                 }
-                data = page.screenshot(shot);
+                data = page.screenshot(screenshotOptions(o));
             }
-            case PDF -> {
-                BrowserSpec.PdfOptions o = spec.pdf();
-                Page.PdfOptions pdf = new Page.PdfOptions();
-                if (o != null) {
-                    pdf.setLandscape(Boolean.TRUE.equals(o.landscape()))
-                            .setPrintBackground(Boolean.TRUE.equals(o.printBackground()));
-                    if (o.format() != null) {
-                        pdf.setFormat(o.format());
-                    }
-                    if (o.scale() != null) {
-                        pdf.setScale(o.scale());
-                    }
-                    if (o.margin() != null) {
-                        pdf.setMargin(new Margin()
-                                .setTop(o.margin().top())
-                                .setRight(o.margin().right())
-                                .setBottom(o.margin().bottom())
-                                .setLeft(o.margin().left()));
-                    }
-                }
-                data = page.pdf(pdf);
-            }
+            case PDF -> data = page.pdf(pdfOptions(spec.pdf()));
             case CONTENT -> text = page.content();
+            case MARKDOWN -> text = Markdown.of(page.content(), page.url());
+            case SCRAPE -> {
+                Scrape scrape = scrape(page, spec.elements());
+                if (scrape.badSelector() != null) {
+                    return result(
+                            spec,
+                            BrowserResult.Verdict.BAD_SELECTOR,
+                            page,
+                            response,
+                            null,
+                            scrape.badSelector(),
+                            started);
+                }
+                scraped = scrape.scraped();
+            }
         }
-        long size = data != null ? data.length : text.getBytes(StandardCharsets.UTF_8).length;
-        Instant finished = clock.instant();
+        long size = data != null
+                ? data.length
+                : text != null
+                        ? text.getBytes(StandardCharsets.UTF_8).length
+                        : Wire.mapper().writeValueAsBytes(scraped).length;
         if (size > maxResultBytes) {
-            return new Done(
-                    new BrowserResult(
-                            spec.operation(),
-                            BrowserResult.Verdict.RESULT_TOO_LARGE,
-                            response == null ? null : response.status(),
-                            responseUrl(page, response),
-                            contentType,
-                            null,
-                            null,
-                            "the " + spec.operation().wireName() + " is " + size + " bytes, more than the "
-                                    + maxResultBytes + " a result may carry (paperpod.worker.browser.max-result):"
-                                    + " take a smaller viewport or clip, or a JPEG",
-                            Duration.between(started, finished).toMillis()),
-                    started,
-                    finished);
+            return result(
+                    spec,
+                    BrowserResult.Verdict.RESULT_TOO_LARGE,
+                    page,
+                    response,
+                    null,
+                    "the " + spec.operation().wireName() + " is " + size + " bytes, more than the " + maxResultBytes
+                            + " a result may carry (paperpod.worker.browser.max-result): "
+                            + (spec.operation() == BrowserOperation.SCRAPE
+                                    ? "scrape narrower selectors"
+                                    : "take a smaller viewport or clip, or a JPEG"),
+                    started);
         }
+        Instant finished = clock.instant();
         return new Done(
                 new BrowserResult(
                         spec.operation(),
@@ -243,10 +227,123 @@ final class BrowserPages {
                         contentType,
                         data,
                         text,
+                        scraped,
                         null,
                         Duration.between(started, finished).toMillis()),
                 started,
                 finished);
+    }
+
+    private static Page.ScreenshotOptions screenshotOptions(BrowserSpec.@Nullable ScreenshotOptions o) {
+        Page.ScreenshotOptions shot = new Page.ScreenshotOptions();
+        if (o == null) {
+            return shot;
+        }
+        boolean jpeg = "jpeg".equals(o.type());
+        shot.setType(jpeg ? ScreenshotType.JPEG : ScreenshotType.PNG)
+                .setFullPage(Boolean.TRUE.equals(o.fullPage()))
+                .setOmitBackground(Boolean.TRUE.equals(o.omitBackground()));
+        if (jpeg && o.quality() != null) {
+            shot.setQuality(o.quality());
+        }
+        if (o.clip() != null) {
+            shot.setClip(o.clip().x(), o.clip().y(), o.clip().width(), o.clip().height());
+        }
+        return shot;
+    }
+
+    private static Page.PdfOptions pdfOptions(BrowserSpec.@Nullable PdfOptions o) {
+        Page.PdfOptions pdf = new Page.PdfOptions();
+        if (o == null) {
+            return pdf;
+        }
+        pdf.setLandscape(Boolean.TRUE.equals(o.landscape()))
+                .setPrintBackground(Boolean.TRUE.equals(o.printBackground()));
+        if (o.format() != null) {
+            pdf.setFormat(o.format());
+        }
+        if (o.scale() != null) {
+            pdf.setScale(o.scale());
+        }
+        if (o.margin() != null) {
+            pdf.setMargin(new Margin()
+                    .setTop(o.margin().top())
+                    .setRight(o.margin().right())
+                    .setBottom(o.margin().bottom())
+                    .setLeft(o.margin().left()));
+        }
+        return pdf;
+    }
+
+    /** What the selectors matched, or the first selector the browser could not read. */
+    private record Scrape(
+            @Nullable List<BrowserResult.Scraped> scraped,
+            @Nullable String badSelector) {}
+
+    /**
+     * Every selector's matches, in one call into the page: {@code document.querySelectorAll} (plain CSS, as Browserless
+     * and Cloudflare read it), each element's rendered text, inner HTML, attributes and box on the page.
+     */
+    @SuppressWarnings("unchecked")
+    private static Scrape scrape(Page page, List<BrowserSpec.Element> elements) {
+        List<String> selectors = elements.isEmpty()
+                ? List.of("body")
+                : elements.stream().map(BrowserSpec.Element::selector).toList();
+        List<Map<String, Object>> found = (List<Map<String, Object>>) page.evaluate(SCRAPE, selectors);
+        List<BrowserResult.Scraped> scraped = new ArrayList<>(found.size());
+        for (Map<String, Object> one : found) {
+            String selector = (String) one.get("selector");
+            if (one.get("error") != null) {
+                return new Scrape(null, "elements: '" + selector + "' is not a CSS selector: " + one.get("error"));
+            }
+            List<BrowserResult.Match> matches = new ArrayList<>();
+            for (Map<String, Object> m : (List<Map<String, Object>>) one.get("results")) {
+                List<BrowserResult.Attribute> attributes = new ArrayList<>();
+                for (Map<String, Object> a : (List<Map<String, Object>>) m.get("attributes")) {
+                    attributes.add(new BrowserResult.Attribute((String) a.get("name"), (String) a.get("value")));
+                }
+                matches.add(new BrowserResult.Match(
+                        String.valueOf(m.get("text")),
+                        String.valueOf(m.get("html")),
+                        attributes,
+                        number(m.get("top")),
+                        number(m.get("left")),
+                        number(m.get("width")),
+                        number(m.get("height"))));
+            }
+            scraped.add(new BrowserResult.Scraped(selector, matches));
+        }
+        return new Scrape(scraped, null);
+    }
+
+    private static final String SCRAPE = """
+            selectors => selectors.map(selector => {
+              let nodes;
+              try {
+                nodes = document.querySelectorAll(selector);
+              } catch (e) {
+                return { selector, error: String(e.message) };
+              }
+              return {
+                selector,
+                results: Array.from(nodes, e => {
+                  const box = e.getBoundingClientRect();
+                  return {
+                    text: e.innerText ?? e.textContent ?? '',
+                    html: e.innerHTML ?? '',
+                    attributes: Array.from(e.attributes ?? [], a => ({ name: a.name, value: a.value })),
+                    top: box.top + window.scrollY,
+                    left: box.left + window.scrollX,
+                    width: box.width,
+                    height: box.height,
+                  };
+                }),
+              };
+            })
+            """;
+
+    private static double number(@Nullable Object value) {
+        return value instanceof Number n ? n.doubleValue() : 0;
     }
 
     private Done failed(
@@ -256,27 +353,48 @@ final class BrowserPages {
             @Nullable Response response,
             PlaywrightException e,
             Instant started) {
+        String url = responseUrl(page, response);
+        return result(
+                spec, verdict, page, response, url == null ? spec.url() : url, PooledBrowser.firstLine(e), started);
+    }
+
+    /** A result without what was asked for: its verdict and why. */
+    private Done result(
+            BrowserSpec spec,
+            BrowserResult.Verdict verdict,
+            Page page,
+            @Nullable Response response,
+            @Nullable String url,
+            String error,
+            Instant started) {
         Instant finished = clock.instant();
         return new Done(
                 new BrowserResult(
                         spec.operation(),
                         verdict,
                         response == null ? null : response.status(),
-                        responseUrl(page, response) == null ? spec.url() : responseUrl(page, response),
+                        url != null ? url : responseUrl(page, response),
                         spec.operation().contentType(),
                         null,
                         null,
-                        PooledBrowser.firstLine(e),
+                        null,
+                        error,
                         Duration.between(started, finished).toMillis()),
                 started,
                 finished);
     }
 
-    /** A navigation that failed for the page's reasons ({@code net::ERR_…}); anything else broke the page. */
+    /**
+     * A navigation that failed for the page's reasons ({@code net::ERR_…}), a selector to wait for that is not CSS, or
+     * else a page that broke.
+     */
     private static BrowserResult.Verdict verdictOf(PlaywrightException e) {
         String message = String.valueOf(e.getMessage());
-        return message.contains("net::ERR_") || message.contains("Cannot navigate to invalid URL")
-                ? BrowserResult.Verdict.NAVIGATION_FAILED
+        if (message.contains("net::ERR_") || message.contains("Cannot navigate to invalid URL")) {
+            return BrowserResult.Verdict.NAVIGATION_FAILED;
+        }
+        return message.contains("while parsing css selector") || message.contains("is not a valid selector")
+                ? BrowserResult.Verdict.BAD_SELECTOR
                 : BrowserResult.Verdict.PAGE_ERROR;
     }
 
