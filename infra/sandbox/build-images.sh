@@ -40,7 +40,7 @@ playwright_version() {
 layer_inputs() { # the files (and words) a layer is built from, beside its Containerfile
   case "$1" in
     full) echo "$ca_bundle" ;;
-    browser) echo "$here/browser/browser-server.js" "playwright-$(playwright_version)" ;;
+    browser) echo "$here/browser/browser-server.js" "$here/browser/egress-proxy.js" "playwright-$(playwright_version)" ;;
   esac
 }
 
@@ -105,7 +105,7 @@ build_layer() { # name
     cp "$ca_bundle" "$context/ca-bundle.crt"
   fi
   if [ "$name" = browser ]; then
-    cp "$dir/browser-server.js" "$context/"
+    cp "$dir/browser-server.js" "$dir/egress-proxy.js" "$context/"
     (cd "$context" && unzip -q "$(playwright_jar driver)" 'driver/package/*' && mv driver/package playwright-core \
       && unzip -q "$(playwright_jar driver-bundle)" driver/linux/node && mv driver/linux/node node && chmod 755 node \
       && rm -rf driver)

@@ -1,8 +1,10 @@
 // Runs one Chromium behind playwright-core's browser server; the worker connects with Playwright for Java.
 // PAPERPOD_BROWSER_KEY is the secret path of the WebSocket endpoint: only who knows it can drive the browser.
-// Prints "ready <ws endpoint>" when it takes connections; ends the browser on SIGTERM.
+// Prints "ready <ws endpoint>" when it takes connections; ends the browser on SIGTERM. Every page's request goes
+// through the egress proxy (egress-proxy.js), which refuses private, loopback and link-local addresses.
 'use strict';
 const { chromium } = require('/opt/playwright-core');
+const egress = require('./egress-proxy.js');
 
 const key = process.env.PAPERPOD_BROWSER_KEY;
 if (!key || !/^[A-Za-z0-9_-]{16,}$/.test(key)) {
@@ -10,7 +12,10 @@ if (!key || !/^[A-Za-z0-9_-]{16,}$/.test(key)) {
   process.exit(2);
 }
 
+const PROXY_PORT = 3128;
+
 (async () => {
+  await egress.start(PROXY_PORT);
   const server = await chromium.launchServer({
     host: '0.0.0.0',
     port: Number(process.env.PAPERPOD_BROWSER_PORT || 3000),
@@ -27,6 +32,11 @@ if (!key || !/^[A-Za-z0-9_-]{16,}$/.test(key)) {
       '--no-first-run',
       '--disable-quic',
       '--disable-breakpad',
+      // every request, loopback too, through the egress proxy; no WebRTC UDP around it
+      '--proxy-server=http://127.0.0.1:' + PROXY_PORT,
+      '--proxy-bypass-list=<-loopback>',
+      '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
+      '--webrtc-ip-handling-policy=disable_non_proxied_udp',
     ],
   });
   const stop = async () => {

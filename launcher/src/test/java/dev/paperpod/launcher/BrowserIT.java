@@ -9,7 +9,10 @@ import dev.paperpod.launcher.support.SharedStack;
 import dev.paperpod.schemas.Wire;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,8 +22,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,6 +44,8 @@ class BrowserIT {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** Pages for the browser, on every address of this machine: the browser containers reach it by their gateway. */
     private static HttpServer pages;
+    /** Requests that reached {@code /canary}, by any address. */
+    private static final AtomicInteger canaryHits = new AtomicInteger();
 
     private final Api api;
     private final String base;
@@ -74,6 +81,25 @@ class BrowserIT {
                   document.getElementById('items').append(li);
                 }
                 </script></body></html>"""));
+        pages.createContext("/canary", exchange -> {
+            canaryHits.incrementAndGet();
+            answer(exchange, 200, "<p>reached</p>");
+        });
+        pages.createContext("/redirect", exchange -> {
+            exchange.getResponseHeaders()
+                    .set("Location", exchange.getRequestURI().getQuery().substring("to=".length()));
+            exchange.sendResponseHeaders(302, -1);
+            exchange.close();
+        });
+        pages.createContext("/fetches", exchange -> {
+            String own = "http://" + ownAddress() + ":" + pages.getAddress().getPort() + "/canary";
+            answer(
+                    exchange,
+                    200,
+                    "<p id='r'></p><script>Promise.allSettled(['/canary', '" + own
+                            + "', 'http://127.0.0.1:3000/'].map(u => fetch(u, {mode: 'no-cors'})))"
+                            + ".then(a => { document.getElementById('r').textContent = 'done ' + a.length; });</script>");
+        });
         pages.createContext("/missing", exchange -> answer(exchange, 404, "<html><body>no such page</body></html>"));
         pages.start();
     }
@@ -91,6 +117,23 @@ class BrowserIT {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
         }
+    }
+
+    /**
+     * This machine's own address outside Podman's network: the test pages answer there too (they listen on every
+     * address), so only the egress rules keep a browser from them.
+     */
+    private static String ownAddress() throws IOException {
+        for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+                if (address instanceof Inet4Address
+                        && !address.isLoopbackAddress()
+                        && !address.getHostAddress().startsWith("10.88.")) {
+                    return address.getHostAddress();
+                }
+            }
+        }
+        throw new IllegalStateException("this machine has no address beside loopback and Podman's network");
     }
 
     /** The address the browser containers reach this machine by: their network's gateway. */
@@ -279,6 +322,59 @@ class BrowserIT {
         assertThat(asItIs.statusCode()).isEqualTo(200);
         assertThat(asItIs.headers().firstValue("X-PaperPod-Best-Attempt")).hasValue("true");
         assertThat(new String(asItIs.body(), StandardCharsets.UTF_8)).contains("id=\"late\"");
+    }
+
+    @Test
+    void aPageMayNotReachPrivateLoopbackLinkLocalOrThisMachinesAddresses() throws Exception {
+        String own = "http://" + ownAddress() + ":" + pages.getAddress().getPort() + "/canary";
+        for (String url : List.of(
+                own,
+                "http://127.0.0.1:3000/",
+                "http://localhost:3128/",
+                "http://[::1]:3000/",
+                "http://169.254.169.254/latest/meta-data/",
+                "http://192.168.1.1/",
+                "https://10.20.30.40/",
+                page("/redirect?to=" + own))) {
+            HttpResponse<byte[]> refused = post("/browser/content", Map.of("url", url));
+            assertThat(refused.statusCode())
+                    .as(url + ": " + new String(refused.body(), StandardCharsets.UTF_8))
+                    .isEqualTo(403);
+            assertThat(json(refused).path("error").path("code").asString()).isEqualTo("EGRESS_REFUSED");
+            assertThat(json(refused).path("error").path("field").asString()).isEqualTo("url");
+        }
+        assertThat(canaryHits).as("nothing reached this machine's own address").hasValue(0);
+    }
+
+    @Test
+    void aPagesOwnRequestsGoOutByTheSameRules() throws Exception {
+        int before = canaryHits.get();
+
+        HttpResponse<byte[]> fetched = post(
+                "/browser/scrape",
+                Map.of(
+                        "url",
+                        page("/fetches"),
+                        "waitForSelector",
+                        Map.of("selector", "#r:not(:empty)"),
+                        "elements",
+                        List.of(Map.of("selector", "#r"))));
+
+        assertThat(fetched.statusCode())
+                .as(new String(fetched.body(), StandardCharsets.UTF_8))
+                .isEqualTo(200);
+        assertThat(json(fetched)
+                        .path("data")
+                        .get(0)
+                        .path("results")
+                        .get(0)
+                        .path("text")
+                        .asString())
+                .as("every fetch was answered (the refused ones by the egress proxy)")
+                .isEqualTo("done 3");
+        assertThat(canaryHits.get() - before)
+                .as("the page's fetch of its own server arrived, the one of this machine's address did not")
+                .isEqualTo(1);
     }
 
     @Test

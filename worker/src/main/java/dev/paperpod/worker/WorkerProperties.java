@@ -2,6 +2,7 @@ package dev.paperpod.worker;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -59,6 +60,8 @@ public record WorkerProperties(
      * @param network the Podman network of browser containers: the internet, never the control plane
      * @param memory per browser container, Chromium and its renderers together
      * @param maxResult the most a result (a screenshot, a PDF, a page's HTML) may weigh: it travels in one record
+     * @param egressAllow addresses or CIDR blocks the browsers may reach although they are private or this
+     *     machine's (every other private, loopback, link-local and own address is refused): e.g. a test's pages
      */
     public record Browser(
             @DefaultValue("true") boolean enabled,
@@ -73,7 +76,13 @@ public record WorkerProperties(
             @DefaultValue("1.0") double cpus,
             @DefaultValue("512") long pids,
             @DefaultValue("auto") String userNamespace,
-            @DefaultValue("5MB") DataSize maxResult) {}
+            @DefaultValue("5MB") DataSize maxResult,
+            @Nullable List<String> egressAllow) {
+
+        public Browser {
+            egressAllow = egressAllow == null ? List.of() : List.copyOf(egressAllow);
+        }
+    }
 
     /**
      * @param idleTimeout how long an account's sandbox lives without a command; then it ends, files and processes

@@ -116,6 +116,14 @@ class BrowserController {
                         error,
                         "see the message",
                         spec.operation() == BrowserOperation.SCRAPE ? "elements" : "options");
+            case EGRESS_REFUSED ->
+                new ApiException(
+                        HttpStatus.FORBIDDEN,
+                        "EGRESS_REFUSED",
+                        "the browser may not reach " + page + ": " + error,
+                        "browsers reach the public internet only, never private, loopback or link-local addresses nor"
+                                + " PaperPod's own; for a page you have, send it as \"html\"",
+                        "url");
             case BAD_SELECTOR ->
                 ApiException.invalidField(
                         error.startsWith("elements") ? "elements" : "waitForSelector.selector",

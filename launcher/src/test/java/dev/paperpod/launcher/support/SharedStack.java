@@ -58,22 +58,27 @@ public final class SharedStack implements ParameterResolver {
                             TOKEN,
                             PodmanService.defaultSocket(),
                             true,
-                            Map.of(
-                                    "paperpod.worker.sandbox.image", "localhost/paperpod/test",
-                                    "paperpod.worker.sandbox.min-idle", "2",
-                                    "paperpod.worker.sandbox.max", "4",
+                            Map.ofEntries(
+                                    Map.entry("paperpod.worker.sandbox.image", "localhost/paperpod/test"),
+                                    Map.entry("paperpod.worker.sandbox.min-idle", "2"),
+                                    Map.entry("paperpod.worker.sandbox.max", "4"),
                                     // every test class names sandboxes of its own, and they live for the whole run
-                                    "paperpod.worker.account-sandbox.max", "64",
-                                    "paperpod.api.heartbeat-staleness", "6s",
-                                    "paperpod.scheduler.lifecycle.retry-backoff", "300ms",
+                                    Map.entry("paperpod.worker.account-sandbox.max", "64"),
+                                    Map.entry("paperpod.api.heartbeat-staleness", "6s"),
+                                    Map.entry("paperpod.scheduler.lifecycle.retry-backoff", "300ms"),
                                     // The test receivers listen on loopback; the schedule is the spec's, shortened.
-                                    "paperpod.webhooks.allowed-targets", "127.0.0.1",
-                                    "paperpod.scheduler.webhooks.retry-schedule",
-                                            "0s,300ms,300ms,300ms,300ms,300ms,300ms,300ms",
-                                    "paperpod.scheduler.webhooks.timeout", "1s",
+                                    Map.entry("paperpod.webhooks.allowed-targets", "127.0.0.1"),
+                                    Map.entry(
+                                            "paperpod.scheduler.webhooks.retry-schedule",
+                                            "0s,300ms,300ms,300ms,300ms,300ms,300ms,300ms"),
+                                    Map.entry("paperpod.scheduler.webhooks.timeout", "1s"),
+                                    // BrowserIT serves its pages on this machine, which browsers reach by the
+                                    // gateway of their network; every other private address stays refused.
+                                    Map.entry("paperpod.worker.browser.egress-allow", "10.88.0.1/32"),
                                     // Unix socket paths are short (107 bytes); a checkout may be deep.
-                                    "paperpod.worker.sandbox.socket-root",
-                                            shortTempDir().toString())))
+                                    Map.entry(
+                                            "paperpod.worker.sandbox.socket-root",
+                                            shortTempDir().toString()))))
                     .start();
         }
 

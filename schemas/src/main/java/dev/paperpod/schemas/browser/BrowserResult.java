@@ -73,7 +73,9 @@ public record BrowserResult(
         /** What was asked for weighs more than a result may (a huge full-page screenshot). */
         RESULT_TOO_LARGE,
         /** A selector to scrape or to wait for is not CSS the browser can read. */
-        BAD_SELECTOR
+        BAD_SELECTOR,
+        /** The page is at an address browsers may not reach: private, loopback, link-local, PaperPod's own. */
+        EGRESS_REFUSED
     }
 
     @Override

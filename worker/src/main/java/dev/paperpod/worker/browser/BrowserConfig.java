@@ -28,6 +28,6 @@ public class BrowserConfig {
     BrowserJobRunner browserJobRunner(BrowserPool pool, WorkerProperties properties, Clock clock) {
         WorkerProperties.Browser settings = properties.browser();
         return new BrowserJobRunner(
-                pool, clock, settings.claimTimeout(), settings.maxResult().toBytes());
+                pool, clock, settings.claimTimeout(), settings.maxResult().toBytes(), pool.egress());
     }
 }

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,8 @@ import java.util.concurrent.locks.LockSupport;
  * Browser containers, made through Podman's Docker-compatible API like the sandboxes and hardened like them: every
  * capability dropped, {@code no-new-privileges}, a read-only root with a tmpfs {@code /tmp}, memory, CPU and pids
  * limits, a user namespace. Each runs Chromium behind playwright-core's browser server on port {@value #PORT} of its
- * own address on the egress network, at a secret path: what reaches the address without the key drives nothing.
+ * own address on the egress network, at a secret path: what reaches the address without the key drives nothing. Its
+ * pages reach only what {@link BrowserEgress} allows, through the container's egress proxy.
  */
 public final class BrowserContainers {
 
@@ -34,11 +36,18 @@ public final class BrowserContainers {
     private final DockerClient docker;
     private final WorkerProperties.Browser settings;
     private final String workerId;
+    private final BrowserEgress egress;
 
     public BrowserContainers(DockerClient docker, WorkerProperties.Browser settings, String workerId) {
         this.docker = docker;
         this.settings = settings;
         this.workerId = workerId;
+        this.egress = new BrowserEgress(settings.egressAllow());
+    }
+
+    /** The rules the containers' egress proxies enforce. */
+    BrowserEgress egress() {
+        return egress;
     }
 
     /**
@@ -90,7 +99,7 @@ public final class BrowserContainers {
             created = docker.createContainerCmd(settings.image())
                     .withName("paperpod-" + id)
                     .withLabels(PodmanSandboxRuntime.labels(id, workerId))
-                    .withEnv("PAPERPOD_BROWSER_KEY=" + key, "PAPERPOD_BROWSER_PORT=" + PORT, "HOME=/workspace")
+                    .withEnv(environment(key))
                     .withHostConfig(host)
                     .exec();
         } catch (RuntimeException e) {
@@ -107,6 +116,13 @@ public final class BrowserContainers {
                     ? b
                     : new BrowserException("cannot start browser " + id + ": " + e, e);
         }
+    }
+
+    private List<String> environment(String key) {
+        List<String> env = new ArrayList<>(
+                List.of("PAPERPOD_BROWSER_KEY=" + key, "PAPERPOD_BROWSER_PORT=" + PORT, "HOME=/workspace"));
+        env.addAll(egress.environment());
+        return env;
     }
 
     public void destroy(Container container) {

@@ -41,9 +41,9 @@ public final class BrowserJobRunner implements JobRunner {
         return t;
     });
 
-    public BrowserJobRunner(BrowserPool pool, Clock clock, Duration claimTimeout, long maxResultBytes) {
+    BrowserJobRunner(BrowserPool pool, Clock clock, Duration claimTimeout, long maxResultBytes, BrowserEgress egress) {
         this.pool = pool;
-        this.pages = new BrowserPages(clock, maxResultBytes);
+        this.pages = new BrowserPages(clock, maxResultBytes, egress);
         this.claimTimeout = claimTimeout;
     }
 
@@ -149,7 +149,7 @@ public final class BrowserJobRunner implements JobRunner {
         return switch (result.verdict()) {
             case OK, BEST_ATTEMPT -> JobStatus.SUCCEEDED;
             case TIMEOUT -> JobStatus.TIMED_OUT;
-            case NAVIGATION_FAILED, PAGE_ERROR, RESULT_TOO_LARGE, BAD_SELECTOR -> JobStatus.FAILED;
+            case NAVIGATION_FAILED, PAGE_ERROR, RESULT_TOO_LARGE, BAD_SELECTOR, EGRESS_REFUSED -> JobStatus.FAILED;
         };
     }
 }

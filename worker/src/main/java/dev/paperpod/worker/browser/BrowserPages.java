@@ -39,10 +39,12 @@ final class BrowserPages {
 
     private final Clock clock;
     private final long maxResultBytes;
+    private final BrowserEgress egress;
 
-    BrowserPages(Clock clock, long maxResultBytes) {
+    BrowserPages(Clock clock, long maxResultBytes, BrowserEgress egress) {
         this.clock = clock;
         this.maxResultBytes = maxResultBytes;
+        this.egress = egress;
     }
 
     /** What the page gave, and when the work started and ended. */
@@ -91,6 +93,10 @@ final class BrowserPages {
         boolean bestAttempt = false;
         try {
             response = load(page, spec, deadline);
+            String egressed = response == null ? null : response.headerValue(BrowserEgress.HEADER);
+            if (egressed != null) {
+                return egressFailure(spec, page, response, egressed, started);
+            }
             waitAsAsked(page, spec, deadline);
         } catch (TimeoutError e) {
             if (!spec.bestAttempt()) {
@@ -100,6 +106,12 @@ final class BrowserPages {
         } catch (PlaywrightException e) {
             if (!browser.isConnected()) {
                 throw e;
+            }
+            String refusal = String.valueOf(e.getMessage()).contains("net::ERR_TUNNEL_CONNECTION_FAILED")
+                    ? egress.refusal(spec.url())
+                    : null;
+            if (refusal != null) {
+                return result(spec, BrowserResult.Verdict.EGRESS_REFUSED, page, response, spec.url(), refusal, started);
             }
             return failed(spec, verdictOf(e), page, response, e, started);
         }
@@ -273,6 +285,23 @@ final class BrowserPages {
                     .setLeft(o.margin().left()));
         }
         return pdf;
+    }
+
+    /**
+     * The egress proxy answered instead of the site: {@code refused <why>} (the address is not to be reached) or
+     * {@code failed <net::ERR_…> <why>} (the name does not resolve, the connection was refused).
+     */
+    private Done egressFailure(BrowserSpec spec, Page page, Response response, String header, Instant started) {
+        boolean refused = header.startsWith("refused ");
+        String why = header.substring(header.indexOf(' ') + 1);
+        return result(
+                spec,
+                refused ? BrowserResult.Verdict.EGRESS_REFUSED : BrowserResult.Verdict.NAVIGATION_FAILED,
+                page,
+                null,
+                response.url(),
+                refused ? why : why + " at " + response.url(),
+                started);
     }
 
     /** What the selectors matched, or the first selector the browser could not read. */
