@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +22,8 @@ import picocli.CommandLine.Parameters;
 import tools.jackson.databind.JsonNode;
 
 /**
- * {@code ppod browser:screenshot}, {@code browser:pdf}, {@code browser:content}, {@code browser:markdown} and
- * {@code browser:scrape}: a page (a URL, or a local HTML file with {@code --html}) loaded in one of PaperPod's warm
+ * {@code ppod browser:screenshot}, {@code browser:pdf}, {@code browser:content}, {@code browser:markdown},
+ * {@code browser:scrape} and {@code browser:test}: a page (a URL, or a local HTML file with {@code --html}) loaded in one of PaperPod's warm
  * browsers, the result written to a file (or, for HTML, Markdown and scrapes, printed).
  */
 final class BrowserCommands {
@@ -316,6 +317,94 @@ final class BrowserCommands {
             }
             out.flush();
             return 0;
+        }
+    }
+
+    @Command(
+            name = "browser:test",
+            description = "Runs a test's steps (goto, click, fill, press, waitFor, expect, screenshot) in a browser and"
+                    + " prints how each went; exits 1 when one failed.")
+    static final class Test implements Callable<Integer> {
+        @Mixin
+        Ppod.Target target;
+
+        @Parameters(
+                index = "0",
+                description = "a JSON file (- for standard input): a list of steps, or a whole request"
+                        + " {\"url\", \"steps\", …}")
+        Path file;
+
+        @Option(names = "--url", description = "the page to load before the first step")
+        @Nullable
+        String url;
+
+        @Option(names = "--timeout", description = "the whole test's limit, in milliseconds")
+        @Nullable
+        Long timeoutMs;
+
+        @Option(names = "--screenshots", description = "write the steps' screenshots to this directory (step-N.png)")
+        @Nullable
+        Path screenshots;
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public Integer call() throws Exception {
+            JsonNode given = Client.JSON.readTree(
+                    file.toString().equals("-") ? System.in.readAllBytes() : Files.readAllBytes(file));
+            Map<String, Object> body = new LinkedHashMap<>();
+            if (given.isArray()) {
+                body.put("steps", Client.JSON.convertValue(given, List.class));
+            } else if (given.isObject()) {
+                body.putAll(Client.JSON.convertValue(given, Map.class));
+            } else {
+                throw new CommandLine.ParameterException(
+                        target.spec.commandLine(), file + " holds neither a list of steps nor a request");
+            }
+            if (url != null) {
+                body.put("url", url);
+            }
+            if (timeoutMs != null) {
+                body.put("timeoutMs", timeoutMs);
+            }
+            JsonNode report = target.client().post("/browser/test", body);
+            PrintWriter out = target.out();
+            if (screenshots != null) {
+                Files.createDirectories(screenshots);
+            }
+            if (target.json) {
+                out.println(Client.JSON.writeValueAsString(report));
+            }
+            for (JsonNode step : report.path("steps")) {
+                String status = step.path("status").asString();
+                if (!target.json) {
+                    String mark = status.equals("PASSED") ? "ok  " : status.equals("FAILED") ? "FAIL" : "skip";
+                    out.println(mark + " " + (step.path("index").asInt() + 1) + " "
+                            + step.path("action").asString()
+                            + (status.equals("SKIPPED")
+                                    ? ""
+                                    : " (" + step.path("durationMs").asLong() + " ms)"));
+                    if (step.hasNonNull("error")) {
+                        out.println("     " + step.path("error").asString().replace("\n", "\n     "));
+                    }
+                }
+                if (screenshots != null && step.hasNonNull("screenshot")) {
+                    Path shot =
+                            screenshots.resolve("step-" + (step.path("index").asInt() + 1) + ".png");
+                    Files.write(
+                            shot,
+                            Base64.getDecoder().decode(step.path("screenshot").asString()));
+                    if (!target.json) {
+                        out.println("     screenshot: " + shot);
+                    }
+                }
+            }
+            boolean passed = report.path("passed").asBoolean();
+            if (!target.json) {
+                out.println((passed ? "passed" : "failed") + " in "
+                        + report.path("durationMs").asLong() + " ms");
+            }
+            out.flush();
+            return passed ? 0 : 1;
         }
     }
 }

@@ -53,7 +53,8 @@ import tools.jackson.databind.JsonNode;
             BrowserCommands.Pdf.class,
             BrowserCommands.Content.class,
             BrowserCommands.Markdown.class,
-            BrowserCommands.Scrape.class
+            BrowserCommands.Scrape.class,
+            BrowserCommands.Test.class
         })
 public final class Ppod implements Callable<Integer> {
 

@@ -100,6 +100,20 @@ class BrowserIT {
                             + "', 'http://127.0.0.1:3000/'].map(u => fetch(u, {mode: 'no-cors'})))"
                             + ".then(a => { document.getElementById('r').textContent = 'done ' + a.length; });</script>");
         });
+        pages.createContext("/login", exchange -> answer(exchange, 200, """
+                <html><head><title>Sign in</title></head><body>
+                <form id="f"><input id="email" name="email"><button id="go" type="submit">Sign in</button></form>
+                <h1 id="hello"></h1>
+                <script>
+                document.getElementById('f').addEventListener('submit', (e) => {
+                  e.preventDefault();
+                  setTimeout(() => {
+                    document.getElementById('hello').textContent = 'Welcome ' + document.getElementById('email').value;
+                    document.title = 'Signed in';
+                    history.pushState({}, '', '/welcome');
+                  }, 100);
+                });
+                </script></body></html>"""));
         pages.createContext("/missing", exchange -> answer(exchange, 404, "<html><body>no such page</body></html>"));
         pages.start();
     }
@@ -289,6 +303,78 @@ class BrowserIT {
                 .contains("[the API](" + page("/docs/api") + ")")
                 .doesNotContain("color: #123")
                 .doesNotContain("createElement");
+    }
+
+    @Test
+    void aTestRunsItsStepsAndTellsHowEachWent() throws Exception {
+        HttpResponse<byte[]> run = post(
+                "/browser/test",
+                Map.of(
+                        "steps",
+                        List.of(
+                                Map.of("action", "goto", "url", page("/login")),
+                                Map.of("action", "fill", "selector", "#email", "value", "ada@example.com"),
+                                Map.of("action", "click", "selector", "#go"),
+                                Map.of("action", "expect", "selector", "#hello", "text", "Welcome ada@example.com"),
+                                Map.of("action", "expect", "url", "/welcome"),
+                                Map.of("action", "expect", "title", "Signed in"),
+                                Map.of("action", "expect", "selector", "input", "count", 1),
+                                Map.of("action", "screenshot"))));
+
+        assertThat(run.statusCode())
+                .as(new String(run.body(), StandardCharsets.UTF_8))
+                .isEqualTo(200);
+        JsonNode report = json(run);
+        assertThat(report.path("passed").asBoolean()).as(report.toString()).isTrue();
+        assertThat(report.path("steps").findValuesAsString("status"))
+                .containsOnly("PASSED")
+                .hasSize(8);
+        assertThat(report.path("steps").findValuesAsString("action"))
+                .containsExactly("goto", "fill", "click", "expect", "expect", "expect", "expect", "screenshot");
+        byte[] png = Base64.getDecoder()
+                .decode(report.path("steps").get(7).path("screenshot").asString());
+        assertThat(ByteBuffer.wrap(png).getLong(0)).as("the PNG signature").isEqualTo(0x89504E470D0A1A0AL);
+    }
+
+    @Test
+    void theFirstStepThatFailsSaysWhyShowsThePageAndEndsTheRun() throws Exception {
+        Map<String, Object> body = Map.of(
+                "url",
+                page("/login"),
+                "steps",
+                List.of(
+                        Map.of("action", "expect", "selector", "#hello", "text", "Goodbye", "timeout", 500),
+                        Map.of("action", "click", "selector", "#go")));
+
+        HttpResponse<byte[]> run = post("/browser/test", body);
+
+        assertThat(run.statusCode())
+                .as("the test ran: its report, not an error")
+                .isEqualTo(200);
+        JsonNode report = json(run);
+        assertThat(report.path("passed").asBoolean()).isFalse();
+        JsonNode failed = report.path("steps").get(0);
+        assertThat(failed.path("status").asString()).isEqualTo("FAILED");
+        assertThat(failed.path("error").asString()).contains("Goodbye").doesNotContain("Call log");
+        assertThat(failed.path("screenshot").asString())
+                .as("the page as it was")
+                .isNotEmpty();
+        assertThat(report.path("steps").get(1).path("status").asString()).isEqualTo("SKIPPED");
+
+        Map<String, Object> job = new java.util.HashMap<>(body);
+        job.put("kind", "browser");
+        job.put("operation", "test");
+        Api.Response accepted = api.post("/v1/jobs", job);
+        JsonNode view = api.get("/v1/jobs/" + accepted.text("id") + "?wait=60").json();
+        assertThat(view.path("status").asString()).as(view.toString()).isEqualTo("FAILED");
+        assertThat(view.path("result").path("verdict").asString()).isEqualTo("TEST_FAILED");
+
+        HttpResponse<byte[]> refused = post(
+                "/browser/test",
+                Map.of("steps", List.of(Map.of("action", "goto", "url", "http://169.254.169.254/latest/"))));
+        JsonNode goingNowhere = json(refused).path("steps").get(0);
+        assertThat(goingNowhere.path("status").asString()).isEqualTo("FAILED");
+        assertThat(goingNowhere.path("error").asString()).contains("169.254.169.254 is a private");
     }
 
     @Test

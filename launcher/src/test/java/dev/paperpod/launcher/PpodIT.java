@@ -258,7 +258,8 @@ class PpodIT {
                         "browser:pdf",
                         "browser:content",
                         "browser:markdown",
-                        "browser:scrape");
+                        "browser:scrape",
+                        "browser:test");
     }
 
     @Test
@@ -300,6 +301,32 @@ class PpodIT {
         Run scrape = ppod("browser:scrape", "--html", page.toString(), "--selector", "h1", "--selector", "p");
         assertThat(scrape.exit()).as(scrape.toString()).isZero();
         assertThat(scrape.out()).isEqualTo("h1 (1 match)\n  rendered 42\np (0 matches)\n");
+        Path steps = Files.writeString(
+                home.resolve("steps.json"),
+                "{\"html\": \"<h1>Hi</h1>\", \"steps\": [{\"action\": \"expect\", \"selector\": \"h1\","
+                        + " \"text\": \"Hi\"}, {\"action\": \"screenshot\"}]}");
+        Run test = ppod(
+                "browser:test",
+                steps.toString(),
+                "--screenshots",
+                home.resolve("shots").toString());
+        assertThat(test.exit()).as(test.toString()).isZero();
+        assertThat(test.out())
+                .contains("ok   1 expect (")
+                .contains("ok   2 screenshot (")
+                .contains("passed in ");
+        assertThat(home.resolve("shots").resolve("step-2.png")).isNotEmptyFile();
+        Run failing = ppodIn(
+                "{\"html\": \"<title>Here</title>\", \"steps\": [{\"action\": \"expect\", \"title\":"
+                        + " \"Elsewhere\", \"timeout\": 300}]}",
+                "browser:test",
+                "-");
+        assertThat(failing.exit()).as(failing.toString()).isEqualTo(1);
+        assertThat(failing.out())
+                .contains("FAIL 1 expect (")
+                .contains("Elsewhere")
+                .contains("failed in ");
+
         Run scrapeJson = ppod("browser:scrape", "--html", page.toString(), "--selector", "#t", "--json");
         assertThat(scrapeJson.exit()).as(scrapeJson.toString()).isZero();
         assertThat(Wire.mapper()

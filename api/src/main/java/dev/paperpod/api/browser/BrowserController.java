@@ -15,6 +15,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -24,8 +25,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The browser kind's sync endpoints: {@code POST /browser/screenshot}, {@code /browser/pdf}, {@code /browser/content},
- * {@code /browser/markdown} and {@code /browser/scrape} load the page in a warm browser and answer what was asked as
- * the body itself (PNG or JPEG, PDF, HTML, Markdown, or the scrape's {@code {"data": [{selector, results}]}}), with the page's own status in {@code X-Response-Code} and where it ended up in {@code X-Response-URL},
+ * {@code /browser/markdown}, {@code /browser/scrape} and {@code /browser/test} load the page in a warm browser and
+ * answer what was asked as the body itself (PNG or JPEG, PDF, HTML, Markdown, the scrape's
+ * {@code {"data": [{selector, results}]}}, the test's {@code {"passed", "steps", "durationMs"}}), with the page's own status in {@code X-Response-Code} and where it ended up in {@code X-Response-URL},
  * as Browserless and Cloudflare Browser Rendering do. A page that could not be loaded is an error naming why.
  */
 @RestController
@@ -44,7 +46,7 @@ class BrowserController {
         this.sync = sync;
     }
 
-    @PostMapping("/browser/{operation:screenshot|pdf|content|scrape|markdown}")
+    @PostMapping("/browser/{operation:screenshot|pdf|content|scrape|markdown|test}")
     void run(Caller caller, @PathVariable String operation, HttpServletRequest request, HttpServletResponse response)
             throws IOException {
         ObjectNode fields = body.object(request);
@@ -64,7 +66,9 @@ class BrowserController {
     private static void answer(
             BrowserSpec spec, BrowserResult result, JobFinished finished, HttpServletResponse response)
             throws IOException {
-        if (result.verdict() != BrowserResult.Verdict.OK && result.verdict() != BrowserResult.Verdict.BEST_ATTEMPT) {
+        if (result.verdict() != BrowserResult.Verdict.OK
+                && result.verdict() != BrowserResult.Verdict.BEST_ATTEMPT
+                && result.verdict() != BrowserResult.Verdict.TEST_FAILED) {
             throw refusal(spec, result);
         }
         if (result.responseCode() != null) {
@@ -82,6 +86,10 @@ class BrowserController {
             bytes = result.data();
         } else if (result.scraped() != null) {
             bytes = Wire.mapper().writeValueAsBytes(Map.of("data", result.scraped()));
+        } else if (result.steps() != null) {
+            bytes = Wire.mapper()
+                    .writeValueAsBytes(new TestReport(
+                            result.verdict() == BrowserResult.Verdict.OK, result.steps(), result.durationMs()));
         } else {
             bytes = (result.text() == null ? "" : result.text()).getBytes(StandardCharsets.UTF_8);
         }
@@ -89,6 +97,9 @@ class BrowserController {
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
     }
+
+    /** What {@code POST /browser/test} answers: whether every step passed, and how each went. */
+    record TestReport(boolean passed, List<BrowserResult.StepOutcome> steps, long durationMs) {}
 
     private static ApiException refusal(BrowserSpec spec, BrowserResult result) {
         String error = result.error() == null ? "" : result.error();
@@ -129,7 +140,7 @@ class BrowserController {
                         error.startsWith("elements") ? "elements" : "waitForSelector.selector",
                         error,
                         "send a CSS selector such as \"h1\", \"#main .title\" or \"a[href]\"");
-            case PAGE_ERROR, OK, BEST_ATTEMPT ->
+            case PAGE_ERROR, OK, BEST_ATTEMPT, TEST_FAILED ->
                 new ApiException(
                         HttpStatus.BAD_GATEWAY,
                         "PAGE_ERROR",

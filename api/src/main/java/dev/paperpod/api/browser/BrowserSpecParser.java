@@ -51,6 +51,10 @@ public class BrowserSpecParser implements JobSpecParser {
             Set.of("letter", "legal", "tabloid", "ledger", "a0", "a1", "a2", "a3", "a4", "a5", "a6");
 
     private static final int MAX_ELEMENTS = 50;
+    private static final int MAX_STEPS = 100;
+    private static final List<String> ACTIONS =
+            List.of("goto", "click", "fill", "press", "waitFor", "expect", "screenshot");
+    private static final List<String> STATES = List.of("visible", "attached", "hidden", "detached");
 
     private final ApiProperties properties;
 
@@ -72,6 +76,7 @@ public class BrowserSpecParser implements JobSpecParser {
             @Nullable List<String> rejectResourceTypes,
             @Nullable JsonNode options,
             @Nullable List<BrowserSpec.Element> elements,
+            @Nullable List<BrowserSpec.Step> steps,
             @Nullable Boolean bestAttempt,
             @Nullable Long timeoutMs) {}
 
@@ -96,7 +101,7 @@ public class BrowserSpecParser implements JobSpecParser {
                         "operation",
                         "operation '" + request.operation() + "' is not a browser operation",
                         "use one of: " + operations()));
-        page(request);
+        page(request, operation);
         long maxMs = properties.maxTimeout().toMillis();
         long timeoutMs =
                 request.timeoutMs() == null ? properties.defaultTimeout().toMillis() : request.timeoutMs();
@@ -115,7 +120,7 @@ public class BrowserSpecParser implements JobSpecParser {
             switch (operation) {
                 case SCREENSHOT -> screenshot = screenshot(JsonBody.bind(wrapped, ScreenshotOptionsField.class));
                 case PDF -> pdf = pdf(JsonBody.bind(wrapped, PdfOptionsField.class));
-                case CONTENT, SCRAPE, MARKDOWN ->
+                case CONTENT, SCRAPE, MARKDOWN, TEST ->
                     throw ApiException.invalidField(
                             "options",
                             operation.wireName() + " takes no options",
@@ -136,37 +141,158 @@ public class BrowserSpecParser implements JobSpecParser {
                 screenshot,
                 pdf,
                 elements(operation, request.elements()),
+                steps(operation, request),
                 Boolean.TRUE.equals(request.bestAttempt()),
                 timeoutMs);
     }
 
-    private static void page(BrowserRequest request) {
-        if ((request.url() == null) == (request.html() == null)) {
+    private static void page(BrowserRequest request, BrowserOperation operation) {
+        boolean neither = request.url() == null && request.html() == null;
+        if (neither && operation == BrowserOperation.TEST) {
+            return; // its steps begin with goto, which steps() checks
+        }
+        if (neither || (request.url() != null && request.html() != null)) {
             throw ApiException.invalidField(
                     request.url() == null ? "url" : "html",
                     request.url() == null ? "url or html is required" : "send url or html, not both",
                     "send \"url\": \"https://…\" for a page to load, or \"html\" for a page given whole");
         }
         if (request.url() != null) {
-            String scheme;
-            try {
-                URI uri = new URI(request.url());
-                scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-                if (uri.getHost() == null && (scheme.equals("http") || scheme.equals("https"))) {
-                    throw new URISyntaxException(request.url(), "no host");
+            webAddress("url", request.url());
+        }
+    }
+
+    private static void webAddress(String field, String url) {
+        String scheme;
+        try {
+            URI uri = new URI(url);
+            scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (uri.getHost() == null && (scheme.equals("http") || scheme.equals("https"))) {
+                throw new URISyntaxException(url, "no host");
+            }
+        } catch (URISyntaxException e) {
+            throw ApiException.invalidField(
+                    field, field + " '" + url + "' is not a URL: " + e.getReason(), "send e.g. https://example.com/");
+        }
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw ApiException.invalidField(
+                    field,
+                    field + " must be http or https, not '" + scheme + "'",
+                    "send a web address; for a page you have as text, send it as \"html\"");
+        }
+    }
+
+    private static List<BrowserSpec.Step> steps(BrowserOperation operation, BrowserRequest request) {
+        List<BrowserSpec.Step> steps = request.steps();
+        if (operation != BrowserOperation.TEST) {
+            if (steps != null) {
+                throw ApiException.invalidField(
+                        "steps", "steps are what a test takes", "leave steps out of " + operation.wireName());
+            }
+            return List.of();
+        }
+        if (steps == null || steps.isEmpty()) {
+            throw ApiException.invalidField(
+                    "steps",
+                    "a test needs steps",
+                    "send e.g. [{\"action\": \"goto\", \"url\": \"https://example.com/\"}, {\"action\": \"expect\","
+                            + " \"selector\": \"h1\", \"text\": \"Example\"}]");
+        }
+        if (steps.size() > MAX_STEPS) {
+            throw ApiException.invalidField(
+                    "steps",
+                    steps.size() + " steps are more than the " + MAX_STEPS + " one test takes",
+                    "split the test into several");
+        }
+        if (request.url() == null
+                && request.html() == null
+                && (steps.get(0) == null || !"goto".equals(steps.get(0).action()))) {
+            throw ApiException.invalidField(
+                    "steps[0].action",
+                    "a test without url or html begins with goto",
+                    "send \"url\" with the test, or begin with {\"action\": \"goto\", \"url\": \"https://…\"}");
+        }
+        for (int i = 0; i < steps.size(); i++) {
+            step("steps[" + i + "].", steps.get(i));
+        }
+        return steps;
+    }
+
+    private static void step(String at, BrowserSpec.@Nullable Step step) {
+        if (step == null || step.action() == null) {
+            throw ApiException.invalidField(
+                    at + "action", "every step has an action", "use one of: " + String.join(", ", ACTIONS));
+        }
+        switch (step.action()) {
+            case "goto" -> {
+                need(at, "url", step.url(), "the address to go to");
+                webAddress(at + "url", step.url());
+            }
+            case "click" -> need(at, "selector", step.selector(), "the element to click");
+            case "fill" -> {
+                need(at, "selector", step.selector(), "the field to fill");
+                if (step.value() == null) {
+                    throw ApiException.invalidField(at + "value", "fill needs a value", "send the text to type in");
                 }
-            } catch (URISyntaxException e) {
-                throw ApiException.invalidField(
-                        "url",
-                        "url '" + request.url() + "' is not a URL: " + e.getReason(),
-                        "send e.g. https://example.com/");
             }
-            if (!scheme.equals("http") && !scheme.equals("https")) {
-                throw ApiException.invalidField(
-                        "url",
-                        "url must be http or https, not '" + scheme + "'",
-                        "send a web address; for a page you have as text, send it as \"html\"");
+            case "press" -> need(at, "key", step.key(), "a key such as Enter, Tab or Control+A");
+            case "waitFor" -> {
+                if ((step.selector() == null) == (step.ms() == null)) {
+                    throw ApiException.invalidField(
+                            at + "selector",
+                            "waitFor waits for a selector or for ms milliseconds",
+                            "send {\"action\": \"waitFor\", \"selector\": \"#done\"} or {\"action\": \"waitFor\","
+                                    + " \"ms\": 500}");
+                }
+                if (step.state() != null && !STATES.contains(step.state())) {
+                    throw ApiException.invalidField(
+                            at + "state",
+                            "state '" + step.state() + "' is not an element state",
+                            "use one of: " + String.join(", ", STATES));
+                }
+                if (step.ms() != null && step.ms() < 0) {
+                    throw ApiException.invalidField(at + "ms", "ms must not be negative", "send e.g. 500");
+                }
             }
+            case "expect" -> {
+                int asserted = (step.text() == null ? 0 : 1)
+                        + (step.visible() == null ? 0 : 1)
+                        + (step.count() == null ? 0 : 1)
+                        + (step.url() == null ? 0 : 1)
+                        + (step.title() == null ? 0 : 1);
+                if (asserted != 1) {
+                    throw ApiException.invalidField(
+                            at + "action",
+                            "expect checks one thing: text, visible, count, url or title",
+                            "send e.g. {\"action\": \"expect\", \"selector\": \"h1\", \"text\": \"Welcome\"}");
+                }
+                if ((step.text() != null || step.visible() != null || step.count() != null)
+                        && step.selector() == null) {
+                    throw ApiException.invalidField(
+                            at + "selector", "expect of text, visible or count needs a selector", "send e.g. \"h1\"");
+                }
+                if (step.count() != null && step.count() < 0) {
+                    throw ApiException.invalidField(at + "count", "count must not be negative", "send e.g. 3");
+                }
+            }
+            case "screenshot" -> {}
+            default ->
+                throw ApiException.invalidField(
+                        at + "action",
+                        "'" + step.action() + "' is not a step",
+                        "use one of: " + String.join(", ", ACTIONS));
+        }
+        if (step.selector() != null && step.selector().isBlank()) {
+            throw ApiException.invalidField(at + "selector", "the selector is empty", "send a CSS selector");
+        }
+        if (step.timeout() != null && step.timeout() <= 0) {
+            throw ApiException.invalidField(at + "timeout", "timeout must be positive", "send milliseconds, e.g. 5000");
+        }
+    }
+
+    private static void need(String at, String field, @Nullable String value, String what) {
+        if (value == null || value.isBlank()) {
+            throw ApiException.invalidField(at + field, "this step needs " + field + ": " + what, "send " + field);
         }
     }
 

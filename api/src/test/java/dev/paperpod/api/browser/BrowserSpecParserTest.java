@@ -61,6 +61,18 @@ class BrowserSpecParserTest {
     }
 
     @Test
+    void aTestMayBeginWithGotoAndNoPage() {
+        BrowserSpec spec =
+                parser.parse(json("{'operation':'test','steps':[{'action':'goto','url':'https://a.example/'},"
+                        + "{'action':'expect','title':'A'},{'action':'screenshot','fullPage':true}]}"));
+
+        assertThat(spec.url()).isNull();
+        assertThat(spec.html()).isNull();
+        assertThat(spec.steps()).extracting(BrowserSpec.Step::action).containsExactly("goto", "expect", "screenshot");
+        assertThat(spec.steps().get(2).fullPage()).isTrue();
+    }
+
+    @Test
     void aScrapeOfTooManySelectorsIsRefused() {
         String many = String.join(",", java.util.Collections.nCopies(51, "{'selector':'p'}"));
         ApiExceptions.assertInvalid(
@@ -97,7 +109,20 @@ class BrowserSpecParserTest {
                 "{'operation':'content','html':'x','elements':[{'selector':'h1'}]}         | elements",
                 "{'operation':'scrape','html':'x','elements':[{'selector':'h1'},{}]}       | elements[1].selector",
                 "{'operation':'scrape','html':'x','elements':[{'selector':''}]}            | elements[0].selector",
-                "{'operation':'scrape','html':'x','elements':[{'css':'h1'}]}               | elements[0].css"
+                "{'operation':'scrape','html':'x','elements':[{'css':'h1'}]}               | elements[0].css",
+                "{'operation':'content','html':'x','steps':[]}                             | steps",
+                "{'operation':'test','url':'https://a.example/'}                           | steps",
+                "{'operation':'test','steps':[{'action':'click','selector':'a'}]}          | steps[0].action",
+                "{'operation':'test','html':'x','steps':[{'action':'fly'}]}                | steps[0].action",
+                "{'operation':'test','html':'x','steps':[{'action':'fill','selector':'a'}]} | steps[0].value",
+                "{'operation':'test','html':'x','steps':[{'action':'expect','selector':'h1'}]} | steps[0].action",
+                "{'operation':'test','html':'x','steps':[{'action':'expect','text':'x'}]}  | steps[0].selector",
+                "{'operation':'test','steps':[{'action':'goto','url':'file:///etc/passwd'}]} | steps[0].url",
+                "{'operation':'test','html':'x','steps':[{'action':'waitFor'}]}            | steps[0].selector",
+                "{'operation':'test','html':'x','steps':[{'action':'waitFor','selector':'a','state':'gone'}]} | steps[0].state",
+                "{'operation':'test','html':'x','steps':[{'action':'press'}]}              | steps[0].key",
+                "{'operation':'test','html':'x','steps':[{'action':'click','selector':'a','timeout':0}]} | steps[0].timeout",
+                "{'operation':'test','html':'x','steps':[{'action':'click','selector':'a','wait':1}]} | steps[0].wait"
             })
     void namesTheFieldAtFault(String body, String field) {
         ApiExceptions.assertInvalid(() -> parser.parse(json(body)), field);

@@ -15,7 +15,9 @@ public enum BrowserOperation {
     /** The elements that CSS selectors match: their text, HTML, attributes and boxes. */
     SCRAPE("scrape", "application/json"),
     /** The rendered page as Markdown. */
-    MARKDOWN("markdown", "text/markdown; charset=utf-8");
+    MARKDOWN("markdown", "text/markdown; charset=utf-8"),
+    /** Declarative steps (go to, click, fill, expect, …) run in order: each one's outcome and the run's. */
+    TEST("test", "application/json");
 
     private final String wireName;
     private final String contentType;

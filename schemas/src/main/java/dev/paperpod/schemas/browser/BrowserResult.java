@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
  * @param data the screenshot or PDF (base64 in JSON)
  * @param text the rendered HTML, or the page as Markdown
  * @param scraped for a scrape, what each selector matched, in the order asked
+ * @param steps for a test, each step's outcome, in order
  * @param error what went wrong, when the verdict is not {@code OK}
  * @param durationMs the page's wall time: loading, waiting, the operation
  */
@@ -26,6 +27,7 @@ public record BrowserResult(
         byte @Nullable [] data,
         @Nullable String text,
         @Nullable List<Scraped> scraped,
+        @Nullable List<StepOutcome> steps,
         @Nullable String error,
         long durationMs)
         implements JobResult {
@@ -59,6 +61,27 @@ public record BrowserResult(
 
     public record Attribute(String name, String value) {}
 
+    /**
+     * How one step of a test went. After the first that failed, the rest are skipped.
+     *
+     * @param error why it failed: Playwright's words (what was expected, what was found)
+     * @param screenshot the page when the step ended: what a {@code screenshot} step took, or the page as it was when
+     *     the step failed (PNG)
+     */
+    public record StepOutcome(
+            int index,
+            String action,
+            StepStatus status,
+            long durationMs,
+            @Nullable String error,
+            byte @Nullable [] screenshot) {}
+
+    public enum StepStatus {
+        PASSED,
+        FAILED,
+        SKIPPED
+    }
+
     public enum Verdict {
         /** Done as asked. */
         OK,
@@ -75,7 +98,9 @@ public record BrowserResult(
         /** A selector to scrape or to wait for is not CSS the browser can read. */
         BAD_SELECTOR,
         /** The page is at an address browsers may not reach: private, loopback, link-local, PaperPod's own. */
-        EGRESS_REFUSED
+        EGRESS_REFUSED,
+        /** A step of a test failed (the steps tell which and why). */
+        TEST_FAILED
     }
 
     @Override

@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
  * Load a page in a fresh browser context and do one thing with it. The fields follow the conventions users know from
  * Browserless and Cloudflare Browser Rendering.
  *
- * @param url the page to load (http or https); exactly one of {@code url} and {@code html}
+ * @param url the page to load (http or https); exactly one of {@code url} and {@code html}, or neither for a test whose
+ *     steps begin with {@code goto}
  * @param html a page given whole, loaded as if from {@code about:blank}
  * @param gotoOptions how loading waits: {@code waitUntil} and its own timeout
  * @param waitForSelector after loading, wait for this element (optionally visible)
@@ -23,6 +24,8 @@ import org.jspecify.annotations.Nullable;
  * @param screenshot the screenshot's options, for {@link BrowserOperation#SCREENSHOT}
  * @param pdf the PDF's options, for {@link BrowserOperation#PDF}
  * @param elements the CSS selectors to scrape, for {@link BrowserOperation#SCRAPE} ({@code body} when none are given)
+ * @param steps what a {@link BrowserOperation#TEST} does, in order, after loading {@code url} or {@code html} (when
+ *     given)
  * @param bestAttempt when loading or waiting times out, go on with the page as it is instead of failing
  * @param timeoutMs the whole job's wall-clock limit
  */
@@ -40,6 +43,7 @@ public record BrowserSpec(
         @Nullable ScreenshotOptions screenshot,
         @Nullable PdfOptions pdf,
         List<Element> elements,
+        List<Step> steps,
         boolean bestAttempt,
         long timeoutMs)
         implements JobSpec {
@@ -48,6 +52,7 @@ public record BrowserSpec(
         extraHttpHeaders = extraHttpHeaders == null ? Map.of() : Map.copyOf(extraHttpHeaders);
         rejectResourceTypes = rejectResourceTypes == null ? List.of() : List.copyOf(rejectResourceTypes);
         elements = elements == null ? List.of() : List.copyOf(elements);
+        steps = steps == null ? List.of() : List.copyOf(steps);
     }
 
     @Override
@@ -99,6 +104,38 @@ public record BrowserSpec(
 
     /** One thing to scrape: every element {@code selector} matches. */
     public record Element(String selector) {}
+
+    /**
+     * One step of a test; which fields it takes depends on its action:
+     *
+     * <ul>
+     *   <li>{@code goto}: {@code url}
+     *   <li>{@code click}: {@code selector}
+     *   <li>{@code fill}: {@code selector}, {@code value}
+     *   <li>{@code press}: {@code key} (e.g. {@code Enter}), on {@code selector} or the page
+     *   <li>{@code waitFor}: {@code selector} until {@code state} ({@code visible}, the default, {@code attached},
+     *       {@code hidden} or {@code detached}), or {@code ms} milliseconds
+     *   <li>{@code expect}: one of {@code text} (the {@code selector}'s element contains it), {@code visible}, {@code
+     *       count} (of the {@code selector}'s matches), {@code url} or {@code title} (the page's contains it)
+     *   <li>{@code screenshot}: of the page as it is ({@code fullPage})
+     * </ul>
+     *
+     * @param timeout how long the step may wait for what it needs (an element, a state), within the job's time
+     */
+    public record Step(
+            String action,
+            @Nullable String selector,
+            @Nullable String url,
+            @Nullable String value,
+            @Nullable String key,
+            @Nullable String state,
+            @Nullable Long ms,
+            @Nullable String text,
+            @Nullable Boolean visible,
+            @Nullable Integer count,
+            @Nullable String title,
+            @Nullable Boolean fullPage,
+            @Nullable Long timeout) {}
 
     public record Margin(
             @Nullable String top,

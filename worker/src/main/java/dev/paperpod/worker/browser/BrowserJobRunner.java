@@ -149,7 +149,8 @@ public final class BrowserJobRunner implements JobRunner {
         return switch (result.verdict()) {
             case OK, BEST_ATTEMPT -> JobStatus.SUCCEEDED;
             case TIMEOUT -> JobStatus.TIMED_OUT;
-            case NAVIGATION_FAILED, PAGE_ERROR, RESULT_TOO_LARGE, BAD_SELECTOR, EGRESS_REFUSED -> JobStatus.FAILED;
+            case NAVIGATION_FAILED, PAGE_ERROR, RESULT_TOO_LARGE, BAD_SELECTOR, EGRESS_REFUSED, TEST_FAILED ->
+                JobStatus.FAILED;
         };
     }
 }

@@ -40,11 +40,13 @@ final class BrowserPages {
     private final Clock clock;
     private final long maxResultBytes;
     private final BrowserEgress egress;
+    private final BrowserSteps steps;
 
     BrowserPages(Clock clock, long maxResultBytes, BrowserEgress egress) {
         this.clock = clock;
         this.maxResultBytes = maxResultBytes;
         this.egress = egress;
+        this.steps = new BrowserSteps(egress);
     }
 
     /** What the page gave, and when the work started and ended. */
@@ -117,7 +119,7 @@ final class BrowserPages {
         }
         page.setDefaultTimeout(left(deadline));
         try {
-            return done(spec, page, response, bestAttempt, started);
+            return done(browser, spec, page, response, bestAttempt, started, deadline);
         } catch (TimeoutError e) {
             return failed(spec, BrowserResult.Verdict.TIMEOUT, page, response, e, started);
         }
@@ -145,6 +147,9 @@ final class BrowserPages {
     }
 
     private static @Nullable Response load(Page page, BrowserSpec spec, long deadline) {
+        if (spec.url() == null && spec.html() == null) {
+            return null; // a test whose steps go to the page
+        }
         BrowserSpec.GotoOptions go = spec.gotoOptions();
         WaitUntilState until = waitUntil(go == null ? null : go.waitUntil());
         double timeout = Math.min(left(deadline), go == null || go.timeout() == null ? Double.MAX_VALUE : go.timeout());
@@ -179,10 +184,19 @@ final class BrowserPages {
         }
     }
 
-    private Done done(BrowserSpec spec, Page page, @Nullable Response response, boolean bestAttempt, Instant started) {
+    private Done done(
+            Browser browser,
+            BrowserSpec spec,
+            Page page,
+            @Nullable Response response,
+            boolean bestAttempt,
+            Instant started,
+            long deadline) {
         byte[] data = null;
         String text = null;
         List<BrowserResult.Scraped> scraped = null;
+        List<BrowserResult.StepOutcome> steps = null;
+        BrowserResult.Verdict verdict = bestAttempt ? BrowserResult.Verdict.BEST_ATTEMPT : BrowserResult.Verdict.OK;
         String contentType = spec.operation().contentType();
         switch (spec.operation()) {
             case SCREENSHOT -> {
@@ -209,12 +223,19 @@ final class BrowserPages {
                 }
                 scraped = scrape.scraped();
             }
+            case TEST -> {
+                steps = this.steps.run(browser, page, spec.steps(), deadline);
+                verdict = BrowserSteps.verdict(steps);
+            }
         }
-        long size = data != null
-                ? data.length
-                : text != null
-                        ? text.getBytes(StandardCharsets.UTF_8).length
-                        : Wire.mapper().writeValueAsBytes(scraped).length;
+        long size;
+        if (data != null) {
+            size = data.length;
+        } else if (text != null) {
+            size = text.getBytes(StandardCharsets.UTF_8).length;
+        } else {
+            size = Wire.mapper().writeValueAsBytes(scraped != null ? scraped : steps).length;
+        }
         if (size > maxResultBytes) {
             return result(
                     spec,
@@ -226,20 +247,23 @@ final class BrowserPages {
                             + " a result may carry (paperpod.worker.browser.max-result): "
                             + (spec.operation() == BrowserOperation.SCRAPE
                                     ? "scrape narrower selectors"
-                                    : "take a smaller viewport or clip, or a JPEG"),
+                                    : spec.operation() == BrowserOperation.TEST
+                                            ? "take fewer or smaller screenshots"
+                                            : "take a smaller viewport or clip, or a JPEG"),
                     started);
         }
         Instant finished = clock.instant();
         return new Done(
                 new BrowserResult(
                         spec.operation(),
-                        bestAttempt ? BrowserResult.Verdict.BEST_ATTEMPT : BrowserResult.Verdict.OK,
+                        verdict,
                         response == null ? null : response.status(),
                         responseUrl(page, response),
                         contentType,
                         data,
                         text,
                         scraped,
+                        steps,
                         null,
                         Duration.between(started, finished).toMillis()),
                 started,
@@ -407,6 +431,7 @@ final class BrowserPages {
                         null,
                         null,
                         null,
+                        null,
                         error,
                         Duration.between(started, finished).toMillis()),
                 started,
@@ -443,7 +468,7 @@ final class BrowserPages {
     }
 
     /** Milliseconds left until the deadline, at least one. */
-    private static double left(long deadline) {
+    static double left(long deadline) {
         return Math.max(1, (deadline - System.nanoTime()) / 1_000_000.0);
     }
 }

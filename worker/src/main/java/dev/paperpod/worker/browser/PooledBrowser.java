@@ -113,12 +113,23 @@ final class PooledBrowser {
      * call log, a stack) whose first line says nothing.
      */
     static String firstLine(Throwable e) {
-        String message = String.valueOf(e.getMessage());
-        int quoted = message.indexOf("message='");
-        if (quoted >= 0) {
-            message = message.substring(quoted + "message='".length());
-        }
+        String message = message(e);
         int newline = message.indexOf('\n');
         return (newline < 0 ? message : message.substring(0, newline)).strip();
+    }
+
+    /** Playwright's message, out of the {@code Error {\n  message='…'} it comes wrapped in. */
+    static String message(Throwable e) {
+        String message = String.valueOf(e.getMessage());
+        int quoted = message.indexOf("message='");
+        if (quoted < 0) {
+            return message;
+        }
+        message = message.substring(quoted + "message='".length());
+        int name = message.indexOf("\n  name='");
+        if (name >= 0) {
+            message = message.substring(0, name);
+        }
+        return message.endsWith("'") ? message.substring(0, message.length() - 1) : message;
     }
 }
