@@ -114,6 +114,23 @@ class BrowserIT {
                   }, 100);
                 });
                 </script></body></html>"""));
+        pages.createContext("/data.json", exchange -> {
+            byte[] json = "{\"answer\": 42}".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, json.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(json);
+            }
+        });
+        pages.createContext("/report.csv", exchange -> {
+            byte[] csv = "a,b\n1,2\n".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/csv");
+            exchange.getResponseHeaders().set("Content-Disposition", "attachment; filename=report.csv");
+            exchange.sendResponseHeaders(200, csv.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(csv);
+            }
+        });
         pages.createContext("/missing", exchange -> answer(exchange, 404, "<html><body>no such page</body></html>"));
         pages.start();
     }
@@ -475,6 +492,58 @@ class BrowserIT {
         HttpResponse<byte[]> next = post("/browser/content", Map.of("html", "<p>next</p>"));
         assertThat(next.statusCode()).isEqualTo(200);
         assertThat(new String(next.body(), StandardCharsets.UTF_8)).contains("<p>next</p>");
+    }
+
+    @Test
+    void aResponseThatIsNoPageIsShownAsTheBrowserShowsItOrRefusedWhenItIsADownload() throws Exception {
+        HttpResponse<byte[]> json = post("/browser/content", Map.of("url", page("/data.json")));
+        assertThat(json.statusCode()).isEqualTo(200);
+        assertThat(new String(json.body(), StandardCharsets.UTF_8)).contains("{\"answer\": 42}");
+
+        HttpResponse<byte[]> download = post("/browser/screenshot", Map.of("url", page("/report.csv")));
+        assertThat(download.statusCode())
+                .as(new String(download.body(), StandardCharsets.UTF_8))
+                .isEqualTo(502);
+        assertThat(json(download).path("error").path("code").asString()).isEqualTo("NAVIGATION_FAILED");
+        assertThat(json(download).path("error").path("message").asString()).contains("download");
+    }
+
+    @Test
+    void aPageThatEatsAllMemoryBreaksItsRendererOnlyAndTheNextJobIsNormal() throws Exception {
+        HttpResponse<byte[]> greedy = post(
+                "/browser/screenshot",
+                Map.of(
+                        "html",
+                        "<script>const hoard = []; while (true) { hoard.push(new Array(1e7).fill(Math.random())); }"
+                                + "</script>",
+                        "timeoutMs",
+                        60_000));
+        assertThat(greedy.statusCode())
+                .as(new String(greedy.body(), StandardCharsets.UTF_8))
+                .isEqualTo(502);
+        assertThat(json(greedy).path("error").path("code").asString()).isEqualTo("PAGE_ERROR");
+
+        HttpResponse<byte[]> next = post("/browser/content", Map.of("html", "<p>after the crash</p>"));
+        assertThat(next.statusCode()).isEqualTo(200);
+        assertThat(new String(next.body(), StandardCharsets.UTF_8)).contains("after the crash");
+    }
+
+    @Test
+    void aScreenshotTooLargeToCarryIsRefusedWithAHint() throws Exception {
+        String noise = "<body style='margin:0'><canvas id='c' width='1280' height='6000'></canvas><script>"
+                + "const c = document.getElementById('c').getContext('2d');"
+                + "const img = c.createImageData(1280, 6000);"
+                + "for (let i = 0; i < img.data.length; i++) img.data[i] = (Math.random() * 256) | 0;"
+                + "c.putImageData(img, 0, 0);</script></body>";
+
+        HttpResponse<byte[]> huge =
+                post("/browser/screenshot", Map.of("html", noise, "options", Map.of("fullPage", true)));
+
+        assertThat(huge.statusCode())
+                .as(new String(huge.body(), StandardCharsets.UTF_8))
+                .isEqualTo(422);
+        assertThat(json(huge).path("error").path("code").asString()).isEqualTo("RESULT_TOO_LARGE");
+        assertThat(json(huge).path("error").path("message").asString()).contains("JPEG");
     }
 
     @Test

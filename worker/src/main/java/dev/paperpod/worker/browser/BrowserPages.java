@@ -115,6 +115,16 @@ final class BrowserPages {
             if (refusal != null) {
                 return result(spec, BrowserResult.Verdict.EGRESS_REFUSED, page, response, spec.url(), refusal, started);
             }
+            if (String.valueOf(e.getMessage()).contains("Download is starting")) {
+                return result(
+                        spec,
+                        BrowserResult.Verdict.NAVIGATION_FAILED,
+                        page,
+                        response,
+                        spec.url(),
+                        "the address answers a file to download, not a page (Download is starting)",
+                        started);
+            }
             return failed(spec, verdictOf(e), page, response, e, started);
         }
         page.setDefaultTimeout(left(deadline));
