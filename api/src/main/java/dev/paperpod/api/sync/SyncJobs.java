@@ -28,11 +28,13 @@ import org.springframework.stereotype.Component;
 public class SyncJobs {
 
     private final JobQueue queue;
+    private final ServedKinds served;
     private final ApiProperties properties;
     private final Clock clock;
 
-    SyncJobs(JobQueue queue, ApiProperties properties, Clock clock) {
+    SyncJobs(JobQueue queue, ServedKinds served, ApiProperties properties, Clock clock) {
         this.queue = queue;
+        this.served = served;
         this.properties = properties;
         this.clock = clock;
     }
@@ -53,8 +55,13 @@ public class SyncJobs {
         return new Submission(job, wait);
     }
 
-    /** Sends the job to its kind's sync topic; completes with its end. */
+    /**
+     * Sends the job to its kind's sync topic; completes with its end.
+     *
+     * @throws ApiException 503 {@code NO_WORKER} when workers are live and none runs the job's kind
+     */
     public CompletableFuture<JobFinished> submit(Submission submission) {
+        served.require(submission.job().kind());
         return queue.submitAndAwait(submission.job(), submission.clientWaits());
     }
 
