@@ -1,5 +1,6 @@
 package dev.paperpod.api;
 
+import dev.paperpod.api.browser.BrowserSessionSettings;
 import dev.paperpod.store.StoreConfig;
 import java.time.Clock;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -14,7 +15,7 @@ import org.springframework.context.annotation.Import;
  */
 @SpringBootApplication
 @Import(StoreConfig.class)
-@EnableConfigurationProperties(ApiProperties.class)
+@EnableConfigurationProperties({ApiProperties.class, BrowserSessionSettings.class})
 public class ApiApplication {
 
     /** The api reads {@code paperpod-api.properties}, so it can share a JVM with the worker and scheduler. */

@@ -66,16 +66,27 @@ final class BrowserCommands {
         @Nullable
         Long timeoutMs;
 
+        @Option(
+                names = "--session",
+                description =
+                        "in this browser session (browser:acquire): its cookies, and its page when no URL is given")
+        @Nullable
+        String session;
+
         /** The request's fields for the page. */
         Map<String, Object> body() throws IOException {
-            if ((url == null) == (html == null)) {
+            boolean neither = url == null && html == null;
+            if ((neither && session == null) || (url != null && html != null)) {
                 throw new CommandLine.ParameterException(
                         spec.commandLine(), "give the page: a URL, or --html <file>, not both");
             }
             Map<String, Object> body = new LinkedHashMap<>();
+            if (session != null) {
+                body.put("sessionId", session);
+            }
             if (url != null) {
                 body.put("url", url);
-            } else {
+            } else if (html != null) {
                 body.put(
                         "html",
                         html.toString().equals("-")
@@ -346,6 +357,10 @@ final class BrowserCommands {
         @Nullable
         Path screenshots;
 
+        @Option(names = "--session", description = "in this browser session (browser:acquire)")
+        @Nullable
+        String session;
+
         @Override
         @SuppressWarnings("unchecked")
         public Integer call() throws Exception {
@@ -365,6 +380,9 @@ final class BrowserCommands {
             }
             if (timeoutMs != null) {
                 body.put("timeoutMs", timeoutMs);
+            }
+            if (session != null) {
+                body.put("sessionId", session);
             }
             JsonNode report = target.client().post("/browser/test", body);
             PrintWriter out = target.out();
@@ -405,6 +423,115 @@ final class BrowserCommands {
             }
             out.flush();
             return passed ? 0 : 1;
+        }
+    }
+
+    @Command(
+            name = "browser:acquire",
+            description = "Opens a browser session: later commands with --session <id> share its cookies, storage and"
+                    + " page. Prints the session id.")
+    static final class Acquire implements Callable<Integer> {
+        @Mixin
+        Ppod.Target target;
+
+        @Option(names = "--idle-timeout", description = "seconds the session lives without a command (default 300)")
+        @Nullable
+        Long idleSeconds;
+
+        @Option(names = "--width", description = "viewport width (default 1280)")
+        @Nullable
+        Integer width;
+
+        @Option(names = "--height", description = "viewport height (default 720)")
+        @Nullable
+        Integer height;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, Object> body = new LinkedHashMap<>();
+            if (idleSeconds != null) {
+                body.put("idleTimeoutMs", idleSeconds * 1000);
+            }
+            if (width != null || height != null) {
+                body.put(
+                        "viewport",
+                        Map.of("width", width == null ? 1280 : width, "height", height == null ? 720 : height));
+            }
+            JsonNode session = target.client().post("/browser/acquire", body);
+            target.out()
+                    .println(
+                            target.json
+                                    ? Client.JSON.writeValueAsString(session)
+                                    : session.path("sessionId").asString());
+            target.out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "browser:sessions", description = "Your open browser sessions.")
+    static final class Sessions implements Callable<Integer> {
+        @Mixin
+        Ppod.Target target;
+
+        @Override
+        public Integer call() throws Exception {
+            JsonNode sessions = target.client().get("/browser/sessions");
+            PrintWriter out = target.out();
+            if (target.json) {
+                out.println(Client.JSON.writeValueAsString(sessions));
+            } else {
+                for (JsonNode s : sessions.path("data")) {
+                    out.println(s.path("sessionId").asString() + "  since "
+                            + s.path("createdAt").asString() + "  idle until "
+                            + s.path("expiresAt").asString());
+                }
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "browser:release", description = "Ends a browser session and its browser.")
+    static final class Release implements Callable<Integer> {
+        @Mixin
+        Ppod.Target target;
+
+        @Parameters(index = "0", description = "the session id")
+        String session;
+
+        @Override
+        public Integer call() throws Exception {
+            target.client().delete("/browser/sessions/" + session);
+            if (!target.json) {
+                target.out().println("released " + session);
+                target.out().flush();
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "browser:limits", description = "How many browser sessions you may hold, and for how long.")
+    static final class Limits implements Callable<Integer> {
+        @Mixin
+        Ppod.Target target;
+
+        @Override
+        public Integer call() throws Exception {
+            JsonNode limits = target.client().get("/browser/limits");
+            PrintWriter out = target.out();
+            if (target.json) {
+                out.println(Client.JSON.writeValueAsString(limits));
+            } else {
+                out.println("sessions: " + limits.path("openSessions").asInt() + " open of "
+                        + limits.path("maxSessions").asInt());
+                out.println(
+                        "idle timeout: " + limits.path("defaultIdleTimeoutMs").asLong() / 1000 + " s (at most "
+                                + limits.path("maxIdleTimeoutMs").asLong() / 1000 + " s)");
+                out.println("job timeout: " + limits.path("defaultTimeoutMs").asLong() / 1000 + " s (at most "
+                        + limits.path("maxTimeoutMs").asLong() / 1000 + " s)");
+            }
+            out.flush();
+            return 0;
         }
     }
 }

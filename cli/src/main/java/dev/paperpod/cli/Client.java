@@ -62,6 +62,18 @@ final class Client {
         return answer(open("GET", path, null, "application/json"));
     }
 
+    /** DELETEs, for an endpoint that answers 204 and no body. */
+    void delete(String path) throws Failure {
+        HttpURLConnection c = open("DELETE", path, null, "application/json");
+        try {
+            if (c.getResponseCode() / 100 != 2) {
+                throw failure(c);
+            }
+        } catch (IOException e) {
+            throw unreachable(e);
+        }
+    }
+
     /** POSTs to an endpoint that answers Server-Sent Events, handing each event (name, data) over as it comes. */
     void stream(String path, Map<String, ?> body, BiConsumer<String, JsonNode> events) throws Failure {
         HttpURLConnection c = open("POST", path, body, "text/event-stream");

@@ -54,7 +54,11 @@ import tools.jackson.databind.JsonNode;
             BrowserCommands.Content.class,
             BrowserCommands.Markdown.class,
             BrowserCommands.Scrape.class,
-            BrowserCommands.Test.class
+            BrowserCommands.Test.class,
+            BrowserCommands.Acquire.class,
+            BrowserCommands.Sessions.class,
+            BrowserCommands.Release.class,
+            BrowserCommands.Limits.class
         })
 public final class Ppod implements Callable<Integer> {
 

@@ -395,6 +395,106 @@ class BrowserIT {
     }
 
     @Test
+    void aSessionKeepsItsCookiesAndItsPageBetweenCallsUntilReleased() throws Exception {
+        Api.Response acquired = api.post("/browser/acquire", Map.of("viewport", Map.of("width", 800, "height", 600)));
+        assertThat(acquired.status()).as(acquired.toString()).isEqualTo(201);
+        String session = acquired.text("sessionId");
+        assertThat(session).startsWith("bss-");
+        assertThat(acquired.json().path("idleTimeoutMs").asLong()).isEqualTo(300_000);
+
+        HttpResponse<byte[]> first = post("/browser/content", Map.of("sessionId", session, "url", page("/cookie")));
+        assertThat(new String(first.body(), StandardCharsets.UTF_8)).contains("before:[]");
+        HttpResponse<byte[]> second = post("/browser/content", Map.of("sessionId", session, "url", page("/cookie")));
+        assertThat(new String(second.body(), StandardCharsets.UTF_8))
+                .as("the cookie the first call's page set")
+                .contains("before:[visited=yes]");
+
+        HttpResponse<byte[]> test = post(
+                "/browser/test",
+                Map.of(
+                        "sessionId",
+                        session,
+                        "steps",
+                        List.of(
+                                Map.of("action", "goto", "url", page("/login")),
+                                Map.of("action", "fill", "selector", "#email", "value", "kept@example.com"),
+                                Map.of("action", "click", "selector", "#go"),
+                                Map.of("action", "expect", "selector", "#hello", "text", "Welcome"))));
+        assertThat(json(test).path("passed").asBoolean())
+                .as(json(test).toString())
+                .isTrue();
+        HttpResponse<byte[]> asLeft = post(
+                "/browser/scrape", Map.of("sessionId", session, "elements", List.of(Map.of("selector", "#hello"))));
+        assertThat(json(asLeft)
+                        .path("data")
+                        .get(0)
+                        .path("results")
+                        .get(0)
+                        .path("text")
+                        .asString())
+                .as("no url: the page as the last call left it")
+                .isEqualTo("Welcome kept@example.com");
+        HttpResponse<byte[]> shot = post("/browser/screenshot", Map.of("sessionId", session));
+        assertThat(ByteBuffer.wrap(shot.body()).getInt(16))
+                .as("the session's viewport")
+                .isEqualTo(800);
+
+        assertThat(api.get("/browser/sessions").json().path("data").findValuesAsString("sessionId"))
+                .contains(session);
+        JsonNode limits = api.get("/browser/limits").json();
+        assertThat(limits.path("maxSessions").asInt()).isEqualTo(3);
+        assertThat(limits.path("openSessions").asInt()).isPositive();
+
+        assertThat(api.delete("/browser/sessions/" + session).status()).isEqualTo(204);
+        HttpResponse<byte[]> after = post("/browser/content", Map.of("sessionId", session));
+        assertThat(after.statusCode()).isEqualTo(404);
+        assertThat(json(after).path("error").path("code").asString()).isEqualTo("SESSION_NOT_FOUND");
+        assertThat(api.get("/browser/sessions").json().path("data").findValuesAsString("sessionId"))
+                .doesNotContain(session);
+    }
+
+    @Test
+    void anAccountHoldsItsMostSessionsAndAnIdleOneEnds() {
+        List<String> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                Api.Response acquired = api.post("/browser/acquire", Map.of());
+                assertThat(acquired.status()).as(acquired.toString()).isEqualTo(201);
+                held.add(acquired.text("sessionId"));
+            }
+            Api.Response fourth = api.post("/browser/acquire", Map.of());
+            assertThat(fourth.status()).as(fourth.toString()).isEqualTo(429);
+            assertThat(fourth.json().path("error").path("code").asString()).isEqualTo("SESSION_LIMIT");
+
+            assertThat(api.delete("/browser/sessions/" + held.remove(0)).status())
+                    .isEqualTo(204);
+            Api.Response idle = api.post("/browser/acquire", Map.of("idleTimeoutMs", 1_000));
+            assertThat(idle.status()).as("room for one again: " + idle).isEqualTo(201);
+            String idler = idle.text("sessionId");
+            await().atMost(Duration.ofSeconds(30))
+                    .until(
+                            () -> api.get("/browser/sessions")
+                                    .json()
+                                    .path("data")
+                                    .findValuesAsString("sessionId"),
+                            open -> !open.contains(idler));
+            Api.Response named = api.post("/browser/content", Map.of("sessionId", idler));
+            assertThat(named.status()).as("idle past its second").isEqualTo(404);
+
+            Api.Response wrongTimeout = api.post("/browser/acquire", Map.of("idleTimeoutMs", 5));
+            assertThat(wrongTimeout.json().path("error").path("field").asString())
+                    .isEqualTo("idleTimeoutMs");
+            Api.Response inTheBackground = api.post(
+                    "/v1/jobs",
+                    Map.of("kind", "browser", "operation", "content", "html", "<p>", "sessionId", held.get(1)));
+            assertThat(inTheBackground.json().path("error").path("field").asString())
+                    .isEqualTo("sessionId");
+        } finally {
+            held.forEach(id -> api.delete("/browser/sessions/" + id));
+        }
+    }
+
+    @Test
     void aBadSelectorToWaitForIsTheCallersError() throws Exception {
         HttpResponse<byte[]> bad =
                 post("/browser/content", Map.of("html", "<p>", "waitForSelector", Map.of("selector", "p[[[")));

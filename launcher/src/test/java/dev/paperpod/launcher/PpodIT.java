@@ -259,7 +259,11 @@ class PpodIT {
                         "browser:content",
                         "browser:markdown",
                         "browser:scrape",
-                        "browser:test");
+                        "browser:test",
+                        "browser:acquire",
+                        "browser:sessions",
+                        "browser:release",
+                        "browser:limits");
     }
 
     @Test
@@ -326,6 +330,24 @@ class PpodIT {
                 .contains("FAIL 1 expect (")
                 .contains("Elsewhere")
                 .contains("failed in ");
+
+        Run acquired = ppod("browser:acquire", "--width", "400", "--height", "300");
+        assertThat(acquired.exit()).as(acquired.toString()).isZero();
+        String session = acquired.out().strip();
+        assertThat(session).startsWith("bss-");
+        assertThat(ppod("browser:content", "--html", page.toString(), "--session", session)
+                        .exit())
+                .isZero();
+        Run kept = ppod("browser:scrape", "--session", session, "--selector", "#t");
+        assertThat(kept.out())
+                .as("the session's page, as the last command left it")
+                .contains("rendered 42");
+        assertThat(ppod("browser:sessions").out()).contains(session);
+        assertThat(ppod("browser:limits").out()).contains("sessions: ").contains(" open of ");
+        assertThat(ppod("browser:release", session).out()).contains("released " + session);
+        Run gone = ppod("browser:content", "--session", session);
+        assertThat(gone.exit()).isEqualTo(1);
+        assertThat(gone.err()).contains("SESSION_NOT_FOUND");
 
         Run scrapeJson = ppod("browser:scrape", "--html", page.toString(), "--selector", "#t", "--json");
         assertThat(scrapeJson.exit()).as(scrapeJson.toString()).isZero();

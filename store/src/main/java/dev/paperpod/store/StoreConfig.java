@@ -50,6 +50,11 @@ public class StoreConfig {
     }
 
     @Bean
+    BrowserSessionStore browserSessionStore(JdbcClient jdbc) {
+        return new PostgresBrowserSessionStore(jdbc);
+    }
+
+    @Bean
     PreviewStore previewStore(JdbcClient jdbc) {
         return new PostgresPreviewStore(jdbc);
     }

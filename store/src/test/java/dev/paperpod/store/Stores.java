@@ -27,6 +27,7 @@ record Stores(
         ComponentHeartbeats components,
         SandboxStore sandboxes,
         PreviewStore previews,
+        BrowserSessionStore browserSessions,
         TransactionTemplate tx) {
 
     /** A new account of its own. */

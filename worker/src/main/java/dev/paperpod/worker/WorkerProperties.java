@@ -62,6 +62,8 @@ public record WorkerProperties(
      * @param maxResult the most a result (a screenshot, a PDF, a page's HTML) may weigh: it travels in one record
      * @param egressAllow addresses or CIDR blocks the browsers may reach although they are private or this
      *     machine's (every other private, loopback, link-local and own address is refused): e.g. a test's pages
+     * @param maxSessions browser sessions this worker runs at most, each a browser container of its own beside the
+     *     pool's
      */
     public record Browser(
             @DefaultValue("true") boolean enabled,
@@ -77,7 +79,8 @@ public record WorkerProperties(
             @DefaultValue("512") long pids,
             @DefaultValue("auto") String userNamespace,
             @DefaultValue("5MB") DataSize maxResult,
-            @Nullable List<String> egressAllow) {
+            @Nullable List<String> egressAllow,
+            @DefaultValue("4") int maxSessions) {
 
         public Browser {
             egressAllow = egressAllow == null ? List.of() : List.copyOf(egressAllow);

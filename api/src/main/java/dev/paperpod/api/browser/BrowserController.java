@@ -39,9 +39,11 @@ class BrowserController {
     private final JsonBody body;
     private final JobRequests requests;
     private final SyncJobs sync;
+    private final BrowserSessions sessions;
 
-    BrowserController(JsonBody body, JobRequests requests, SyncJobs sync) {
+    BrowserController(JsonBody body, JobRequests requests, SyncJobs sync, BrowserSessions sessions) {
         this.body = body;
+        this.sessions = sessions;
         this.requests = requests;
         this.sync = sync;
     }
@@ -58,7 +60,9 @@ class BrowserController {
         }
         fields.put("operation", operation);
         BrowserSpec spec = (BrowserSpec) requests.sync(BrowserKind.KIND, fields);
-        JobFinished finished = sync.await(sync.submit(sync.prepare(caller, spec, false)));
+        JobFinished finished = spec.sessionId() != null
+                ? sessions.run(caller, spec)
+                : sync.await(sync.submit(sync.prepare(caller, spec, false)));
         BrowserResult result = (BrowserResult) SyncJobs.resultOf(finished);
         answer(spec, result, finished, response);
     }

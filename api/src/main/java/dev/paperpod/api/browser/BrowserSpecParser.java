@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
@@ -52,6 +53,9 @@ public class BrowserSpecParser implements JobSpecParser {
 
     private static final int MAX_ELEMENTS = 50;
     private static final int MAX_STEPS = 100;
+    /** What {@code POST /browser/acquire} names sessions. */
+    public static final Pattern SESSION_ID = Pattern.compile("bss-[a-z0-9-]{8,40}");
+
     private static final List<String> ACTIONS =
             List.of("goto", "click", "fill", "press", "waitFor", "expect", "screenshot");
     private static final List<String> STATES = List.of("visible", "attached", "hidden", "detached");
@@ -77,6 +81,7 @@ public class BrowserSpecParser implements JobSpecParser {
             @Nullable JsonNode options,
             @Nullable List<BrowserSpec.Element> elements,
             @Nullable List<BrowserSpec.Step> steps,
+            @Nullable String sessionId,
             @Nullable Boolean bestAttempt,
             @Nullable Long timeoutMs) {}
 
@@ -97,10 +102,18 @@ public class BrowserSpecParser implements JobSpecParser {
                     "operation", "operation is required", "send \"operation\": one of " + operations());
         }
         BrowserOperation operation = BrowserOperation.fromWireName(request.operation())
+                .filter(o -> o != BrowserOperation.ACQUIRE && o != BrowserOperation.RELEASE)
                 .orElseThrow(() -> ApiException.invalidField(
                         "operation",
                         "operation '" + request.operation() + "' is not a browser operation",
-                        "use one of: " + operations()));
+                        "use one of: " + operations() + " (sessions: POST /browser/acquire)"));
+        if (request.sessionId() != null
+                && !SESSION_ID.matcher(request.sessionId()).matches()) {
+            throw ApiException.invalidField(
+                    "sessionId",
+                    "'" + request.sessionId() + "' is not a session id",
+                    "send the sessionId POST /browser/acquire answered (bss-…)");
+        }
         page(request, operation);
         long maxMs = properties.maxTimeout().toMillis();
         long timeoutMs =
@@ -142,14 +155,16 @@ public class BrowserSpecParser implements JobSpecParser {
                 pdf,
                 elements(operation, request.elements()),
                 steps(operation, request),
+                request.sessionId(),
+                null,
                 Boolean.TRUE.equals(request.bestAttempt()),
                 timeoutMs);
     }
 
     private static void page(BrowserRequest request, BrowserOperation operation) {
         boolean neither = request.url() == null && request.html() == null;
-        if (neither && operation == BrowserOperation.TEST) {
-            return; // its steps begin with goto, which steps() checks
+        if (neither && (operation == BrowserOperation.TEST || request.sessionId() != null)) {
+            return; // a test's steps begin with goto (steps() checks); a session's page is as the last call left it
         }
         if (neither || (request.url() != null && request.html() != null)) {
             throw ApiException.invalidField(
@@ -160,6 +175,17 @@ public class BrowserSpecParser implements JobSpecParser {
         if (request.url() != null) {
             webAddress("url", request.url());
         }
+    }
+
+    @Override
+    public BrowserSpec parseBackground(ObjectNode fields) {
+        if (fields.has("sessionId")) {
+            throw ApiException.invalidField(
+                    "sessionId",
+                    "a session serves sync calls only",
+                    "call POST /browser/{operation} with the sessionId, or leave it out for a fresh browser");
+        }
+        return parse(fields);
     }
 
     private static void webAddress(String field, String url) {
@@ -206,6 +232,7 @@ public class BrowserSpecParser implements JobSpecParser {
         }
         if (request.url() == null
                 && request.html() == null
+                && request.sessionId() == null
                 && (steps.get(0) == null || !"goto".equals(steps.get(0).action()))) {
             throw ApiException.invalidField(
                     "steps[0].action",
@@ -320,7 +347,11 @@ public class BrowserSpecParser implements JobSpecParser {
             throw ApiException.invalidField(
                     "waitForTimeout", "waitForTimeout must not be negative", "send milliseconds to wait, e.g. 500");
         }
-        BrowserSpec.Viewport viewport = request.viewport();
+        checkViewport(request.viewport());
+    }
+
+    /** A window size a browser can take, or none. */
+    static void checkViewport(BrowserSpec.@Nullable Viewport viewport) {
         if (viewport != null) {
             if (viewport.width() < 1 || viewport.width() > 8192 || viewport.height() < 1 || viewport.height() > 8192) {
                 throw ApiException.invalidField(
@@ -414,7 +445,7 @@ public class BrowserSpecParser implements JobSpecParser {
         return elements;
     }
 
-    private static Map<String, String> headers(@Nullable Map<String, String> headers) {
+    static Map<String, String> headers(@Nullable Map<String, String> headers) {
         Map<String, String> h = headers == null ? Map.of() : headers;
         for (Map.Entry<String, String> e : h.entrySet()) {
             if (e.getKey().isBlank() || !e.getKey().chars().allMatch(c -> c > 32 && c < 127 && c != ':')) {
@@ -452,6 +483,7 @@ public class BrowserSpecParser implements JobSpecParser {
         return String.join(
                 ", ",
                 Arrays.stream(BrowserOperation.values())
+                        .filter(o -> o != BrowserOperation.ACQUIRE && o != BrowserOperation.RELEASE)
                         .map(BrowserOperation::wireName)
                         .toList());
     }

@@ -69,7 +69,7 @@ public class JobRequests {
         }
         JobOptions options = JsonBody.bind(shared, JobOptions.class);
         JobKind kind = kind(options.kind());
-        JobSpec spec = parsers.get(kind).parse(own);
+        JobSpec spec = parsers.get(kind).parseBackground(own);
         return new Background(
                 spec,
                 maxAttempts(options.maxAttempts()),

@@ -20,4 +20,12 @@ public interface JobSpecParser {
      * @throws dev.paperpod.api.web.ApiException 400 naming the field at fault, an unknown field among them
      */
     JobSpec parse(ObjectNode fields);
+
+    /**
+     * The spec of a background job ({@code POST /v1/jobs}, batches): as {@link #parse}, unless the kind has fields that
+     * only a sync call can honour (a browser session lives on one worker, which a queued job does not reach).
+     */
+    default JobSpec parseBackground(ObjectNode fields) {
+        return parse(fields);
+    }
 }

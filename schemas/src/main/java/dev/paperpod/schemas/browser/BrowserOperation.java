@@ -17,7 +17,11 @@ public enum BrowserOperation {
     /** The rendered page as Markdown. */
     MARKDOWN("markdown", "text/markdown; charset=utf-8"),
     /** Declarative steps (go to, click, fill, expect, …) run in order: each one's outcome and the run's. */
-    TEST("test", "application/json");
+    TEST("test", "application/json"),
+    /** Opens a session: a browser the account keeps between calls ({@code POST /browser/acquire}). */
+    ACQUIRE("acquire", "application/json"),
+    /** Ends a session ({@code DELETE /browser/sessions/{id}}). */
+    RELEASE("release", "application/json");
 
     private final String wireName;
     private final String contentType;

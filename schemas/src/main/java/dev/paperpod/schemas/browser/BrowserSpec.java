@@ -26,6 +26,10 @@ import org.jspecify.annotations.Nullable;
  * @param elements the CSS selectors to scrape, for {@link BrowserOperation#SCRAPE} ({@code body} when none are given)
  * @param steps what a {@link BrowserOperation#TEST} does, in order, after loading {@code url} or {@code html} (when
  *     given)
+ * @param sessionId the session whose browser, context and open page the job uses (its cookies, storage, the page
+ *     as the last call left it); a fresh context of a pool browser when null. With a session, {@code url} and
+ *     {@code html} may both be absent: the job works on the page as it is
+ * @param idleTimeoutMs for {@link BrowserOperation#ACQUIRE}: how long the session lives without a call
  * @param bestAttempt when loading or waiting times out, go on with the page as it is instead of failing
  * @param timeoutMs the whole job's wall-clock limit
  */
@@ -44,6 +48,8 @@ public record BrowserSpec(
         @Nullable PdfOptions pdf,
         List<Element> elements,
         List<Step> steps,
+        @Nullable String sessionId,
+        @Nullable Long idleTimeoutMs,
         boolean bestAttempt,
         long timeoutMs)
         implements JobSpec {
@@ -104,6 +110,62 @@ public record BrowserSpec(
 
     /** One thing to scrape: every element {@code selector} matches. */
     public record Element(String selector) {}
+
+    /**
+     * A job that opens ({@link BrowserOperation#ACQUIRE}) or ends ({@link BrowserOperation#RELEASE}) session
+     * {@code sessionId}; the context options are the session's.
+     */
+    public static BrowserSpec sessionControl(
+            BrowserOperation operation,
+            String sessionId,
+            @Nullable Viewport viewport,
+            @Nullable String userAgent,
+            Map<String, String> extraHttpHeaders,
+            @Nullable Long idleTimeoutMs,
+            long timeoutMs) {
+        return new BrowserSpec(
+                operation,
+                null,
+                null,
+                null,
+                null,
+                null,
+                viewport,
+                userAgent,
+                extraHttpHeaders,
+                List.of(),
+                null,
+                null,
+                List.of(),
+                List.of(),
+                sessionId,
+                idleTimeoutMs,
+                false,
+                timeoutMs);
+    }
+
+    /** The same job in session {@code id}. */
+    public BrowserSpec inSession(String id) {
+        return new BrowserSpec(
+                operation,
+                url,
+                html,
+                gotoOptions,
+                waitForSelector,
+                waitForTimeout,
+                viewport,
+                userAgent,
+                extraHttpHeaders,
+                rejectResourceTypes,
+                screenshot,
+                pdf,
+                elements,
+                steps,
+                id,
+                idleTimeoutMs,
+                bestAttempt,
+                timeoutMs);
+    }
 
     /**
      * One step of a test; which fields it takes depends on its action:

@@ -17,17 +17,39 @@ import org.springframework.context.annotation.Configuration;
         matchIfMissing = true)
 public class BrowserConfig {
 
-    @Bean(initMethod = "start", destroyMethod = "close")
-    BrowserPool browserPool(DockerClient docker, WorkerProperties properties, String workerId, MeterRegistry metrics) {
+    @Bean
+    BrowserContainers browserContainers(DockerClient docker, WorkerProperties properties, String workerId) {
         BrowserContainers containers = new BrowserContainers(docker, properties.browser(), workerId);
         containers.checkImage();
+        return containers;
+    }
+
+    @Bean(initMethod = "start", destroyMethod = "close")
+    BrowserPool browserPool(BrowserContainers containers, WorkerProperties properties, MeterRegistry metrics) {
         return new BrowserPool(containers, properties.browser(), metrics);
     }
 
+    @Bean(destroyMethod = "close")
+    BrowserSessions browserSessions(BrowserContainers containers, WorkerProperties properties, Clock clock) {
+        WorkerProperties.Browser settings = properties.browser();
+        return new BrowserSessions(
+                containers, settings.maxSessions(), settings.readyTimeout(), settings.claimTimeout(), clock);
+    }
+
     @Bean
-    BrowserJobRunner browserJobRunner(BrowserPool pool, WorkerProperties properties, Clock clock) {
+    BrowserJobRunner browserJobRunner(
+            BrowserPool pool,
+            BrowserSessions sessions,
+            BrowserContainers containers,
+            WorkerProperties properties,
+            Clock clock) {
         WorkerProperties.Browser settings = properties.browser();
         return new BrowserJobRunner(
-                pool, clock, settings.claimTimeout(), settings.maxResult().toBytes(), pool.egress());
+                pool,
+                sessions,
+                clock,
+                settings.claimTimeout(),
+                settings.maxResult().toBytes(),
+                containers.egress());
     }
 }

@@ -2,6 +2,7 @@ package dev.paperpod.worker.browser;
 
 import com.microsoft.playwright.PlaywrightException;
 import dev.paperpod.schemas.browser.BrowserKind;
+import dev.paperpod.schemas.browser.BrowserOperation;
 import dev.paperpod.schemas.browser.BrowserResult;
 import dev.paperpod.schemas.browser.BrowserSpec;
 import dev.paperpod.schemas.event.WorkerHeartbeat;
@@ -14,6 +15,7 @@ import dev.paperpod.worker.jobs.OutputSink;
 import dev.paperpod.worker.jobs.RunCancellation;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -23,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The browser kind's runner: a job claims a warm browser from the pool, does its page work in a fresh context, and
- * gives the browser back (replaced if the job did not end cleanly). A canceled job's browser is ended at once.
+ * gives the browser back (replaced if the job did not end cleanly); a job in a session uses the session's own browser
+ * and page instead ({@link BrowserSessions}). A canceled job's browser is ended at once.
  */
 public final class BrowserJobRunner implements JobRunner {
 
@@ -33,6 +36,8 @@ public final class BrowserJobRunner implements JobRunner {
     private static final Duration WATCHDOG_GRACE = Duration.ofSeconds(10);
 
     private final BrowserPool pool;
+    private final BrowserSessions sessions;
+    private final Clock clock;
     private final BrowserPages pages;
     private final Duration claimTimeout;
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -41,8 +46,16 @@ public final class BrowserJobRunner implements JobRunner {
         return t;
     });
 
-    BrowserJobRunner(BrowserPool pool, Clock clock, Duration claimTimeout, long maxResultBytes, BrowserEgress egress) {
+    BrowserJobRunner(
+            BrowserPool pool,
+            BrowserSessions sessions,
+            Clock clock,
+            Duration claimTimeout,
+            long maxResultBytes,
+            BrowserEgress egress) {
         this.pool = pool;
+        this.sessions = sessions;
+        this.clock = clock;
         this.pages = new BrowserPages(clock, maxResultBytes, egress);
         this.claimTimeout = claimTimeout;
     }
@@ -70,6 +83,21 @@ public final class BrowserJobRunner implements JobRunner {
 
     @Override
     public Lease claim(JobEnvelope job) throws JobFailure {
+        BrowserSpec spec = (BrowserSpec) job.spec();
+        if (spec.operation() == BrowserOperation.ACQUIRE || spec.operation() == BrowserOperation.RELEASE) {
+            return new SessionControl();
+        }
+        if (spec.sessionId() != null) {
+            BrowserSessions.Session session = sessions.take(spec.sessionId(), job.accountId());
+            if (session == null) {
+                throw new JobFailure(
+                        "SESSION_GONE",
+                        "browser session " + spec.sessionId() + " has ended (released, idle past its timeout, or its"
+                                + " worker stopped)",
+                        false);
+            }
+            return new SessionLease(session);
+        }
         PooledBrowser browser;
         try {
             browser = pool.claim(claimTimeout);
@@ -87,38 +115,39 @@ public final class BrowserJobRunner implements JobRunner {
         return new BrowserLease(browser);
     }
 
-    /** A browser held for one job. */
-    private final class BrowserLease implements Lease {
-        private final PooledBrowser browser;
+    /**
+     * A browser held for one job's page work: ended at once when the job is canceled, or when the page runs past the
+     * job's limit where no Playwright timeout reaches (a renderer spinning in a script).
+     */
+    private abstract class PageLease implements Lease {
         private volatile boolean killed;
         private volatile boolean overran;
 
-        BrowserLease(PooledBrowser browser) {
-            this.browser = browser;
-        }
+        /** Does the job's page work. */
+        abstract BrowserPages.Done work(BrowserSpec spec);
 
-        @Override
-        public String id() {
-            return browser.id();
-        }
+        /** Ends the browser under the job. */
+        abstract void end();
+
+        /** Gives the browser back: {@code clean} when the job ended as it should. */
+        abstract void giveBack(boolean clean);
 
         @Override
         public Ran run(JobEnvelope job, OutputSink output, RunCancellation cancellation) throws JobFailure {
             BrowserSpec spec = (BrowserSpec) job.spec();
             cancellation.onCancel(() -> {
                 killed = true;
-                pool.kill(browser);
+                end();
             });
-            // a page stuck where no Playwright timeout reaches (a renderer spinning in a script) ends with its browser
             ScheduledFuture<?> overdue = watchdog.schedule(
                     () -> {
                         overran = true;
-                        pool.kill(browser);
+                        end();
                     },
                     spec.timeoutMs() + WATCHDOG_GRACE.toMillis(),
                     TimeUnit.MILLISECONDS);
             try {
-                BrowserPages.Done done = pages.run(browser, spec);
+                BrowserPages.Done done = work(spec);
                 return new Ran(statusOf(done.result()), done.result(), done.startedAt(), done.finishedAt());
             } catch (PlaywrightException e) {
                 if (killed) {
@@ -130,7 +159,7 @@ public final class BrowserJobRunner implements JobRunner {
                             "the page did not answer within its " + spec.timeoutMs() + " ms; its browser was ended",
                             false);
                 }
-                log.error("Browser {} broke under job {}: {}", browser.id(), job.jobId(), e.getMessage());
+                log.error("Browser {} broke under job {}: {}", id(), job.jobId(), e.getMessage());
                 throw new JobFailure(
                         "BROWSER_LOST", "the browser stopped answering: " + PooledBrowser.firstLine(e), true, e);
             } finally {
@@ -140,8 +169,106 @@ public final class BrowserJobRunner implements JobRunner {
 
         @Override
         public void release(boolean reusable) {
-            pool.release(browser, reusable && !killed && !overran);
+            giveBack(reusable && !killed && !overran);
         }
+    }
+
+    /** A warm browser of the pool, a fresh context for the job. */
+    private final class BrowserLease extends PageLease {
+        private final PooledBrowser browser;
+
+        BrowserLease(PooledBrowser browser) {
+            this.browser = browser;
+        }
+
+        @Override
+        public String id() {
+            return browser.id();
+        }
+
+        @Override
+        BrowserPages.Done work(BrowserSpec spec) {
+            return pages.run(browser, spec);
+        }
+
+        @Override
+        void end() {
+            pool.kill(browser);
+        }
+
+        @Override
+        void giveBack(boolean clean) {
+            pool.release(browser, clean);
+        }
+    }
+
+    /** A session's browser, context and page, kept for its next call; a job that did not end cleanly ends it. */
+    private final class SessionLease extends PageLease {
+        private final BrowserSessions.Session session;
+
+        SessionLease(BrowserSessions.Session session) {
+            this.session = session;
+        }
+
+        @Override
+        public String id() {
+            return session.pooled.id();
+        }
+
+        @Override
+        BrowserPages.Done work(BrowserSpec spec) {
+            return pages.runOn(session.browser, session.page, spec);
+        }
+
+        @Override
+        void end() {
+            sessions.end(session, "its call was canceled or ran past its time");
+        }
+
+        @Override
+        void giveBack(boolean clean) {
+            if (!clean || !session.browser.isConnected()) {
+                sessions.end(session, "its call did not end cleanly");
+            }
+            sessions.giveBack(session);
+        }
+    }
+
+    /** Opens or ends a session: the worker the api placed it on starts or removes its browser. */
+    private final class SessionControl implements Lease {
+
+        @Override
+        public String id() {
+            return "sessions";
+        }
+
+        @Override
+        public Ran run(JobEnvelope job, OutputSink output, RunCancellation cancellation) throws JobFailure {
+            BrowserSpec spec = (BrowserSpec) job.spec();
+            Instant started = clock.instant();
+            if (spec.operation() == BrowserOperation.ACQUIRE) {
+                sessions.open(spec.sessionId(), job.accountId(), spec);
+            } else {
+                sessions.end(spec.sessionId(), job.accountId());
+            }
+            Instant finished = clock.instant();
+            BrowserResult result = new BrowserResult(
+                    spec.operation(),
+                    BrowserResult.Verdict.OK,
+                    null,
+                    null,
+                    spec.operation().contentType(),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    Duration.between(started, finished).toMillis());
+            return new Ran(JobStatus.SUCCEEDED, result, started, finished);
+        }
+
+        @Override
+        public void release(boolean reusable) {}
     }
 
     /** A page that loaded is a success, whatever its HTTP status; one that did not is the user's failure. */

@@ -59,8 +59,6 @@ final class BrowserPages {
      * @throws PlaywrightException when the browser itself failed (its connection dropped, it was killed)
      */
     Done run(PooledBrowser pooled, BrowserSpec spec) {
-        Instant started = clock.instant();
-        long deadline = System.nanoTime() + Duration.ofMillis(spec.timeoutMs()).toNanos();
         Browser browser = pooled.take();
         Page page = spec.userAgent() == null
                         && (spec.viewport() == null || spec.viewport().deviceScaleFactor() == null)
@@ -80,6 +78,17 @@ final class BrowserPages {
             page = context.newPage();
         }
         pooled.used(context);
+        return runOn(browser, page, spec);
+    }
+
+    /**
+     * Runs the job on {@code page} as it is: a session's, whose context (cookies, storage) and page the job keeps.
+     *
+     * @throws PlaywrightException when the browser itself failed (its connection dropped, it was killed)
+     */
+    Done runOn(Browser browser, Page page, BrowserSpec spec) {
+        Instant started = clock.instant();
+        long deadline = System.nanoTime() + Duration.ofMillis(spec.timeoutMs()).toNanos();
         page.setDefaultTimeout(left(deadline));
         if (!spec.rejectResourceTypes().isEmpty()) {
             Set<String> rejected = Set.copyOf(spec.rejectResourceTypes());
@@ -135,7 +144,7 @@ final class BrowserPages {
         }
     }
 
-    private static Browser.NewContextOptions contextOptions(BrowserSpec spec) {
+    static Browser.NewContextOptions contextOptions(BrowserSpec spec) {
         Browser.NewContextOptions options = new Browser.NewContextOptions()
                 .setViewportSize(
                         spec.viewport() == null
@@ -158,7 +167,7 @@ final class BrowserPages {
 
     private static @Nullable Response load(Page page, BrowserSpec spec, long deadline) {
         if (spec.url() == null && spec.html() == null) {
-            return null; // a test whose steps go to the page
+            return null; // a test whose steps go to the page, or a session's page as it is
         }
         BrowserSpec.GotoOptions go = spec.gotoOptions();
         WaitUntilState until = waitUntil(go == null ? null : go.waitUntil());

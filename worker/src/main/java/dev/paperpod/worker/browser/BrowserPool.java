@@ -52,11 +52,6 @@ public final class BrowserPool implements AutoCloseable {
         return t;
     });
 
-    /** The rules its browsers' pages go out by. */
-    BrowserEgress egress() {
-        return containers.egress();
-    }
-
     public BrowserPool(BrowserContainers containers, WorkerProperties.Browser settings, MeterRegistry metrics) {
         this.containers = containers;
         this.settings = settings;

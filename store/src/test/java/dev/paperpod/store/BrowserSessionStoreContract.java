@@ -1,0 +1,81 @@
+package dev.paperpod.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** What every {@link BrowserSessionStore} does: a session is the account's alone, open until ended or idle. */
+abstract class BrowserSessionStoreContract {
+
+    protected abstract Stores stores();
+
+    private static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+    private static BrowserSessionStore.Session session(UUID account, String worker) {
+        return new BrowserSessionStore.Session(
+                "bss-" + UUID.randomUUID(), account, worker, Duration.ofMinutes(5), T0, T0);
+    }
+
+    @Test
+    void aSessionIsFoundByItsAccountOnlyAndListedOldestFirst() {
+        BrowserSessionStore sessions = stores().browserSessions();
+        UUID account = stores().account();
+        BrowserSessionStore.Session first = session(account, "worker-a");
+        BrowserSessionStore.Session second = new BrowserSessionStore.Session(
+                "bss-" + UUID.randomUUID(), account, "worker-b", Duration.ofMinutes(1), T0.plusSeconds(1), T0);
+        sessions.open(first);
+        sessions.open(second);
+
+        assertThat(sessions.find(account, first.sessionId(), T0)).contains(first);
+        assertThat(sessions.find(stores().account(), first.sessionId(), T0))
+                .as("another account")
+                .isEmpty();
+        assertThat(sessions.open(account, T0)).containsExactly(first, second);
+    }
+
+    @Test
+    void anIdleSessionIsNoLongerOpenAndAUseKeepsItSo() {
+        BrowserSessionStore sessions = stores().browserSessions();
+        UUID account = stores().account();
+        BrowserSessionStore.Session s = session(account, "worker-a");
+        sessions.open(s);
+
+        assertThat(sessions.find(account, s.sessionId(), T0.plus(Duration.ofMinutes(6))))
+                .as("idle past its 5 minutes")
+                .isEmpty();
+        sessions.used(s.sessionId(), T0.plus(Duration.ofMinutes(4)));
+        assertThat(sessions.find(account, s.sessionId(), T0.plus(Duration.ofMinutes(6))))
+                .map(BrowserSessionStore.Session::expiresAt)
+                .contains(T0.plus(Duration.ofMinutes(9)));
+        sessions.used(s.sessionId(), T0);
+        assertThat(sessions.find(account, s.sessionId(), T0.plus(Duration.ofMinutes(6))))
+                .as("an earlier use does not take its time back")
+                .isPresent();
+    }
+
+    @Test
+    void anEndedSessionIsEndedOnceAndCountsNoMore() {
+        BrowserSessionStore sessions = stores().browserSessions();
+        UUID account = stores().account();
+        String worker = "worker-" + UUID.randomUUID();
+        BrowserSessionStore.Session s = session(account, worker);
+        sessions.open(s);
+        sessions.open(session(account, worker));
+        assertThat(sessions.openPerWorker(List.of(worker, "worker-none"), T0)).containsEntry(worker, 2);
+
+        assertThat(sessions.end(stores().account(), s.sessionId(), T0))
+                .as("not its account")
+                .isFalse();
+        assertThat(sessions.end(account, s.sessionId(), T0)).isTrue();
+        assertThat(sessions.end(account, s.sessionId(), T0)).as("once").isFalse();
+
+        assertThat(sessions.find(account, s.sessionId(), T0)).isEmpty();
+        assertThat(sessions.openPerWorker(List.of(worker), T0)).containsEntry(worker, 1);
+        assertThat(sessions.openPerWorker(List.of(), T0)).isEmpty();
+    }
+}
