@@ -96,17 +96,19 @@ public final class BrowserContainers {
         }
         CreateContainerResponse created;
         try {
-            created = docker.createContainerCmd(settings.image())
-                    .withName("paperpod-" + id)
-                    .withLabels(PodmanSandboxRuntime.labels(id, workerId))
-                    .withEnv(environment(key))
-                    .withHostConfig(host)
-                    .exec();
+            created = PodmanSandboxRuntime.onceMoreIfCut(
+                    () -> docker.createContainerCmd(settings.image())
+                            .withName("paperpod-" + id)
+                            .withLabels(PodmanSandboxRuntime.labels(id, workerId))
+                            .withEnv(environment(key))
+                            .withHostConfig(host)
+                            .exec(),
+                    () -> PodmanSandboxRuntime.remove(docker, "paperpod-" + id, "browser " + id));
         } catch (RuntimeException e) {
             throw new BrowserException("cannot create a browser from " + settings.image() + ": " + e.getMessage(), e);
         }
         try {
-            docker.startContainerCmd(created.getId()).exec();
+            PodmanSandboxRuntime.start(docker, created.getId());
             String address = address(created.getId());
             awaitListening(id, address);
             return new Container(id, created.getId(), "ws://" + address + ":" + PORT + "/" + key);

@@ -4,6 +4,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.CreateContainerResponse;
 import com.github.dockerjava.api.exception.InternalServerErrorException;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
@@ -29,6 +30,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -166,33 +170,37 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
         Instant created = clock.instant();
         CreateContainerResponse container;
         try {
-            container = docker.createContainerCmd(settings.image())
-                    .withName("paperpod-" + id)
-                    .withLabels(labels(id, workerId))
-                    .withEnv(
-                            "HOME=/workspace",
-                            "LANG=C.UTF-8",
-                            // The root is read-only: what users install goes under HOME, and is found there. pip
-                            // installs for the user by itself when site-packages is not writable; npm -g needs telling.
-                            "PATH=/workspace/.local/bin:/workspace/.npm-global/bin:/usr/local/sbin:/usr/local/bin"
-                                    + ":/usr/sbin:/usr/bin:/sbin:/bin",
-                            "NPM_CONFIG_PREFIX=/workspace/.npm-global",
-                            "PAPERPOD_AGENT_CWD=/workspace",
-                            "PAPERPOD_AGENT_SCRATCH=" + SCRATCH_MOUNT,
-                            // every process but the agent and init is a job's: a reset kills them all
-                            "PAPERPOD_AGENT_OWNS_PID_NAMESPACE=true",
-                            "PAPERPOD_AGENT_RESET_DIRS=/workspace:/tmp:/dev/shm:" + SCRATCH_MOUNT)
-                    .withWorkingDir("/workspace")
-                    .withCmd(command)
-                    .withHostConfig(host)
-                    .exec();
+            container = onceMoreIfCut(
+                    () -> docker.createContainerCmd(settings.image())
+                            .withName("paperpod-" + id)
+                            .withLabels(labels(id, workerId))
+                            .withEnv(
+                                    "HOME=/workspace",
+                                    "LANG=C.UTF-8",
+                                    // The root is read-only: what users install goes under HOME, and is found there.
+                                    // pip
+                                    // installs for the user by itself when site-packages is not writable; npm -g needs
+                                    // telling.
+                                    "PATH=/workspace/.local/bin:/workspace/.npm-global/bin:/usr/local/sbin:/usr/local/bin"
+                                            + ":/usr/sbin:/usr/bin:/sbin:/bin",
+                                    "NPM_CONFIG_PREFIX=/workspace/.npm-global",
+                                    "PAPERPOD_AGENT_CWD=/workspace",
+                                    "PAPERPOD_AGENT_SCRATCH=" + SCRATCH_MOUNT,
+                                    // every process but the agent and init is a job's: a reset kills them all
+                                    "PAPERPOD_AGENT_OWNS_PID_NAMESPACE=true",
+                                    "PAPERPOD_AGENT_RESET_DIRS=/workspace:/tmp:/dev/shm:" + SCRATCH_MOUNT)
+                            .withWorkingDir("/workspace")
+                            .withCmd(command)
+                            .withHostConfig(host)
+                            .exec(),
+                    () -> remove(docker, "paperpod-" + id, "sandbox " + id));
         } catch (RuntimeException e) {
             deleteQuietly(socketDir);
             throw new SandboxException("cannot create a sandbox from " + settings.image() + ": " + e.getMessage(), e);
         }
         Sandbox sandbox = new Sandbox(id, container.getId(), socketDir, created);
         try {
-            docker.startContainerCmd(container.getId()).exec();
+            start(docker, container.getId());
         } catch (RuntimeException e) {
             destroy(sandbox);
             throw new SandboxException("cannot start sandbox " + id + ": " + e.getMessage(), e);
@@ -219,6 +227,49 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
     public void destroy(Sandbox sandbox) {
         remove(docker, sandbox.containerId(), "sandbox " + sandbox.id());
         deleteQuietly(sandbox.socketDir());
+    }
+
+    /**
+     * Makes a call to Podman's API once more, a second later, when the service dropped it without an answer: PaperPod
+     * restarts a Podman service that hangs (see {@code PodmanService}), which cuts the calls in flight, and the call
+     * then finds the new one. {@code beforeRetry} undoes what the lost call may have done (a container it created).
+     */
+    public static <T> T onceMoreIfCut(Supplier<T> call, Runnable beforeRetry) {
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            if (!cut(e)) {
+                throw e;
+            }
+            log.warn("Podman dropped a call without an answer ({}); trying once more", e.getMessage());
+            LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+            beforeRetry.run();
+            return call.get();
+        }
+    }
+
+    /** Starts a container, once more if the call was cut; one started already (by the cut call) is fine. */
+    public static void start(DockerClient docker, String containerId) {
+        onceMoreIfCut(
+                () -> {
+                    try {
+                        docker.startContainerCmd(containerId).exec();
+                    } catch (NotModifiedException e) {
+                        // started by the call that was cut
+                    }
+                    return null;
+                },
+                () -> {});
+    }
+
+    /** A call the service dropped or refused at the transport: no answer, a closed connection, no socket. */
+    private static boolean cut(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
