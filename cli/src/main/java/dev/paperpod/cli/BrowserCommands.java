@@ -534,4 +534,45 @@ final class BrowserCommands {
             return 0;
         }
     }
+
+    @Command(
+            name = "browser:connect",
+            description = "The WebSocket endpoint of a browser session for your own Playwright client, and how to"
+                    + " connect to it.")
+    static final class Connect implements Callable<Integer> {
+        @Mixin
+        Ppod.Target target;
+
+        @Parameters(index = "0", description = "the session id (browser:acquire)")
+        String session;
+
+        @Override
+        public Integer call() throws Exception {
+            boolean open = false;
+            for (JsonNode s : target.client().get("/browser/sessions").path("data")) {
+                open |= s.path("sessionId").asString().equals(session);
+            }
+            if (!open) {
+                throw new Client.Failure(
+                        "SESSION_NOT_FOUND",
+                        "no open browser session " + session,
+                        "acquire one: ppod browser:acquire",
+                        null);
+            }
+            Login login = Login.read(Ppod.ENV.get());
+            String endpoint = login.url().replaceFirst("^http", "ws") + "/browser/sessions/" + session + "/connect";
+            PrintWriter out = target.out();
+            if (target.json) {
+                out.println(Client.JSON.writeValueAsString(
+                        Map.of("wsEndpoint", endpoint, "headers", Map.of("Authorization", "Bearer " + login.token()))));
+            } else {
+                out.println(endpoint);
+                out.println("  connect with the header Authorization: Bearer <your token>, e.g. in Node:");
+                out.println("  await chromium.connect('" + endpoint
+                        + "', { headers: { Authorization: 'Bearer ' + process.env.PAPERPOD_TOKEN } })");
+            }
+            out.flush();
+            return 0;
+        }
+    }
 }

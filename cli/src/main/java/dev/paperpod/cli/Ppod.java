@@ -58,7 +58,8 @@ import tools.jackson.databind.JsonNode;
             BrowserCommands.Acquire.class,
             BrowserCommands.Sessions.class,
             BrowserCommands.Release.class,
-            BrowserCommands.Limits.class
+            BrowserCommands.Limits.class,
+            BrowserCommands.Connect.class
         })
 public final class Ppod implements Callable<Integer> {
 
@@ -95,7 +96,7 @@ public final class Ppod implements Callable<Integer> {
         return line.execute(args);
     }
 
-    private static final ThreadLocal<Map<String, String>> ENV = ThreadLocal.withInitial(System::getenv);
+    static final ThreadLocal<Map<String, String>> ENV = ThreadLocal.withInitial(System::getenv);
 
     @Override
     public Integer call() {

@@ -3,6 +3,10 @@ package dev.paperpod.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
 import com.sun.net.httpserver.HttpServer;
 import dev.paperpod.launcher.support.Api;
 import dev.paperpod.launcher.support.SharedStack;
@@ -451,6 +455,44 @@ class BrowserIT {
         assertThat(json(after).path("error").path("code").asString()).isEqualTo("SESSION_NOT_FOUND");
         assertThat(api.get("/browser/sessions").json().path("data").findValuesAsString("sessionId"))
                 .doesNotContain(session);
+    }
+
+    @Test
+    void theAccountsOwnPlaywrightDrivesASessionsBrowserThroughTheApi() throws Exception {
+        String session = api.post("/browser/acquire", Map.of()).text("sessionId");
+        String endpoint = base.replace("http://", "ws://") + "/browser/sessions/" + session + "/connect";
+        try (Playwright playwright = Playwright.create(
+                new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")))) {
+            Browser browser = playwright
+                    .chromium()
+                    .connect(
+                            endpoint,
+                            new BrowserType.ConnectOptions()
+                                    .setHeaders(Map.of("Authorization", "Bearer " + api.token()))
+                                    .setTimeout(30_000));
+            Page mine = browser.newPage();
+            mine.navigate(page("/hello"));
+            mine.waitForSelector("#late:not(:empty)");
+            assertThat(mine.textContent("#late")).isEqualTo("drawn by script");
+            assertThat(mine.navigate("http://127.0.0.1:3000/").headerValue("x-paperpod-egress"))
+                    .as("the same egress rules as every page")
+                    .startsWith("refused");
+            browser.close();
+        } finally {
+            api.delete("/browser/sessions/" + session);
+        }
+
+        HttpResponse<String> plain = HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + "/browser/sessions/" + session + "/connect"))
+                        .header("Authorization", "Bearer " + api.token())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(plain.statusCode()).as(plain.body()).isEqualTo(426);
+        HttpResponse<String> anonymous = HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + "/browser/sessions/" + session + "/connect"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
     }
 
     @Test

@@ -263,7 +263,8 @@ class PpodIT {
                         "browser:acquire",
                         "browser:sessions",
                         "browser:release",
-                        "browser:limits");
+                        "browser:limits",
+                        "browser:connect");
     }
 
     @Test
@@ -344,6 +345,9 @@ class PpodIT {
                 .contains("rendered 42");
         assertThat(ppod("browser:sessions").out()).contains(session);
         assertThat(ppod("browser:limits").out()).contains("sessions: ").contains(" open of ");
+        assertThat(ppod("browser:connect", session).out())
+                .contains("/browser/sessions/" + session + "/connect")
+                .startsWith("ws://");
         assertThat(ppod("browser:release", session).out()).contains("released " + session);
         Run gone = ppod("browser:content", "--session", session);
         assertThat(gone.exit()).isEqualTo(1);

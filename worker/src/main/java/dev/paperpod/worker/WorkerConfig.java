@@ -11,6 +11,7 @@ import dev.paperpod.schemas.Topics;
 import dev.paperpod.schemas.job.Egress;
 import dev.paperpod.worker.account.SandboxCommands;
 import dev.paperpod.worker.account.SandboxTopic;
+import dev.paperpod.worker.account.TunnelRoute;
 import dev.paperpod.worker.account.TunnelServer;
 import dev.paperpod.worker.browser.BrowserConfig;
 import dev.paperpod.worker.exec.ExecJobRunner;
@@ -38,6 +39,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -176,12 +178,17 @@ class WorkerConfig {
                 clock);
     }
 
-    /** The api's way to the ports inside this worker's account sandboxes (preview URLs). */
+    /** The api's way to the ports inside this worker's account sandboxes (preview URLs), and to browser sessions. */
     @Bean
-    TunnelServer tunnelServer(AccountSandboxes accountSandboxes, WorkerProperties properties) {
+    TunnelServer tunnelServer(
+            AccountSandboxes accountSandboxes, WorkerProperties properties, ObjectProvider<TunnelRoute> routes) {
         WorkerProperties.AccountSandbox settings = properties.accountSandbox();
         return new TunnelServer(
-                accountSandboxes, settings.tunnelHost(), settings.tunnelPort(), settings.tunnelAdvertisedHost());
+                accountSandboxes,
+                settings.tunnelHost(),
+                settings.tunnelPort(),
+                settings.tunnelAdvertisedHost(),
+                routes.orderedStream().toList());
     }
 
     @Bean

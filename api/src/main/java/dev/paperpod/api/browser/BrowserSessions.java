@@ -8,6 +8,7 @@ import dev.paperpod.schemas.browser.BrowserKind;
 import dev.paperpod.schemas.browser.BrowserOperation;
 import dev.paperpod.schemas.browser.BrowserSpec;
 import dev.paperpod.schemas.event.JobFinished;
+import dev.paperpod.schemas.event.WorkerHeartbeat;
 import dev.paperpod.store.BrowserSessionStore;
 import dev.paperpod.store.WorkerStore;
 import java.time.Clock;
@@ -145,6 +146,26 @@ public class BrowserSessions {
         return Duration.ofMillis(ms);
     }
 
+    /** A session and the tunnel listener of the worker it runs on. */
+    record Reachable(BrowserSessionStore.Session session, WorkerHeartbeat.Tunnel tunnel) {}
+
+    /** The caller's open session and the way to its browser, for {@code connect}. */
+    Reachable reach(Caller caller, String sessionId) {
+        BrowserSessionStore.Session session = openOn(caller, sessionId);
+        WorkerHeartbeat.Tunnel tunnel = workers.heardSince(clock.instant().minus(staleness)).stream()
+                .filter(w -> w.workerId().equals(session.workerId()))
+                .map(WorkerStore.Worker::tunnel)
+                .filter(java.util.Objects::nonNull)
+                .findFirst()
+                .orElseThrow(() -> gone(sessionId, "its worker takes no connections"));
+        return new Reachable(session, tunnel);
+    }
+
+    /** Counts a connection's time as use: the idle timeout starts again when it ends. */
+    void used(BrowserSessionStore.Session session) {
+        store.used(session.sessionId(), clock.instant());
+    }
+
     /** The caller's open session, on a live worker. */
     private BrowserSessionStore.Session openOn(Caller caller, String sessionId) {
         Instant now = clock.instant();
@@ -165,7 +186,8 @@ public class BrowserSessions {
         return session;
     }
 
-    private static ApiException gone(String sessionId, String why) {
+    /** 410 {@code SESSION_GONE}: the session ended with its worker, or its worker no longer has it. */
+    static ApiException gone(String sessionId, String why) {
         return new ApiException(
                 HttpStatus.GONE,
                 "SESSION_GONE",

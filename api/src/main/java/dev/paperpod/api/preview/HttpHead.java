@@ -14,14 +14,14 @@ import org.jspecify.annotations.Nullable;
  * The head of an HTTP/1.1 answer as a server in a sandbox sends it, and its body's framings (RFC 9112): enough of
  * HTTP for a proxy that hands bodies on as they come.
  */
-record HttpHead(int status, List<Header> headers) {
+public record HttpHead(int status, List<Header> headers) {
 
     static final byte[] CRLF = {'\r', '\n'};
 
     private static final int MAX_LINE = 64 * 1024;
     private static final int MAX_HEADERS = 256;
 
-    record Header(String name, String value) {}
+    public record Header(String name, String value) {}
 
     @Nullable
     String header(String name) {
@@ -33,7 +33,7 @@ record HttpHead(int status, List<Header> headers) {
         return null;
     }
 
-    static HttpHead read(InputStream in) throws IOException {
+    public static HttpHead read(InputStream in) throws IOException {
         String statusLine = line(in);
         String[] parts = statusLine.split(" ", 3);
         if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {

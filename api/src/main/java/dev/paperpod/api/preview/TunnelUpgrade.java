@@ -8,11 +8,13 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A client's connection after the server in the sandbox switched protocols (a WebSocket, mostly): bytes both ways
+ * A client's connection after the server in the sandbox (or a session's browser) switched protocols (a WebSocket,
+ * mostly): bytes both ways
  * between the client and the tunnel, as they come, until either side closes. The container makes this handler;
  * {@link #attach} hands it the tunnel before the container calls {@link #init}.
  */
@@ -28,13 +30,21 @@ public class TunnelUpgrade implements HttpUpgradeHandler {
     private @Nullable Socket tunnel;
     private @Nullable InputStream fromServer;
     private @Nullable WebConnection client;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private Runnable onClose = () -> {};
 
     public TunnelUpgrade() {}
 
     /** @param fromServer the tunnel's input, with what was read past the server's answer head still in it */
-    void attach(Socket tunnel, InputStream fromServer) {
+    public void attach(Socket tunnel, InputStream fromServer) {
+        attach(tunnel, fromServer, () -> {});
+    }
+
+    /** The same, with what to do once the pipe has ended (either side closed). */
+    public void attach(Socket tunnel, InputStream fromServer, Runnable onClose) {
         this.tunnel = tunnel;
         this.fromServer = fromServer;
+        this.onClose = onClose;
     }
 
     @Override
@@ -72,6 +82,9 @@ public class TunnelUpgrade implements HttpUpgradeHandler {
 
     @Override
     public void destroy() {
+        if (closed.compareAndSet(false, true)) {
+            onClose.run();
+        }
         Socket socket = tunnel;
         WebConnection connection = client;
         try {

@@ -20,11 +20,14 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +58,7 @@ public final class TunnelServer implements SmartLifecycle {
     private static final Duration CONNECT_DEADLINE = Duration.ofSeconds(10);
 
     private final AccountSandboxes sandboxes;
+    private final Map<String, TunnelRoute> routes;
     private final SandboxStreams streams;
     private final String host;
     private final int requestedPort;
@@ -73,8 +77,14 @@ public final class TunnelServer implements SmartLifecycle {
      * @param port 0 for any free port
      * @param advertisedHost how the api reaches {@code host}; null when by {@code host} itself
      */
-    public TunnelServer(AccountSandboxes sandboxes, String host, int port, @Nullable String advertisedHost) {
+    public TunnelServer(
+            AccountSandboxes sandboxes,
+            String host,
+            int port,
+            @Nullable String advertisedHost,
+            List<TunnelRoute> routes) {
         this.sandboxes = sandboxes;
+        this.routes = routes.stream().collect(Collectors.toUnmodifiableMap(TunnelRoute::verb, r -> r));
         this.streams = new SandboxStreams(sandboxes);
         this.host = host;
         this.requestedPort = port;
@@ -165,7 +175,13 @@ public final class TunnelServer implements SmartLifecycle {
                     // below
                 }
                 default -> {
-                    answer(out, "BAD expected TUNNEL, WRITE, READ or LOGS");
+                    TunnelRoute route = routes.get(request[0]);
+                    if (route == null) {
+                        answer(out, "BAD expected TUNNEL, WRITE, READ, LOGS or " + String.join(", ", routes.keySet()));
+                        return;
+                    }
+                    client.setSoTimeout(0);
+                    route.serve(request, client, in, out);
                     return;
                 }
             }

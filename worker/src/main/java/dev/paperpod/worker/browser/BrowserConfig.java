@@ -36,6 +36,12 @@ public class BrowserConfig {
                 containers, settings.maxSessions(), settings.readyTimeout(), settings.claimTimeout(), clock);
     }
 
+    /** Clients of the accounts' own on their sessions' browsers, through the tunnel listener. */
+    @Bean
+    BrowserConnect browserConnect(BrowserSessions sessions) {
+        return new BrowserConnect(sessions);
+    }
+
     @Bean
     BrowserJobRunner browserJobRunner(
             BrowserPool pool,

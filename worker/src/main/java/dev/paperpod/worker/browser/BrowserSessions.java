@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +67,9 @@ final class BrowserSessions implements AutoCloseable {
         final Duration idleTimeout;
         /** One call at a time; taken and given back by whichever threads a call runs on. */
         final Semaphore inUse = new Semaphore(1);
+
+        /** Clients of the account's own driving the browser ({@code connect}): the session does not idle meanwhile. */
+        final AtomicInteger connected = new AtomicInteger();
 
         volatile Instant lastUsed;
 
@@ -177,6 +181,23 @@ final class BrowserSessions implements AutoCloseable {
         return session;
     }
 
+    /** The account's session, for a client of its own to drive its browser; null when there is none. */
+    @Nullable
+    Session connect(String id, UUID accountId) {
+        Session session = sessions.get(id);
+        if (session == null || session.page == null || !session.accountId.equals(accountId)) {
+            return null;
+        }
+        session.connected.incrementAndGet();
+        return session;
+    }
+
+    /** A client's connection to the session ended; its idle time starts now unless another is still there. */
+    void disconnected(Session session) {
+        session.lastUsed = clock.instant();
+        session.connected.decrementAndGet();
+    }
+
     /** The call is done with the session; its idle time starts now. */
     void giveBack(Session session) {
         session.lastUsed = clock.instant();
@@ -214,7 +235,7 @@ final class BrowserSessions implements AutoCloseable {
     private void reapIdle() {
         Instant now = clock.instant();
         for (Session session : List.copyOf(sessions.values())) {
-            if (session.page == null || session.inUse.availablePermits() == 0) {
+            if (session.page == null || session.inUse.availablePermits() == 0 || session.connected.get() > 0) {
                 continue;
             }
             if (!session.lastUsed.plus(session.idleTimeout).isAfter(now)) {
