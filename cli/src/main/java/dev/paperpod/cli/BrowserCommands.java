@@ -244,8 +244,16 @@ final class BrowserCommands {
         }
     }
 
-    @Command(name = "browser:content", description = "A page's HTML as rendered, after its scripts ran.")
-    static final class Content implements Callable<Integer> {
+    /** A command whose answer is text (HTML, Markdown): printed, or written to {@code -o}. */
+    abstract static class Printed implements Callable<Integer> {
+        private final String operation;
+        private final String what;
+
+        Printed(String operation, String what) {
+            this.operation = operation;
+            this.what = what;
+        }
+
         @Mixin
         Ppod.Target target;
 
@@ -260,27 +268,21 @@ final class BrowserCommands {
 
         @Override
         public Integer call() throws Exception {
-            return fetch(target, "content", page.body(), output, "HTML");
+            return fetch(target, operation, page.body(), output, what);
+        }
+    }
+
+    @Command(name = "browser:content", description = "A page's HTML as rendered, after its scripts ran.")
+    static final class Content extends Printed {
+        Content() {
+            super("content", "HTML");
         }
     }
 
     @Command(name = "browser:markdown", description = "A page as rendered, as Markdown.")
-    static final class Markdown implements Callable<Integer> {
-        @Mixin
-        Ppod.Target target;
-
-        @Mixin
-        PageOptions page;
-
-        @Option(
-                names = {"-o", "--output"},
-                description = "write it to this file instead of printing it")
-        @Nullable
-        Path output;
-
-        @Override
-        public Integer call() throws Exception {
-            return fetch(target, "markdown", page.body(), output, "Markdown");
+    static final class Markdown extends Printed {
+        Markdown() {
+            super("markdown", "Markdown");
         }
     }
 

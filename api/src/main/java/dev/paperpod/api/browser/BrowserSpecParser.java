@@ -114,6 +114,14 @@ public class BrowserSpecParser implements JobSpecParser {
                     "'" + request.sessionId() + "' is not a session id",
                     "send the sessionId POST /browser/acquire answered (bss-…)");
         }
+        if (request.sessionId() != null
+                && (request.userAgent() != null
+                        || (request.viewport() != null && request.viewport().deviceScaleFactor() != null))) {
+            throw ApiException.invalidField(
+                    request.userAgent() != null ? "userAgent" : "viewport.deviceScaleFactor",
+                    "a session's user agent and scale are its context's, set when it was acquired",
+                    "leave it out here, or acquire a session with it (POST /browser/acquire)");
+        }
         page(request, operation);
         long maxMs = properties.maxTimeout().toMillis();
         long timeoutMs =

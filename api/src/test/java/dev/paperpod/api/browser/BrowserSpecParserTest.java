@@ -61,6 +61,17 @@ class BrowserSpecParserTest {
     }
 
     @Test
+    void aCallInASessionMayLeaveThePageOutButNotInTheBackground() {
+        BrowserSpec spec = parser.parse(json("{'operation':'screenshot','sessionId':'bss-0123abcd-ef'}"));
+        assertThat(spec.sessionId()).isEqualTo("bss-0123abcd-ef");
+        assertThat(spec.url()).isNull();
+
+        ApiExceptions.assertInvalid(
+                () -> parser.parseBackground(json("{'operation':'screenshot','sessionId':'bss-0123abcd-ef'}")),
+                "sessionId");
+    }
+
+    @Test
     void aTestMayBeginWithGotoAndNoPage() {
         BrowserSpec spec =
                 parser.parse(json("{'operation':'test','steps':[{'action':'goto','url':'https://a.example/'},"
@@ -122,7 +133,10 @@ class BrowserSpecParserTest {
                 "{'operation':'test','html':'x','steps':[{'action':'waitFor','selector':'a','state':'gone'}]} | steps[0].state",
                 "{'operation':'test','html':'x','steps':[{'action':'press'}]}              | steps[0].key",
                 "{'operation':'test','html':'x','steps':[{'action':'click','selector':'a','timeout':0}]} | steps[0].timeout",
-                "{'operation':'test','html':'x','steps':[{'action':'click','selector':'a','wait':1}]} | steps[0].wait"
+                "{'operation':'test','html':'x','steps':[{'action':'click','selector':'a','wait':1}]} | steps[0].wait",
+                "{'operation':'content','sessionId':'x1'}                                  | sessionId",
+                "{'operation':'content','sessionId':'bss-0123abcd','userAgent':'me'}        | userAgent",
+                "{'operation':'acquire','html':'x'}                                        | operation"
             })
     void namesTheFieldAtFault(String body, String field) {
         ApiExceptions.assertInvalid(() -> parser.parse(json(body)), field);

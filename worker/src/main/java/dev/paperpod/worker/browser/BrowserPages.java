@@ -1,7 +1,6 @@
 package dev.paperpod.worker.browser;
 
 import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.PlaywrightException;
 import com.microsoft.playwright.Response;
@@ -26,9 +25,9 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Does one browser job's page work in a fresh context of a warm browser: load the page ({@code url} or
- * {@code html}), wait as asked, then take the screenshot, the PDF, the rendered HTML or Markdown, or scrape it. Every step is bounded by what
- * is left of the job's time. What the page does wrong (it does not load, it answers 404, it times out) is a result
+ * Does one browser job's page work in a fresh context of a warm browser, or on a session's page: load the page
+ * ({@code url} or {@code html}), wait as asked, then take the screenshot, the PDF, the rendered HTML or Markdown,
+ * scrape it or run a test's steps. Every step is bounded by what is left of the job's time. What the page does wrong (it does not load, it answers 404, it times out) is a result
  * with its verdict; only a browser that breaks under the job is an exception.
  */
 final class BrowserPages {
@@ -64,20 +63,10 @@ final class BrowserPages {
                         && (spec.viewport() == null || spec.viewport().deviceScaleFactor() == null)
                 ? pooled.takeSpare()
                 : null;
-        BrowserContext context;
-        if (page != null) {
-            context = page.context();
-            if (spec.viewport() != null) {
-                page.setViewportSize(spec.viewport().width(), spec.viewport().height());
-            }
-            if (!spec.extraHttpHeaders().isEmpty()) {
-                context.setExtraHTTPHeaders(spec.extraHttpHeaders());
-            }
-        } else {
-            context = browser.newContext(contextOptions(spec));
-            page = context.newPage();
+        if (page == null) {
+            page = browser.newContext(contextOptions(spec)).newPage();
         }
-        pooled.used(context);
+        pooled.used(page.context());
         return runOn(browser, page, spec);
     }
 
@@ -89,6 +78,12 @@ final class BrowserPages {
     Done runOn(Browser browser, Page page, BrowserSpec spec) {
         Instant started = clock.instant();
         long deadline = System.nanoTime() + Duration.ofMillis(spec.timeoutMs()).toNanos();
+        if (spec.viewport() != null) {
+            page.setViewportSize(spec.viewport().width(), spec.viewport().height());
+        }
+        if (!spec.extraHttpHeaders().isEmpty()) {
+            page.context().setExtraHTTPHeaders(spec.extraHttpHeaders());
+        }
         page.setDefaultTimeout(left(deadline));
         if (!spec.rejectResourceTypes().isEmpty()) {
             Set<String> rejected = Set.copyOf(spec.rejectResourceTypes());
