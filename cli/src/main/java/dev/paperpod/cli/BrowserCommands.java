@@ -114,6 +114,18 @@ final class BrowserCommands {
         }
     }
 
+    /** Prints the answer as JSON with {@code --json}, else as {@code lines} write it; exits 0. */
+    private static int printed(Ppod.Target target, JsonNode answer, java.util.function.Consumer<PrintWriter> lines) {
+        PrintWriter out = target.out();
+        if (target.json) {
+            out.println(Client.JSON.writeValueAsString(answer));
+        } else {
+            lines.accept(out);
+        }
+        out.flush();
+        return 0;
+    }
+
     /** Puts the given ones of {@code namesAndValues} (name, value, …; null: not given) in the body's options. */
     private static void withOptions(Map<String, Object> body, @Nullable Object... namesAndValues) {
         Map<String, Object> options = new LinkedHashMap<>();
@@ -460,13 +472,10 @@ final class BrowserCommands {
                         Map.of("width", width == null ? 1280 : width, "height", height == null ? 720 : height));
             }
             JsonNode session = target.client().post("/browser/acquire", body);
-            target.out()
-                    .println(
-                            target.json
-                                    ? Client.JSON.writeValueAsString(session)
-                                    : session.path("sessionId").asString());
-            target.out().flush();
-            return 0;
+            return printed(
+                    target,
+                    session,
+                    out -> out.println(session.path("sessionId").asString()));
         }
     }
 
@@ -478,18 +487,13 @@ final class BrowserCommands {
         @Override
         public Integer call() throws Exception {
             JsonNode sessions = target.client().get("/browser/sessions");
-            PrintWriter out = target.out();
-            if (target.json) {
-                out.println(Client.JSON.writeValueAsString(sessions));
-            } else {
+            return printed(target, sessions, out -> {
                 for (JsonNode s : sessions.path("data")) {
                     out.println(s.path("sessionId").asString() + "  since "
                             + s.path("createdAt").asString() + "  idle until "
                             + s.path("expiresAt").asString());
                 }
-            }
-            out.flush();
-            return 0;
+            });
         }
     }
 
@@ -520,10 +524,7 @@ final class BrowserCommands {
         @Override
         public Integer call() throws Exception {
             JsonNode limits = target.client().get("/browser/limits");
-            PrintWriter out = target.out();
-            if (target.json) {
-                out.println(Client.JSON.writeValueAsString(limits));
-            } else {
+            return printed(target, limits, out -> {
                 out.println("sessions: " + limits.path("openSessions").asInt() + " open of "
                         + limits.path("maxSessions").asInt());
                 out.println(
@@ -531,9 +532,7 @@ final class BrowserCommands {
                                 + limits.path("maxIdleTimeoutMs").asLong() / 1000 + " s)");
                 out.println("job timeout: " + limits.path("defaultTimeoutMs").asLong() / 1000 + " s (at most "
                         + limits.path("maxTimeoutMs").asLong() / 1000 + " s)");
-            }
-            out.flush();
-            return 0;
+            });
         }
     }
 

@@ -186,6 +186,16 @@ class BrowserIT {
                 HttpResponse.BodyHandlers.ofByteArray());
     }
 
+    /** Asserts the answer is PaperPod's error of {@code status} and {@code code}; answers its {@code error}. */
+    private static JsonNode assertError(HttpResponse<byte[]> response, int status, String code) {
+        assertThat(response.statusCode())
+                .as(new String(response.body(), StandardCharsets.UTF_8))
+                .isEqualTo(status);
+        JsonNode error = json(response).path("error");
+        assertThat(error.path("code").asString()).isEqualTo(code);
+        return error;
+    }
+
     private static JsonNode json(HttpResponse<byte[]> response) {
         return Wire.mapper().readTree(response.body());
     }
@@ -451,8 +461,7 @@ class BrowserIT {
 
         assertThat(api.delete("/browser/sessions/" + session).status()).isEqualTo(204);
         HttpResponse<byte[]> after = post("/browser/content", Map.of("sessionId", session));
-        assertThat(after.statusCode()).isEqualTo(404);
-        assertThat(json(after).path("error").path("code").asString()).isEqualTo("SESSION_NOT_FOUND");
+        assertError(after, 404, "SESSION_NOT_FOUND");
         assertThat(api.get("/browser/sessions").json().path("data").findValuesAsString("sessionId"))
                 .doesNotContain(session);
     }
@@ -550,16 +559,14 @@ class BrowserIT {
     @Test
     void aPageThatCannotBeHadIsAClearErrorAndBestAttemptTakesItAsItIs() throws Exception {
         HttpResponse<byte[]> unresolved = post("/browser/content", Map.of("url", "http://no-such-host.invalid/"));
-        assertThat(unresolved.statusCode()).isEqualTo(502);
-        assertThat(json(unresolved).path("error").path("code").asString()).isEqualTo("NAVIGATION_FAILED");
-        assertThat(json(unresolved).path("error").path("message").asString()).contains("ERR_NAME_NOT_RESOLVED");
+        JsonNode unresolvedError = assertError(unresolved, 502, "NAVIGATION_FAILED");
+        assertThat(unresolvedError.path("message").asString()).contains("ERR_NAME_NOT_RESOLVED");
 
         Map<String, Object> waitsForNothing =
                 Map.of("url", page("/hello"), "waitForSelector", Map.of("selector", "#never", "timeout", 500));
         HttpResponse<byte[]> timedOut = post("/browser/content", waitsForNothing);
-        assertThat(timedOut.statusCode()).isEqualTo(504);
-        assertThat(json(timedOut).path("error").path("code").asString()).isEqualTo("NAVIGATION_TIMEOUT");
-        assertThat(json(timedOut).path("error").path("hint").asString()).contains("bestAttempt");
+        JsonNode timedOutError = assertError(timedOut, 504, "NAVIGATION_TIMEOUT");
+        assertThat(timedOutError.path("hint").asString()).contains("bestAttempt");
 
         Map<String, Object> best = new java.util.HashMap<>(waitsForNothing);
         best.put("bestAttempt", true);
@@ -626,10 +633,7 @@ class BrowserIT {
     void aPageThatNeverSettlesTimesOutAndTheNextJobIsNormal() throws Exception {
         HttpResponse<byte[]> spinning =
                 post("/browser/screenshot", Map.of("html", "<script>while (true) {}</script>", "timeoutMs", 3_000));
-        assertThat(spinning.statusCode())
-                .as(new String(spinning.body(), StandardCharsets.UTF_8))
-                .isEqualTo(504);
-        assertThat(json(spinning).path("error").path("code").asString()).isEqualTo("NAVIGATION_TIMEOUT");
+        assertError(spinning, 504, "NAVIGATION_TIMEOUT");
 
         assertTheNextJobIsNormal();
     }
@@ -641,11 +645,8 @@ class BrowserIT {
         assertThat(new String(json.body(), StandardCharsets.UTF_8)).contains("{\"answer\": 42}");
 
         HttpResponse<byte[]> download = post("/browser/screenshot", Map.of("url", page("/report.csv")));
-        assertThat(download.statusCode())
-                .as(new String(download.body(), StandardCharsets.UTF_8))
-                .isEqualTo(502);
-        assertThat(json(download).path("error").path("code").asString()).isEqualTo("NAVIGATION_FAILED");
-        assertThat(json(download).path("error").path("message").asString()).contains("download");
+        JsonNode downloadError = assertError(download, 502, "NAVIGATION_FAILED");
+        assertThat(downloadError.path("message").asString()).contains("download");
     }
 
     @Test
@@ -658,10 +659,7 @@ class BrowserIT {
                                 + "</script>",
                         "timeoutMs",
                         60_000));
-        assertThat(greedy.statusCode())
-                .as(new String(greedy.body(), StandardCharsets.UTF_8))
-                .isEqualTo(502);
-        assertThat(json(greedy).path("error").path("code").asString()).isEqualTo("PAGE_ERROR");
+        assertError(greedy, 502, "PAGE_ERROR");
 
         assertTheNextJobIsNormal();
     }
@@ -683,11 +681,8 @@ class BrowserIT {
         HttpResponse<byte[]> huge =
                 post("/browser/screenshot", Map.of("html", noise, "options", Map.of("fullPage", true)));
 
-        assertThat(huge.statusCode())
-                .as(new String(huge.body(), StandardCharsets.UTF_8))
-                .isEqualTo(422);
-        assertThat(json(huge).path("error").path("code").asString()).isEqualTo("RESULT_TOO_LARGE");
-        assertThat(json(huge).path("error").path("message").asString()).contains("JPEG");
+        JsonNode hugeError = assertError(huge, 422, "RESULT_TOO_LARGE");
+        assertThat(hugeError.path("message").asString()).contains("JPEG");
     }
 
     @Test
