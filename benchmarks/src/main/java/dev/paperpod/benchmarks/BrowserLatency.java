@@ -21,12 +21,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Browser jobs through the whole path (HTTP → Kafka → worker → a warm browser → HTTP) beside Playwright for Java
  * driving a browser container of the same image directly (a fresh context, the same page, the same screenshot or PDF),
- * taking turns in the same run; then screenshots per second with every browser of the pool busy, and the memory of an
+ * taking turns in the same run, and the same screenshot in a browser session; then screenshots per second with every browser of the pool busy, and the memory of an
  * idle warm browser.
  */
 final class BrowserLatency {
@@ -50,6 +51,7 @@ final class BrowserLatency {
         Samples shotDirect = new Samples("baseline: Playwright → the same image, screenshot");
         Samples pdf = new Samples("browser PDF, HTTP → worker → browser");
         Samples pdfDirect = new Samples("baseline: Playwright → the same image, PDF");
+        Samples inSession = new Samples("browser screenshot in a session (its own page, no new context)");
         BrowserContainers.Container direct = containers.create();
         String idleMemory;
         try (Playwright playwright = Playwright.create(
@@ -58,17 +60,29 @@ final class BrowserLatency {
             idleMemory = Benchmarks.run(Benchmarks.podman(
                             "stats", "--no-stream", "--format", "{{.MemUsage}}", "paperpod-" + direct.id()))
                     .trim();
-            for (int i = -WARM_UP; i < count; i++) {
-                long a = viaApi(http, stack, "screenshot");
-                long b = directly(browser, false);
-                long c = viaApi(http, stack, "pdf");
-                long d = directly(browser, true);
-                if (i >= 0) {
-                    shot.add(a);
-                    shotDirect.add(b);
-                    pdf.add(c);
-                    pdfDirect.add(d);
+            String session = acquire(http, stack);
+            try {
+                for (int i = -WARM_UP; i < count; i++) {
+                    long a = viaApi(http, stack, "screenshot", null);
+                    long b = directly(browser, false);
+                    long c = viaApi(http, stack, "pdf", null);
+                    long d = directly(browser, true);
+                    long e = viaApi(http, stack, "screenshot", session);
+                    if (i >= 0) {
+                        shot.add(a);
+                        shotDirect.add(b);
+                        pdf.add(c);
+                        pdfDirect.add(d);
+                        inSession.add(e);
+                    }
                 }
+            } finally {
+                http.send(
+                        HttpRequest.newBuilder(URI.create(stack.baseUrl() + "/browser/sessions/" + session))
+                                .header("Authorization", "Bearer " + stack.devToken())
+                                .DELETE()
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
             }
         } finally {
             containers.destroy(direct);
@@ -78,26 +92,46 @@ final class BrowserLatency {
         String summary = String.format(
                 Locale.ROOT,
                 "ratio browser screenshot whole path / direct, p50: %.2f, p99: %.2f; PDF p50: %.2f, p99: %.2f%n"
+                        + "ratio screenshot in a session / fresh context, p50: %.2f, p99: %.2f%n"
                         + "screenshots per second with the pool full (%d browsers, %d clients, %d s): %.1f%n"
                         + "an idle warm browser container: %s%n",
                 shot.p50() / shotDirect.p50(),
                 shot.p99() / shotDirect.p99(),
                 pdf.p50() / pdfDirect.p50(),
                 pdf.p99() / pdfDirect.p99(),
+                inSession.p50() / shot.p50(),
+                inSession.p99() / shot.p99(),
                 browsers,
                 browsers,
                 throughputSeconds,
                 perSecond,
                 idleMemory);
-        return new Result(List.of(shot, shotDirect, pdf, pdfDirect), summary);
+        return new Result(List.of(shot, shotDirect, pdf, pdfDirect, inSession), summary);
     }
 
-    private static long viaApi(HttpClient http, EmbeddedStack stack, String operation) throws Exception {
+    /** A browser session for the benchmark's account. */
+    private static String acquire(HttpClient http, EmbeddedStack stack) throws Exception {
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(stack.baseUrl() + "/browser/acquire"))
+                        .header("Authorization", "Bearer " + stack.devToken())
+                        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 201) {
+            throw new IllegalStateException("acquire answered " + r.statusCode() + ": " + r.body());
+        }
+        return Wire.mapper().readTree(r.body()).path("sessionId").asString();
+    }
+
+    /** One call through the whole path: in the session, when one is named. */
+    private static long viaApi(HttpClient http, EmbeddedStack stack, String operation, @Nullable String session)
+            throws Exception {
+        Map<String, String> body = session == null ? Map.of("html", PAGE) : Map.of("html", PAGE, "sessionId", session);
         long start = System.nanoTime();
         HttpResponse<byte[]> r = http.send(
                 HttpRequest.newBuilder(URI.create(stack.baseUrl() + "/browser/" + operation))
                         .header("Authorization", "Bearer " + stack.devToken())
-                        .POST(HttpRequest.BodyPublishers.ofString(Wire.writeString(Map.of("html", PAGE))))
+                        .POST(HttpRequest.BodyPublishers.ofString(Wire.writeString(body)))
                         .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         long took = System.nanoTime() - start;
@@ -135,7 +169,7 @@ final class BrowserLatency {
             for (int i = 0; i < clients; i++) {
                 running.add(threads.submit(() -> {
                     while (System.nanoTime() < until) {
-                        viaApi(http, stack, "screenshot");
+                        viaApi(http, stack, "screenshot", null);
                         done.incrementAndGet();
                     }
                     return null;
