@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -115,7 +116,7 @@ final class BrowserCommands {
     }
 
     /** Prints the answer as JSON with {@code --json}, else as {@code lines} write it; exits 0. */
-    private static int printed(Ppod.Target target, JsonNode answer, java.util.function.Consumer<PrintWriter> lines) {
+    private static int printed(Ppod.Target target, JsonNode answer, Consumer<PrintWriter> lines) {
         PrintWriter out = target.out();
         if (target.json) {
             out.println(Client.JSON.writeValueAsString(answer));

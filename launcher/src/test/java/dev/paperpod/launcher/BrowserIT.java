@@ -468,7 +468,9 @@ class BrowserIT {
 
     @Test
     void theAccountsOwnPlaywrightDrivesASessionsBrowserThroughTheApi() throws Exception {
-        String session = api.post("/browser/acquire", Map.of()).text("sessionId");
+        Api.Response acquired = api.post("/browser/acquire", "");
+        assertThat(acquired.status()).as("no body at all: " + acquired).isEqualTo(201);
+        String session = acquired.text("sessionId");
         String endpoint = base.replace("http://", "ws://") + "/browser/sessions/" + session + "/connect";
         try (Playwright playwright = Playwright.create(
                 new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")))) {

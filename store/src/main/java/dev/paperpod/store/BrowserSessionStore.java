@@ -3,6 +3,7 @@ package dev.paperpod.store;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -28,7 +29,7 @@ public interface BrowserSessionStore {
     boolean end(UUID accountId, String sessionId, Instant at);
 
     /** How many open sessions each worker runs, of those named. */
-    java.util.Map<String, Integer> openPerWorker(List<String> workerIds, Instant now);
+    Map<String, Integer> openPerWorker(List<String> workerIds, Instant now);
 
     record Session(
             String sessionId,

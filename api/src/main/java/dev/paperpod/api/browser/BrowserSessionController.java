@@ -3,7 +3,6 @@ package dev.paperpod.api.browser;
 import dev.paperpod.api.ApiProperties;
 import dev.paperpod.api.auth.Caller;
 import dev.paperpod.api.web.JsonBody;
-import dev.paperpod.schemas.Wire;
 import dev.paperpod.store.BrowserSessionStore;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
@@ -15,7 +14,6 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Browser sessions over HTTP: {@code POST /browser/acquire} opens one, {@code GET /browser/sessions} lists the
@@ -37,9 +35,7 @@ class BrowserSessionController {
 
     @PostMapping("/browser/acquire")
     ResponseEntity<Map<String, Object>> acquire(Caller caller, HttpServletRequest request) {
-        ObjectNode fields =
-                request.getContentLengthLong() == 0 ? Wire.mapper().createObjectNode() : body.object(request);
-        BrowserSessions.Acquire asked = JsonBody.bind(fields, BrowserSessions.Acquire.class);
+        BrowserSessions.Acquire asked = JsonBody.bind(body.objectOrEmpty(request), BrowserSessions.Acquire.class);
         return ResponseEntity.status(HttpStatus.CREATED).body(view(sessions.acquire(caller, asked)));
     }
 

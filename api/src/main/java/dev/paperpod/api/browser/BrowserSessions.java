@@ -1,5 +1,6 @@
 package dev.paperpod.api.browser;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.paperpod.api.ApiProperties;
 import dev.paperpod.api.auth.Caller;
 import dev.paperpod.api.sync.SyncJobs;
@@ -17,6 +18,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -61,8 +63,7 @@ public class BrowserSessions {
             BrowserSpec.@Nullable Viewport viewport,
             @Nullable String userAgent,
 
-            @com.fasterxml.jackson.annotation.JsonProperty("setExtraHTTPHeaders") @Nullable
-            Map<String, String> setExtraHTTPHeaders,
+            @JsonProperty("setExtraHTTPHeaders") @Nullable Map<String, String> setExtraHTTPHeaders,
 
             @Nullable Long idleTimeoutMs) {}
 
@@ -155,7 +156,7 @@ public class BrowserSessions {
         WorkerHeartbeat.Tunnel tunnel = workers.heardSince(clock.instant().minus(staleness)).stream()
                 .filter(w -> w.workerId().equals(session.workerId()))
                 .map(WorkerStore.Worker::tunnel)
-                .filter(java.util.Objects::nonNull)
+                .filter(Objects::nonNull)
                 .findFirst()
                 .orElseThrow(() -> gone(sessionId, "its worker takes no connections"));
         return new Reachable(session, tunnel);

@@ -66,6 +66,12 @@ public final class JsonBody {
         return object(request, maxBytes);
     }
 
+    /** The body as a JSON object, or an empty one when the request has no body (every field optional). */
+    public ObjectNode objectOrEmpty(HttpServletRequest request) {
+        byte[] bytes = readBytes(request, maxBytes);
+        return bytes.length == 0 ? STRICT.createObjectNode() : parsed(bytes);
+    }
+
     private ObjectNode object(HttpServletRequest request, long limit) {
         byte[] bytes = readBytes(request, limit);
         if (bytes.length == 0) {
@@ -76,6 +82,10 @@ public final class JsonBody {
                     "send a JSON object, e.g. {\"language\":\"python\",\"code\":\"print(1)\"}",
                     null);
         }
+        return parsed(bytes);
+    }
+
+    private static ObjectNode parsed(byte[] bytes) {
         JsonNode tree;
         try {
             tree = STRICT.readTree(bytes);
