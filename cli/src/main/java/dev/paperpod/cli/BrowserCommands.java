@@ -31,6 +31,26 @@ final class BrowserCommands {
 
     private BrowserCommands() {}
 
+    /** The window size, for a page and for a session. */
+    static final class ViewportOptions {
+        @Option(names = "--width", description = "viewport width (default 1280)")
+        @Nullable
+        Integer width;
+
+        @Option(names = "--height", description = "viewport height (default 720)")
+        @Nullable
+        Integer height;
+
+        /** Puts {@code viewport} in the body when either side was given. */
+        void putInto(Map<String, Object> body) {
+            if (width != null || height != null) {
+                body.put(
+                        "viewport",
+                        Map.of("width", width == null ? 1280 : width, "height", height == null ? 720 : height));
+            }
+        }
+    }
+
     /** The page and how to load it: what every browser command takes. */
     static final class PageOptions {
         @Parameters(index = "0", arity = "0..1", description = "the page to load (http or https)")
@@ -44,13 +64,8 @@ final class BrowserCommands {
         @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--width", description = "viewport width (default 1280)")
-        @Nullable
-        Integer width;
-
-        @Option(names = "--height", description = "viewport height (default 720)")
-        @Nullable
-        Integer height;
+        @Mixin
+        ViewportOptions viewport;
 
         @Option(names = "--wait-for", description = "a CSS selector to wait for after loading")
         @Nullable
@@ -94,11 +109,7 @@ final class BrowserCommands {
                                 ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
                                 : Files.readString(html));
             }
-            if (width != null || height != null) {
-                body.put(
-                        "viewport",
-                        Map.of("width", width == null ? 1280 : width, "height", height == null ? 720 : height));
-            }
+            viewport.putInto(body);
             if (waitFor != null) {
                 body.put("waitForSelector", Map.of("selector", waitFor));
             }
@@ -453,13 +464,8 @@ final class BrowserCommands {
         @Nullable
         Long idleSeconds;
 
-        @Option(names = "--width", description = "viewport width (default 1280)")
-        @Nullable
-        Integer width;
-
-        @Option(names = "--height", description = "viewport height (default 720)")
-        @Nullable
-        Integer height;
+        @Mixin
+        ViewportOptions viewport;
 
         @Override
         public Integer call() throws Exception {
@@ -467,11 +473,7 @@ final class BrowserCommands {
             if (idleSeconds != null) {
                 body.put("idleTimeoutMs", idleSeconds * 1000);
             }
-            if (width != null || height != null) {
-                body.put(
-                        "viewport",
-                        Map.of("width", width == null ? 1280 : width, "height", height == null ? 720 : height));
-            }
+            viewport.putInto(body);
             JsonNode session = target.client().post("/browser/acquire", body);
             return printed(
                     target,

@@ -186,6 +186,17 @@ class BrowserIT {
                 HttpResponse.BodyHandlers.ofByteArray());
     }
 
+    /** The text of the first element the first selector of a scrape matched. */
+    private static String firstMatchText(HttpResponse<byte[]> scrape) {
+        return json(scrape)
+                .path("data")
+                .get(0)
+                .path("results")
+                .get(0)
+                .path("text")
+                .asString();
+    }
+
     /** Asserts the answer is PaperPod's error of {@code status} and {@code code}; answers its {@code error}. */
     private static JsonNode assertError(HttpResponse<byte[]> response, int status, String code) {
         assertThat(response.statusCode())
@@ -302,14 +313,7 @@ class BrowserIT {
         assertThat(json(whole).path("data").get(0).path("selector").asString())
                 .as("no selectors: the body")
                 .isEqualTo("body");
-        assertThat(json(whole)
-                        .path("data")
-                        .get(0)
-                        .path("results")
-                        .get(0)
-                        .path("text")
-                        .asString())
-                .isEqualTo("all of it");
+        assertThat(firstMatchText(whole)).isEqualTo("all of it");
 
         HttpResponse<byte[]> bad =
                 post("/browser/scrape", Map.of("html", "<p>", "elements", List.of(Map.of("selector", "p[[["))));
@@ -439,13 +443,7 @@ class BrowserIT {
                 .isTrue();
         HttpResponse<byte[]> asLeft = post(
                 "/browser/scrape", Map.of("sessionId", session, "elements", List.of(Map.of("selector", "#hello"))));
-        assertThat(json(asLeft)
-                        .path("data")
-                        .get(0)
-                        .path("results")
-                        .get(0)
-                        .path("text")
-                        .asString())
+        assertThat(firstMatchText(asLeft))
                 .as("no url: the page as the last call left it")
                 .isEqualTo("Welcome kept@example.com");
         HttpResponse<byte[]> shot = post("/browser/screenshot", Map.of("sessionId", session));
@@ -617,13 +615,7 @@ class BrowserIT {
         assertThat(fetched.statusCode())
                 .as(new String(fetched.body(), StandardCharsets.UTF_8))
                 .isEqualTo(200);
-        assertThat(json(fetched)
-                        .path("data")
-                        .get(0)
-                        .path("results")
-                        .get(0)
-                        .path("text")
-                        .asString())
+        assertThat(firstMatchText(fetched))
                 .as("every fetch was answered (the refused ones by the egress proxy)")
                 .isEqualTo("done 3");
         assertThat(canaryHits.get() - before)

@@ -18,7 +18,6 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -102,7 +101,7 @@ public class BrowserSessions {
 
     /** Runs a job in the caller's session, on its worker; completes with its end. */
     JobFinished run(Caller caller, BrowserSpec spec) {
-        BrowserSessionStore.Session session = openOn(caller, spec.sessionId());
+        BrowserSessionStore.Session session = openOn(caller, spec.sessionId()).session();
         JobFinished finished = sync.await(sync.submitToWorker(sync.prepare(caller, spec, false), session.workerId()));
         if (finished.error() != null && "SESSION_GONE".equals(finished.error().code())) {
             store.end(caller.accountId(), session.sessionId(), clock.instant());
@@ -114,7 +113,7 @@ public class BrowserSessions {
 
     /** Ends the caller's session, on its worker when that still runs. */
     void release(Caller caller, String sessionId) {
-        BrowserSessionStore.Session session = openOn(caller, sessionId);
+        BrowserSessionStore.Session session = openOn(caller, sessionId).session();
         BrowserSpec spec = BrowserSpec.sessionControl(
                 BrowserOperation.RELEASE, sessionId, null, null, Map.of(), null, OPENING.toMillis());
         try {
@@ -152,14 +151,12 @@ public class BrowserSessions {
 
     /** The caller's open session and the way to its browser, for {@code connect}. */
     Reachable reach(Caller caller, String sessionId) {
-        BrowserSessionStore.Session session = openOn(caller, sessionId);
-        WorkerHeartbeat.Tunnel tunnel = workers.heardSince(clock.instant().minus(staleness)).stream()
-                .filter(w -> w.workerId().equals(session.workerId()))
-                .map(WorkerStore.Worker::tunnel)
-                .filter(Objects::nonNull)
-                .findFirst()
-                .orElseThrow(() -> gone(sessionId, "its worker takes no connections"));
-        return new Reachable(session, tunnel);
+        Live live = openOn(caller, sessionId);
+        WorkerHeartbeat.Tunnel tunnel = live.worker().tunnel();
+        if (tunnel == null) {
+            throw gone(sessionId, "its worker takes no connections");
+        }
+        return new Reachable(live.session(), tunnel);
     }
 
     /** Counts a connection's time as use: the idle timeout starts again when it ends. */
@@ -167,8 +164,11 @@ public class BrowserSessions {
         store.used(session.sessionId(), clock.instant());
     }
 
+    /** An open session and the live worker it runs on. */
+    private record Live(BrowserSessionStore.Session session, WorkerStore.Worker worker) {}
+
     /** The caller's open session, on a live worker. */
-    private BrowserSessionStore.Session openOn(Caller caller, String sessionId) {
+    private Live openOn(Caller caller, String sessionId) {
         Instant now = clock.instant();
         BrowserSessionStore.Session session = store.find(caller.accountId(), sessionId, now)
                 .orElseThrow(() -> new ApiException(
@@ -178,13 +178,14 @@ public class BrowserSessions {
                                 + ": it was released, idled past its timeout, or is not this account's",
                         "acquire a new one: POST /browser/acquire",
                         "sessionId"));
-        boolean live = workers.heardSince(now.minus(staleness)).stream()
-                .anyMatch(w -> w.workerId().equals(session.workerId()));
-        if (!live) {
+        Optional<WorkerStore.Worker> worker = workers.heardSince(now.minus(staleness)).stream()
+                .filter(w -> w.workerId().equals(session.workerId()))
+                .findFirst();
+        if (worker.isEmpty()) {
             store.end(caller.accountId(), sessionId, now);
             throw gone(sessionId, "its worker stopped");
         }
-        return session;
+        return new Live(session, worker.get());
     }
 
     /** 410 {@code SESSION_GONE}: the session ended with its worker, or its worker no longer has it. */

@@ -43,6 +43,22 @@ final class BrowserEgress {
     }
 
     /**
+     * Why Playwright's {@code message} is a refusal of these rules: Chromium says only
+     * {@code net::ERR_TUNNEL_CONNECTION_FAILED} when the proxy refuses an HTTPS connection. Null for any other failure.
+     *
+     * @param url the address that failed
+     */
+    @Nullable
+    String refusalBehind(String message, @Nullable String url) {
+        return message.contains("net::ERR_TUNNEL_CONNECTION_FAILED") ? refusal(url) : null;
+    }
+
+    /** What the proxy's {@value #HEADER} header says after its first word ({@code refused} or {@code failed}). */
+    static String why(String header) {
+        return header.substring(header.indexOf(' ') + 1);
+    }
+
+    /**
      * Why a connection to {@code url}'s host was refused, when these rules refuse it; null when they do not (the
      * failure was the site's).
      */

@@ -113,9 +113,7 @@ final class BrowserPages {
             if (!browser.isConnected()) {
                 throw e;
             }
-            String refusal = String.valueOf(e.getMessage()).contains("net::ERR_TUNNEL_CONNECTION_FAILED")
-                    ? egress.refusal(spec.url())
-                    : null;
+            String refusal = egress.refusalBehind(String.valueOf(e.getMessage()), spec.url());
             if (refusal != null) {
                 return result(spec, BrowserResult.Verdict.EGRESS_REFUSED, page, response, spec.url(), refusal, started);
             }
@@ -331,7 +329,7 @@ final class BrowserPages {
      */
     private Done egressFailure(BrowserSpec spec, Page page, Response response, String header, Instant started) {
         boolean refused = header.startsWith("refused ");
-        String why = header.substring(header.indexOf(' ') + 1);
+        String why = BrowserEgress.why(header);
         return result(
                 spec,
                 refused ? BrowserResult.Verdict.EGRESS_REFUSED : BrowserResult.Verdict.NAVIGATION_FAILED,

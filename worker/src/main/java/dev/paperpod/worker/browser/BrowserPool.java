@@ -117,19 +117,7 @@ public final class BrowserPool implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        PooledBrowser made;
-        try {
-            made = make();
-        } catch (RuntimeException e) {
-            lock.lock();
-            try {
-                starting--;
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
-            throw e;
-        }
+        PooledBrowser made = makeStarting();
         lock.lock();
         try {
             starting--;
@@ -193,19 +181,7 @@ public final class BrowserPool implements AutoCloseable {
      * @throws RuntimeException when it cannot be made
      */
     private boolean makeIdle() {
-        PooledBrowser b;
-        try {
-            b = make();
-        } catch (RuntimeException e) {
-            lock.lock();
-            try {
-                starting--;
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
-            throw e;
-        }
+        PooledBrowser b = makeStarting();
         lock.lock();
         try {
             starting--;
@@ -279,6 +255,22 @@ public final class BrowserPool implements AutoCloseable {
                 }
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
+        }
+    }
+
+    /** Makes a browser counted in {@code starting}; uncounts it when it cannot be made (the callers do on success). */
+    private PooledBrowser makeStarting() {
+        try {
+            return make();
+        } catch (RuntimeException e) {
+            lock.lock();
+            try {
+                starting--;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            throw e;
         }
     }
 

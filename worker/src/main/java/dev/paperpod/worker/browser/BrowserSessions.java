@@ -224,14 +224,6 @@ final class BrowserSessions implements AutoCloseable {
         return true;
     }
 
-    int count() {
-        return sessions.size();
-    }
-
-    int max() {
-        return max;
-    }
-
     private void reapIdle() {
         Instant now = clock.instant();
         for (Session session : List.copyOf(sessions.values())) {

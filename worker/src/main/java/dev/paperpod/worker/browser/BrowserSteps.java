@@ -76,7 +76,7 @@ final class BrowserSteps {
         return outcomes;
     }
 
-    static boolean passed(List<StepOutcome> outcomes) {
+    private static boolean passed(List<StepOutcome> outcomes) {
         return outcomes.stream().allMatch(o -> o.status() == StepStatus.PASSED);
     }
 
@@ -88,7 +88,7 @@ final class BrowserSteps {
                 Response response = page.navigate(step.url(), new Page.NavigateOptions().setTimeout(timeout));
                 String egressed = response == null ? null : response.headerValue(BrowserEgress.HEADER);
                 if (egressed != null) {
-                    throw new StepFailed(egressed.substring(egressed.indexOf(' ') + 1));
+                    throw new StepFailed(BrowserEgress.why(egressed));
                 }
             }
             case "click" -> element.click(new Locator.ClickOptions().setTimeout(timeout));
@@ -174,12 +174,9 @@ final class BrowserSteps {
             message = message.substring(0, log);
         }
         message = message.strip();
-        if (message.contains("net::ERR_TUNNEL_CONNECTION_FAILED")) {
-            String url = message.replaceAll("(?s).* at (\\S+).*", "$1");
-            String refusal = egress.refusal(url);
-            if (refusal != null) {
-                message = refusal;
-            }
+        String refusal = egress.refusalBehind(message, message.replaceAll("(?s).* at (\\S+).*", "$1"));
+        if (refusal != null) {
+            message = refusal;
         }
         return message.length() > MAX_ERROR ? message.substring(0, MAX_ERROR) + "…" : message;
     }
