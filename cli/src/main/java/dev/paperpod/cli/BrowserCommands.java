@@ -29,6 +29,9 @@ import tools.jackson.databind.JsonNode;
  */
 final class BrowserCommands {
 
+    /** What a traced job's Playwright trace is called among its artifacts. */
+    private static final String TRACE = "trace.zip";
+
     private BrowserCommands() {}
 
     /** The window size, for a page and for a session. */
@@ -89,6 +92,13 @@ final class BrowserCommands {
         @Nullable
         String session;
 
+        @Option(
+                names = "--trace",
+                description = "record a Playwright trace into this file (open it with npx playwright show-trace);"
+                        + " the console log and HAR are kept beside it on the server")
+        @Nullable
+        Path trace;
+
         /** The request's fields for the page. */
         Map<String, Object> body() throws IOException {
             boolean neither = url == null && html == null;
@@ -122,7 +132,30 @@ final class BrowserCommands {
             if (timeoutMs != null) {
                 body.put("timeoutMs", timeoutMs);
             }
+            if (trace != null) {
+                body.put("trace", true);
+            }
             return body;
+        }
+    }
+
+    /**
+     * Downloads a traced job's {@code trace.zip} into {@code file} (nothing when the command was not traced) and says
+     * where, on standard error when standard output carries the answer.
+     */
+    static void saveTrace(Ppod.Target target, @Nullable Path file, @Nullable String jobId, boolean toStdErr)
+            throws Exception {
+        if (file == null || jobId == null) {
+            return;
+        }
+        long bytes;
+        try (OutputStream out = Files.newOutputStream(file)) {
+            bytes = target.client().download("/v1/jobs/" + jobId + "/artifacts/" + TRACE, out, (done, total) -> {});
+        }
+        if (!target.json) {
+            PrintWriter says = toStdErr ? target.spec.commandLine().getErr() : target.out();
+            says.println("trace " + file + " (" + bytes + " bytes; npx playwright show-trace " + file + ")");
+            says.flush();
         }
     }
 
@@ -151,9 +184,17 @@ final class BrowserCommands {
         }
     }
 
-    /** Runs one browser operation and writes its answer to {@code output}, or standard output when null. */
+    /**
+     * Runs one browser operation and writes its answer to {@code output}, or standard output when null; its trace to
+     * {@code trace}, when given.
+     */
     private static int fetch(
-            Ppod.Target target, String operation, Map<String, Object> body, @Nullable Path output, String what)
+            Ppod.Target target,
+            String operation,
+            PageOptions page,
+            Map<String, Object> body,
+            @Nullable Path output,
+            String what)
             throws Exception {
         Client client = target.client();
         Client.Fetched fetched;
@@ -192,6 +233,7 @@ final class BrowserCommands {
                             + (code == null ? "" : ", page " + code + " " + url) + ")");
             target.out().flush();
         }
+        saveTrace(target, page.trace, job, output == null);
         return 0;
     }
 
@@ -225,7 +267,7 @@ final class BrowserCommands {
             Map<String, Object> body = page.body();
             withOptions(body, "fullPage", fullPage ? true : null, "type", type, "quality", quality);
             Path file = output != null ? output : Path.of("jpeg".equals(type) ? "screenshot.jpg" : "screenshot.png");
-            return fetch(target, "screenshot", body, file, "screenshot");
+            return fetch(target, "screenshot", page, body, file, "screenshot");
         }
     }
 
@@ -264,7 +306,7 @@ final class BrowserCommands {
                     landscape ? true : null,
                     "printBackground",
                     printBackground ? true : null);
-            return fetch(target, "pdf", body, output != null ? output : Path.of("page.pdf"), "PDF");
+            return fetch(target, "pdf", page, body, output != null ? output : Path.of("page.pdf"), "PDF");
         }
     }
 
@@ -292,7 +334,7 @@ final class BrowserCommands {
 
         @Override
         public Integer call() throws Exception {
-            return fetch(target, operation, page.body(), output, what);
+            return fetch(target, operation, page, page.body(), output, what);
         }
     }
 
@@ -339,10 +381,11 @@ final class BrowserCommands {
                         selectors.stream().map(s -> Map.of("selector", s)).toList());
             }
             if (target.json || output != null) {
-                return fetch(target, "scrape", body, output, "scrape");
+                return fetch(target, "scrape", page, body, output, "scrape");
             }
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            target.client().postForBytes("/browser/scrape", body, bytes);
+            Client.Fetched fetched = target.client().postForBytes("/browser/scrape", body, bytes);
+            saveTrace(target, page.trace, fetched.header("X-PaperPod-Job-Id"), false);
             PrintWriter out = target.out();
             for (JsonNode scraped : Client.JSON.readTree(bytes.toByteArray()).path("data")) {
                 JsonNode results = scraped.path("results");
@@ -387,6 +430,10 @@ final class BrowserCommands {
         @Nullable
         String session;
 
+        @Option(names = "--trace", description = "record a Playwright trace of the steps into this file")
+        @Nullable
+        Path trace;
+
         @Override
         @SuppressWarnings("unchecked")
         public Integer call() throws Exception {
@@ -410,7 +457,12 @@ final class BrowserCommands {
             if (session != null) {
                 body.put("sessionId", session);
             }
-            JsonNode report = target.client().post("/browser/test", body);
+            if (trace != null) {
+                body.put("trace", true);
+            }
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            Client.Fetched fetched = target.client().postForBytes("/browser/test", body, answer);
+            JsonNode report = Client.JSON.readTree(answer.toByteArray());
             PrintWriter out = target.out();
             if (screenshots != null) {
                 Files.createDirectories(screenshots);
@@ -442,6 +494,7 @@ final class BrowserCommands {
                     }
                 }
             }
+            saveTrace(target, trace, fetched.header("X-PaperPod-Job-Id"), false);
             boolean passed = report.path("passed").asBoolean();
             if (!target.json) {
                 out.println((passed ? "passed" : "failed") + " in "

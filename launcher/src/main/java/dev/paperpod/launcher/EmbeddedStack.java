@@ -38,7 +38,8 @@ public final class EmbeddedStack implements AutoCloseable {
     private int workerCount;
 
     /**
-     * @param home data of PostgreSQL, Kafka, the relay's offsets and the sandboxes' sockets; kept across restarts
+     * @param home data of PostgreSQL, Kafka, the relay's offsets, jobs' artifacts and the sandboxes' sockets; kept across
+     *     restarts
      * @param port HTTP port of the api, 0 for any free one
      * @param bindAddress the address the api listens on; loopback by default, where no sandbox can reach it
      * @param devToken registered for the {@code dev} account
@@ -184,6 +185,7 @@ public final class EmbeddedStack implements AutoCloseable {
         props.put("spring.datasource.username", postgres().user());
         props.put("spring.datasource.password", postgres().password());
         props.put("spring.kafka.bootstrap-servers", kafka().bootstrapServers());
+        props.put("paperpod.artifacts.dir", settings.home().resolve("artifacts").toString());
         props.put("spring.main.banner-mode", "off");
         props.put("spring.main.log-startup-info", "false");
         props.putAll(own);

@@ -8,6 +8,8 @@ import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.sun.net.httpserver.HttpServer;
+import dev.paperpod.api.auth.AccountTokens;
+import dev.paperpod.artifacts.ArtifactStore;
 import dev.paperpod.launcher.support.Api;
 import dev.paperpod.launcher.support.SharedStack;
 import dev.paperpod.schemas.Wire;
@@ -23,13 +25,18 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,10 +60,12 @@ class BrowserIT {
 
     private final Api api;
     private final String base;
+    private final EmbeddedStack stack;
 
     BrowserIT(Api api, EmbeddedStack stack) {
         this.api = api;
         this.base = stack.baseUrl();
+        this.stack = stack;
     }
 
     @BeforeAll
@@ -135,6 +144,11 @@ class BrowserIT {
                 out.write(csv);
             }
         });
+        pages.createContext("/chatty", exchange -> answer(exchange, 200, """
+                <html><head><title>Chatty</title></head><body><p>talks</p>
+                <script>console.log('hello from the page'); console.warn('careful');</script>
+                <script>throw new Error('thrown on purpose');</script>
+                </body></html>"""));
         pages.createContext("/missing", exchange -> answer(exchange, 404, "<html><body>no such page</body></html>"));
         pages.start();
     }
@@ -207,6 +221,32 @@ class BrowserIT {
         return error;
     }
 
+    /** GETs {@code path} of the api as bytes, with {@code headers} (name, value, …), as {@code token}'s account. */
+    private HttpResponse<byte[]> download(String path, String token, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .header("Authorization", "Bearer " + token)
+                .timeout(Duration.ofMinutes(1));
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return HTTP.send(request.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    /** The entries of a zip, by name. */
+    private static Map<String, byte[]> unzip(byte[] zip) throws IOException {
+        Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
+        try (ZipInputStream in = new ZipInputStream(new java.io.ByteArrayInputStream(zip))) {
+            for (ZipEntry entry; (entry = in.getNextEntry()) != null; ) {
+                entries.put(entry.getName(), in.readAllBytes());
+            }
+        }
+        return entries;
+    }
+
     private static JsonNode json(HttpResponse<byte[]> response) {
         return Wire.mapper().readTree(response.body());
     }
@@ -248,6 +288,64 @@ class BrowserIT {
         HttpResponse<byte[]> missing = post("/browser/content", Map.of("url", page("/missing")));
         assertThat(missing.statusCode()).as("a 404 page is still a page").isEqualTo(200);
         assertThat(missing.headers().firstValue("X-Response-Code")).hasValue("404");
+    }
+
+    @Test
+    void aTracedPageGivesItsTraceConsoleAndNetworkToDownload() throws Exception {
+        HttpResponse<byte[]> shot = post("/browser/screenshot", Map.of("url", page("/chatty"), "trace", true));
+
+        assertThat(shot.statusCode())
+                .as(new String(shot.body(), StandardCharsets.UTF_8))
+                .isEqualTo(200);
+        assertThat(shot.headers().firstValue("Content-Type")).hasValue("image/png");
+        String job = shot.headers().firstValue("X-PaperPod-Job-Id").orElseThrow();
+        String artifacts = "/v1/jobs/" + job + "/artifacts/";
+        assertThat(shot.headers().firstValue("Link").orElseThrow())
+                .contains(
+                        "<" + artifacts + "trace.zip>; rel=\"artifact\"; title=\"trace.zip\"; type=\"application/zip\"")
+                .contains("<" + artifacts + "console.log>")
+                .contains("<" + artifacts + "network.har>");
+        JsonNode listed = api.get("/v1/jobs/" + job + "/artifacts").json().path("artifacts");
+        assertThat(listed.findValuesAsString("name")).containsExactly("trace.zip", "console.log", "network.har");
+
+        HttpResponse<byte[]> trace = download(artifacts + "trace.zip", api.token());
+        assertThat(trace.statusCode()).isEqualTo(200);
+        assertThat(trace.headers().firstValue("Content-Type")).hasValue("application/zip");
+        String sha256 = sha256(trace.body());
+        assertThat(listed.get(0).path("sha256").asString()).isEqualTo(sha256);
+        assertThat(listed.get(0).path("size").asLong()).isEqualTo(trace.body().length);
+        assertThat(trace.headers().firstValue("ETag")).hasValue("\"" + sha256 + "\"");
+        Map<String, byte[]> entries = unzip(trace.body());
+        assertThat(entries).as("what Playwright's trace viewer opens").containsKeys("trace.trace", "trace.network");
+        assertThat(new String(entries.get("trace.trace"), StandardCharsets.UTF_8))
+                .as("the actions, with the page's address")
+                .contains(page("/chatty"));
+
+        String console =
+                new String(download(artifacts + "console.log", api.token()).body(), StandardCharsets.UTF_8);
+        assertThat(console)
+                .contains(" log hello from the page (" + page("/chatty"))
+                .contains(" warning careful")
+                .contains(" pageerror ")
+                .contains("thrown on purpose");
+        JsonNode har = Wire.mapper()
+                .readTree(download(artifacts + "network.har", api.token()).body());
+        assertThat(har.path("log").path("entries").findValuesAsString("url")).contains(page("/chatty"));
+
+        HttpResponse<byte[]> part = download(artifacts + "trace.zip", api.token(), "Range", "bytes=0-1");
+        assertThat(part.statusCode()).isEqualTo(206);
+        assertThat(new String(part.body(), StandardCharsets.US_ASCII)).isEqualTo("PK");
+        assertThat(part.headers().firstValue("Content-Range")).hasValue("bytes 0-1/" + trace.body().length);
+        assertThat(download(artifacts + "trace.zip", api.token(), "If-None-Match", "\"" + sha256 + "\"")
+                        .statusCode())
+                .isEqualTo(304);
+        assertThat(download(artifacts + "trace.zip", api.token(), "Range", "bytes=999999999-")
+                        .statusCode())
+                .isEqualTo(416);
+        assertError(download(artifacts + "nothing.png", api.token()), 404, "ARTIFACT_NOT_FOUND");
+        String other = "pp_other_" + java.util.UUID.randomUUID();
+        stack.api().getBean(AccountTokens.class).register("other-" + other, "test", other);
+        assertError(download(artifacts + "trace.zip", other), 404, "NOT_FOUND");
     }
 
     @Test
@@ -446,10 +544,15 @@ class BrowserIT {
         assertThat(firstMatchText(asLeft))
                 .as("no url: the page as the last call left it")
                 .isEqualTo("Welcome kept@example.com");
-        HttpResponse<byte[]> shot = post("/browser/screenshot", Map.of("sessionId", session));
+        HttpResponse<byte[]> shot = post("/browser/screenshot", Map.of("sessionId", session, "trace", true));
         assertThat(ByteBuffer.wrap(shot.body()).getInt(16))
                 .as("the session's viewport")
                 .isEqualTo(800);
+        assertThat(shot.headers().firstValue("Link").orElseThrow())
+                .as("a traced call of a session: its trace and console; the HAR is the context's, which lives on")
+                .contains("trace.zip")
+                .contains("console.log")
+                .doesNotContain("network.har");
 
         assertThat(api.get("/browser/sessions").json().path("data").findValuesAsString("sessionId"))
                 .contains(session);
@@ -720,7 +823,7 @@ class BrowserIT {
     }
 
     @Test
-    void aBrowserJobRunsInTheBackgroundLikeAnyJob() {
+    void aBrowserJobRunsInTheBackgroundLikeAnyJob() throws Exception {
         Api.Response accepted = api.post(
                 "/v1/jobs",
                 Map.of(
@@ -739,8 +842,27 @@ class BrowserIT {
         JsonNode result = job.path("result");
         assertThat(result.path("type").asString()).isEqualTo("browser");
         assertThat(result.path("contentType").asString()).isEqualTo("image/jpeg");
-        byte[] jpeg = Base64.getDecoder().decode(result.path("data").asString());
+        assertThat(result.has("data"))
+                .as("a background job's file is an artifact, not in its result")
+                .isFalse();
+        JsonNode artifact = result.path("artifacts").get(0);
+        assertThat(artifact.path("name").asString()).isEqualTo("screenshot.jpeg");
+        assertThat(artifact.path("contentType").asString()).isEqualTo("image/jpeg");
+        assertThat(Instant.parse(artifact.path("expiresAt").asString()))
+                .isAfter(Instant.now().plus(Duration.ofHours(23)));
+        HttpResponse<byte[]> file = download(artifact.path("url").asString(), api.token());
+        assertThat(file.statusCode()).isEqualTo(200);
+        byte[] jpeg = file.body();
         assertThat(jpeg[0] & 0xff).as("the JPEG signature").isEqualTo(0xFF);
         assertThat(jpeg[1] & 0xff).isEqualTo(0xD8);
+        assertThat(sha256(jpeg)).isEqualTo(artifact.path("sha256").asString());
+
+        // an artifact past its expiry is gone, whether or not the sweep has deleted it yet
+        ArtifactStore store = stack.api().getBean(ArtifactStore.class);
+        java.util.UUID jobId = java.util.UUID.fromString(accepted.text("id"));
+        store.put(jobId, "screenshot.jpeg", "image/jpeg", jpeg, Instant.now().minusSeconds(1));
+        assertError(download(artifact.path("url").asString(), api.token()), 410, "ARTIFACT_EXPIRED");
+        store.deleteExpired(Instant.now());
+        assertError(download(artifact.path("url").asString(), api.token()), 410, "ARTIFACT_EXPIRED");
     }
 }

@@ -273,6 +273,7 @@ class PpodIT {
                 home.resolve("page.html"),
                 "<h1 id='t'></h1><script>document.getElementById('t').textContent = 'rendered ' + (6 * 7)</script>");
         Path shot = home.resolve("shot.png");
+        Path trace = home.resolve("debug.zip");
 
         Run screenshot = ppod(
                 "browser:screenshot",
@@ -283,9 +284,17 @@ class PpodIT {
                 "--width",
                 "320",
                 "--height",
-                "200");
+                "200",
+                "--trace",
+                trace.toString());
         assertThat(screenshot.exit()).as(screenshot.toString()).isZero();
-        assertThat(screenshot.out()).startsWith("wrote " + shot + " (screenshot, ");
+        assertThat(screenshot.out())
+                .startsWith("wrote " + shot + " (screenshot, ")
+                .contains("trace " + trace + " (")
+                .contains("npx playwright show-trace " + trace);
+        assertThat(Files.readString(trace, StandardCharsets.ISO_8859_1))
+                .as("a zip")
+                .startsWith("PK");
         byte[] png = Files.readAllBytes(shot);
         assertThat(java.nio.ByteBuffer.wrap(png).getInt(16)).as("PNG width").isEqualTo(320);
 
@@ -310,16 +319,21 @@ class PpodIT {
                 home.resolve("steps.json"),
                 "{\"html\": \"<h1>Hi</h1>\", \"steps\": [{\"action\": \"expect\", \"selector\": \"h1\","
                         + " \"text\": \"Hi\"}, {\"action\": \"screenshot\"}]}");
+        Path testTrace = home.resolve("test-trace.zip");
         Run test = ppod(
                 "browser:test",
                 steps.toString(),
                 "--screenshots",
-                home.resolve("shots").toString());
+                home.resolve("shots").toString(),
+                "--trace",
+                testTrace.toString());
         assertThat(test.exit()).as(test.toString()).isZero();
         assertThat(test.out())
                 .contains("ok   1 expect (")
                 .contains("ok   2 screenshot (")
+                .contains("trace " + testTrace + " (")
                 .contains("passed in ");
+        assertThat(testTrace).isNotEmptyFile();
         assertThat(home.resolve("shots").resolve("step-2.png")).isNotEmptyFile();
         Run failing = ppodIn(
                 "{\"html\": \"<title>Here</title>\", \"steps\": [{\"action\": \"expect\", \"title\":"

@@ -4,6 +4,8 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import dev.paperpod.artifacts.ArtifactStore;
+import dev.paperpod.artifacts.FileArtifactStore;
 import dev.paperpod.messaging.DeadLetters;
 import dev.paperpod.messaging.ListenerThreads;
 import dev.paperpod.messaging.TopicsConfig;
@@ -16,6 +18,7 @@ import dev.paperpod.worker.account.TunnelServer;
 import dev.paperpod.worker.browser.BrowserConfig;
 import dev.paperpod.worker.exec.ExecJobRunner;
 import dev.paperpod.worker.exec.ExecRunner;
+import dev.paperpod.worker.jobs.JobArtifacts;
 import dev.paperpod.worker.jobs.JobCancels;
 import dev.paperpod.worker.jobs.JobEventPublisher;
 import dev.paperpod.worker.jobs.JobListener;
@@ -32,6 +35,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -57,6 +61,17 @@ class WorkerConfig {
     @Bean
     Clock clock() {
         return Clock.systemUTC();
+    }
+
+    /** Where the files jobs give are kept, for the api to serve: {@code paperpod.artifacts.dir}. */
+    @Bean
+    ArtifactStore artifactStore(@Value("${paperpod.artifacts.dir}") Path dir) {
+        return new FileArtifactStore(dir);
+    }
+
+    @Bean
+    JobArtifacts jobArtifacts(ArtifactStore store, @Value("${paperpod.artifacts.ttl}") Duration ttl, Clock clock) {
+        return new JobArtifacts(store, ttl, clock);
     }
 
     @Bean

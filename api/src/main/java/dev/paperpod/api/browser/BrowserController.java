@@ -1,5 +1,6 @@
 package dev.paperpod.api.browser;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.paperpod.api.auth.Caller;
 import dev.paperpod.api.jobs.JobRequests;
 import dev.paperpod.api.sync.SyncJobs;
@@ -11,12 +12,16 @@ import dev.paperpod.schemas.browser.BrowserOperation;
 import dev.paperpod.schemas.browser.BrowserResult;
 import dev.paperpod.schemas.browser.BrowserSpec;
 import dev.paperpod.schemas.event.JobFinished;
+import dev.paperpod.schemas.job.ArtifactRef;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -82,6 +87,9 @@ class BrowserController {
             response.setHeader(RESPONSE_URL, result.responseUrl());
         }
         response.setHeader("X-PaperPod-Job-Id", finished.jobId().toString());
+        if (!result.artifacts().isEmpty()) {
+            response.setHeader(HttpHeaders.LINK, links(result.artifacts()));
+        }
         if (result.verdict() == BrowserResult.Verdict.BEST_ATTEMPT) {
             response.setHeader("X-PaperPod-Best-Attempt", "true");
         }
@@ -89,11 +97,19 @@ class BrowserController {
         if (result.data() != null) {
             bytes = result.data();
         } else if (result.scraped() != null) {
-            bytes = Wire.mapper().writeValueAsBytes(Map.of("data", result.scraped()));
+            Map<String, Object> scrape = new LinkedHashMap<>();
+            scrape.put("data", result.scraped());
+            if (!result.artifacts().isEmpty()) {
+                scrape.put("artifacts", result.artifacts());
+            }
+            bytes = Wire.mapper().writeValueAsBytes(scrape);
         } else if (result.steps() != null) {
             bytes = Wire.mapper()
                     .writeValueAsBytes(new TestReport(
-                            result.verdict() == BrowserResult.Verdict.OK, result.steps(), result.durationMs()));
+                            result.verdict() == BrowserResult.Verdict.OK,
+                            result.steps(),
+                            result.durationMs(),
+                            result.artifacts()));
         } else {
             bytes = (result.text() == null ? "" : result.text()).getBytes(StandardCharsets.UTF_8);
         }
@@ -102,8 +118,26 @@ class BrowserController {
         response.getOutputStream().write(bytes);
     }
 
-    /** What {@code POST /browser/test} answers: whether every step passed, and how each went. */
-    record TestReport(boolean passed, List<BrowserResult.StepOutcome> steps, long durationMs) {}
+    /**
+     * The files the job gave besides its answer (a trace, its console log and HAR), as RFC 8288 links: {@code
+     * </v1/jobs/<id>/artifacts/trace.zip>; rel="artifact"; title="trace.zip"; type="application/zip"}.
+     */
+    static String links(List<ArtifactRef> artifacts) {
+        return artifacts.stream()
+                .map(a -> "<" + a.url() + ">; rel=\"artifact\"; title=\"" + a.name() + "\"; type=\"" + a.contentType()
+                        + "\"")
+                .collect(Collectors.joining(", "));
+    }
+
+    /**
+     * What {@code POST /browser/test} answers: whether every step passed, how each went, and the trace with its
+     * console log and HAR when it was traced.
+     */
+    record TestReport(
+            boolean passed,
+            List<BrowserResult.StepOutcome> steps,
+            long durationMs,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ArtifactRef> artifacts) {}
 
     private static ApiException refusal(BrowserSpec spec, BrowserResult result) {
         String error = result.error() == null ? "" : result.error();

@@ -28,7 +28,8 @@ import tools.jackson.databind.node.ObjectNode;
  * Browserless and Cloudflare Browser Rendering use: {@code url} or {@code html}, {@code gotoOptions},
  * {@code waitForSelector}, {@code waitForTimeout}, {@code viewport}, {@code userAgent}, {@code setExtraHTTPHeaders},
  * {@code rejectResourceTypes}, {@code options} (the screenshot's or the PDF's), {@code elements} (a scrape's
- * selectors), {@code bestAttempt}.
+ * selectors), {@code bestAttempt}; and PaperPod's {@code trace} (a Playwright trace, the console and a HAR, kept as
+ * the job's artifacts).
  */
 @Component
 public class BrowserSpecParser implements JobSpecParser {
@@ -82,6 +83,7 @@ public class BrowserSpecParser implements JobSpecParser {
             @Nullable List<BrowserSpec.Element> elements,
             @Nullable List<BrowserSpec.Step> steps,
             @Nullable String sessionId,
+            @Nullable Boolean trace,
             @Nullable Boolean bestAttempt,
             @Nullable Long timeoutMs) {}
 
@@ -165,6 +167,7 @@ public class BrowserSpecParser implements JobSpecParser {
                 steps(operation, request),
                 request.sessionId(),
                 null,
+                Boolean.TRUE.equals(request.trace()),
                 Boolean.TRUE.equals(request.bestAttempt()),
                 timeoutMs);
     }

@@ -1,6 +1,9 @@
 package dev.paperpod.schemas.browser;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.paperpod.schemas.job.ArtifactRef;
 import dev.paperpod.schemas.job.JobResult;
+import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -11,12 +14,14 @@ import org.jspecify.annotations.Nullable;
  * @param responseCode the HTTP status of the page's main document, when it came from a URL
  * @param responseUrl where the page ended up, after redirects
  * @param contentType the type of {@code data} or {@code text}
- * @param data the screenshot or PDF (base64 in JSON)
+ * @param data the screenshot or PDF (base64 in JSON) of a sync job; a background job's is an artifact
  * @param text the rendered HTML, or the page as Markdown
  * @param scraped for a scrape, what each selector matched, in the order asked
  * @param steps for a test, each step's outcome, in order
  * @param error what went wrong, when the verdict is not {@code OK}
  * @param durationMs the page's wall time: loading, waiting, the operation
+ * @param artifacts the files the job gave, to download: a background job's screenshot or PDF, a trace with its
+ *     console log and HAR
  */
 public record BrowserResult(
         BrowserOperation operation,
@@ -29,8 +34,35 @@ public record BrowserResult(
         @Nullable List<Scraped> scraped,
         @Nullable List<StepOutcome> steps,
         @Nullable String error,
-        long durationMs)
+        long durationMs,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ArtifactRef> artifacts)
         implements JobResult {
+
+    public BrowserResult {
+        artifacts = artifacts == null ? List.of() : List.copyOf(artifacts);
+    }
+
+    /**
+     * This result with the files it gave kept as {@code artifacts}; without its {@code data} when that is one of them
+     * (a background job's screenshot or PDF is downloaded, not carried in its result).
+     */
+    public BrowserResult withArtifacts(List<ArtifactRef> kept, boolean dataKept) {
+        List<ArtifactRef> all = new ArrayList<>(artifacts);
+        all.addAll(kept);
+        return new BrowserResult(
+                operation,
+                verdict,
+                responseCode,
+                responseUrl,
+                contentType,
+                dataKept ? null : data,
+                text,
+                scraped,
+                steps,
+                error,
+                durationMs,
+                all);
+    }
 
     /** What one selector matched: every element, in document order. */
     public record Scraped(String selector, List<Match> results) {

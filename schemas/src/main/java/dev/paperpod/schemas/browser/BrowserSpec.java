@@ -1,6 +1,7 @@
 package dev.paperpod.schemas.browser;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.paperpod.schemas.job.JobKind;
 import dev.paperpod.schemas.job.JobSpec;
 import java.util.List;
@@ -30,6 +31,9 @@ import org.jspecify.annotations.Nullable;
  *     as the last call left it); a fresh context of a pool browser when null. With a session, {@code url} and
  *     {@code html} may both be absent: the job works on the page as it is
  * @param idleTimeoutMs for {@link BrowserOperation#ACQUIRE}: how long the session lives without a call
+ * @param trace record a Playwright trace of the job ({@code trace.zip}, for {@code npx playwright show-trace}), its
+ *     console ({@code console.log}) and, in a context of its own, its network ({@code network.har}): artifacts of
+ *     the job
  * @param bestAttempt when loading or waiting times out, go on with the page as it is instead of failing
  * @param timeoutMs the whole job's wall-clock limit
  */
@@ -50,6 +54,7 @@ public record BrowserSpec(
         List<Step> steps,
         @Nullable String sessionId,
         @Nullable Long idleTimeoutMs,
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) Boolean trace,
         boolean bestAttempt,
         long timeoutMs)
         implements JobSpec {
@@ -59,6 +64,7 @@ public record BrowserSpec(
         rejectResourceTypes = rejectResourceTypes == null ? List.of() : List.copyOf(rejectResourceTypes);
         elements = elements == null ? List.of() : List.copyOf(elements);
         steps = steps == null ? List.of() : List.copyOf(steps);
+        trace = Boolean.TRUE.equals(trace); // absent from messages of earlier versions
     }
 
     @Override
@@ -141,6 +147,7 @@ public record BrowserSpec(
                 sessionId,
                 idleTimeoutMs,
                 false,
+                false,
                 timeoutMs);
     }
 
@@ -163,6 +170,7 @@ public record BrowserSpec(
                 steps,
                 id,
                 idleTimeoutMs,
+                trace,
                 bestAttempt,
                 timeoutMs);
     }

@@ -2,6 +2,7 @@ package dev.paperpod.worker.browser;
 
 import com.github.dockerjava.api.DockerClient;
 import dev.paperpod.worker.WorkerProperties;
+import dev.paperpod.worker.jobs.JobArtifacts;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -48,6 +49,7 @@ public class BrowserConfig {
             BrowserSessions sessions,
             BrowserContainers containers,
             WorkerProperties properties,
+            JobArtifacts artifacts,
             Clock clock) {
         WorkerProperties.Browser settings = properties.browser();
         return new BrowserJobRunner(
@@ -56,6 +58,7 @@ public class BrowserConfig {
                 clock,
                 settings.claimTimeout(),
                 settings.maxResult().toBytes(),
-                containers.egress());
+                containers.egress(),
+                artifacts);
     }
 }

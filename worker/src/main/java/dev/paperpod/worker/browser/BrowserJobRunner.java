@@ -6,20 +6,31 @@ import dev.paperpod.schemas.browser.BrowserOperation;
 import dev.paperpod.schemas.browser.BrowserResult;
 import dev.paperpod.schemas.browser.BrowserSpec;
 import dev.paperpod.schemas.event.WorkerHeartbeat;
+import dev.paperpod.schemas.job.ArtifactRef;
 import dev.paperpod.schemas.job.JobEnvelope;
 import dev.paperpod.schemas.job.JobKind;
+import dev.paperpod.schemas.job.JobSource;
 import dev.paperpod.schemas.job.JobStatus;
+import dev.paperpod.worker.jobs.JobArtifacts;
 import dev.paperpod.worker.jobs.JobFailure;
 import dev.paperpod.worker.jobs.JobRunner;
 import dev.paperpod.worker.jobs.OutputSink;
 import dev.paperpod.worker.jobs.RunCancellation;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +51,7 @@ public final class BrowserJobRunner implements JobRunner {
     private final Clock clock;
     private final BrowserPages pages;
     private final Duration claimTimeout;
+    private final JobArtifacts artifacts;
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "browser-watchdog");
         t.setDaemon(true);
@@ -52,8 +64,10 @@ public final class BrowserJobRunner implements JobRunner {
             Clock clock,
             Duration claimTimeout,
             long maxResultBytes,
-            BrowserEgress egress) {
+            BrowserEgress egress,
+            JobArtifacts artifacts) {
         this.pool = pool;
+        this.artifacts = artifacts;
         this.sessions = sessions;
         this.clock = clock;
         this.pages = new BrowserPages(clock, maxResultBytes, egress);
@@ -123,8 +137,8 @@ public final class BrowserJobRunner implements JobRunner {
         private volatile boolean killed;
         private volatile boolean overran;
 
-        /** Does the job's page work. */
-        abstract BrowserPages.Done work(BrowserSpec spec);
+        /** Does the job's page work; a traced job's recording goes into {@code scratch}. */
+        abstract BrowserPages.Done work(BrowserSpec spec, @Nullable Path scratch);
 
         /** Ends the browser under the job. */
         abstract void end();
@@ -146,9 +160,14 @@ public final class BrowserJobRunner implements JobRunner {
                     },
                     spec.timeoutMs() + WATCHDOG_GRACE.toMillis(),
                     TimeUnit.MILLISECONDS);
+            Path scratch = null;
             try {
-                BrowserPages.Done done = work(spec);
-                return new Ran(statusOf(done.result()), done.result(), done.startedAt(), done.finishedAt());
+                scratch = spec.trace() ? Files.createTempDirectory("paperpod-trace-") : null;
+                BrowserPages.Done done = work(spec, scratch);
+                BrowserResult result = kept(job, done);
+                return new Ran(statusOf(result), result, done.startedAt(), done.finishedAt());
+            } catch (IOException e) {
+                throw new JobFailure("ARTIFACT_STORE_FAILED", "no room for the job's trace: " + e, true, e);
             } catch (PlaywrightException e) {
                 if (killed) {
                     throw new JobFailure("CANCELED", "canceled while the page loaded; its browser was ended", false);
@@ -164,6 +183,7 @@ public final class BrowserJobRunner implements JobRunner {
                         "BROWSER_LOST", "the browser stopped answering: " + PooledBrowser.firstLine(e), true, e);
             } finally {
                 overdue.cancel(false);
+                deleteQuietly(scratch);
             }
         }
 
@@ -187,8 +207,8 @@ public final class BrowserJobRunner implements JobRunner {
         }
 
         @Override
-        BrowserPages.Done work(BrowserSpec spec) {
-            return pages.run(browser, spec);
+        BrowserPages.Done work(BrowserSpec spec, @Nullable Path scratch) {
+            return pages.run(browser, spec, scratch);
         }
 
         @Override
@@ -216,8 +236,8 @@ public final class BrowserJobRunner implements JobRunner {
         }
 
         @Override
-        BrowserPages.Done work(BrowserSpec spec) {
-            return pages.runOn(session.browser, session.page, spec);
+        BrowserPages.Done work(BrowserSpec spec, @Nullable Path scratch) {
+            return pages.runOn(session.browser, session.page, spec, scratch);
         }
 
         @Override
@@ -263,12 +283,51 @@ public final class BrowserJobRunner implements JobRunner {
                     null,
                     null,
                     null,
-                    Duration.between(started, finished).toMillis());
+                    Duration.between(started, finished).toMillis(),
+                    List.of());
             return new Ran(JobStatus.SUCCEEDED, result, started, finished);
         }
 
         @Override
         public void release(boolean reusable) {}
+    }
+
+    /**
+     * The result with the files the job gave kept as artifacts: its recording, and a background job's screenshot or
+     * PDF (a sync job's goes back in its answer, the fastest way to its client).
+     */
+    private BrowserResult kept(JobEnvelope job, BrowserPages.Done done) throws JobFailure {
+        BrowserResult result = done.result();
+        List<ArtifactRef> kept = new ArrayList<>(done.files().size() + 1);
+        for (BrowserRecording.File file : done.files()) {
+            kept.add(artifacts.keep(job, file.name(), file.contentType(), file.path()));
+        }
+        boolean dataKept = job.source() != JobSource.SYNC && result.data() != null;
+        if (dataKept) {
+            kept.add(artifacts.keep(job, fileName(result), result.contentType(), result.data()));
+        }
+        return kept.isEmpty() ? result : result.withArtifacts(kept, dataKept);
+    }
+
+    /** What a background job's screenshot or PDF is called among its artifacts. */
+    static String fileName(BrowserResult result) {
+        return switch (result.contentType()) {
+            case "image/jpeg" -> "screenshot.jpeg";
+            case "image/png" -> "screenshot.png";
+            case "application/pdf" -> "page.pdf";
+            default -> result.operation().wireName();
+        };
+    }
+
+    private static void deleteQuietly(@Nullable Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            log.warn("Could not delete {}: {}", dir, e.toString());
+        }
     }
 
     /** A page that loaded is a success, whatever its HTTP status; one that did not is the user's failure. */

@@ -14,6 +14,7 @@ import dev.paperpod.schemas.browser.BrowserOperation;
 import dev.paperpod.schemas.browser.BrowserResult;
 import dev.paperpod.schemas.browser.BrowserSpec;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,34 +49,59 @@ final class BrowserPages {
         this.steps = new BrowserSteps(egress);
     }
 
-    /** What the page gave, and when the work started and ended. */
-    record Done(BrowserResult result, Instant startedAt, Instant finishedAt) {}
+    /**
+     * What the page gave, when the work started and ended, and the files it made (its recording, when traced).
+     */
+    record Done(BrowserResult result, Instant startedAt, Instant finishedAt, List<BrowserRecording.File> files) {
+        Done(BrowserResult result, Instant startedAt, Instant finishedAt) {
+            this(result, startedAt, finishedAt, List.of());
+        }
+    }
 
     /**
-     * Runs the job in a context of its own (the browser's spare page when the job needs no other context options),
-     * which the browser closes when it is next prepared.
+     * Runs the job in a context of its own (the browser's spare page when the job needs no other context options,
+     * and is not traced), which the browser closes when it is next prepared.
      *
+     * @param scratch where a traced job's recording is written
      * @throws PlaywrightException when the browser itself failed (its connection dropped, it was killed)
      */
-    Done run(PooledBrowser pooled, BrowserSpec spec) {
+    Done run(PooledBrowser pooled, BrowserSpec spec, @Nullable Path scratch) {
         Browser browser = pooled.take();
-        Page page = spec.userAgent() == null
+        Page page = scratch == null
+                        && spec.userAgent() == null
                         && (spec.viewport() == null || spec.viewport().deviceScaleFactor() == null)
                 ? pooled.takeSpare()
                 : null;
         if (page == null) {
-            page = browser.newContext(contextOptions(spec)).newPage();
+            Browser.NewContextOptions options = contextOptions(spec);
+            page = browser.newContext(scratch == null ? options : BrowserRecording.withHar(options, scratch))
+                    .newPage();
         }
         pooled.used(page.context());
-        return runOn(browser, page, spec);
+        return recorded(browser, page, spec, scratch, true);
     }
 
     /**
-     * Runs the job on {@code page} as it is: a session's, whose context (cookies, storage) and page the job keeps.
+     * Runs the job on {@code page} as it is: a session's, whose context (cookies, storage) and page the job keeps. A
+     * traced call records a trace and the console, not a HAR (that is its context's, which lives on).
      *
      * @throws PlaywrightException when the browser itself failed (its connection dropped, it was killed)
      */
-    Done runOn(Browser browser, Page page, BrowserSpec spec) {
+    Done runOn(Browser browser, Page page, BrowserSpec spec, @Nullable Path scratch) {
+        return recorded(browser, page, spec, scratch, false);
+    }
+
+    private Done recorded(Browser browser, Page page, BrowserSpec spec, @Nullable Path scratch, boolean har) {
+        if (scratch == null) {
+            return runOn(browser, page, spec);
+        }
+        BrowserRecording recording =
+                BrowserRecording.start(page, scratch, har, spec.operation().wireName(), clock);
+        Done done = runOn(browser, page, spec);
+        return new Done(done.result(), done.startedAt(), done.finishedAt(), recording.stop());
+    }
+
+    private Done runOn(Browser browser, Page page, BrowserSpec spec) {
         Instant started = clock.instant();
         long deadline = System.nanoTime() + Duration.ofMillis(spec.timeoutMs()).toNanos();
         if (spec.viewport() != null) {
@@ -277,7 +303,8 @@ final class BrowserPages {
                         scraped,
                         steps,
                         null,
-                        Duration.between(started, finished).toMillis()),
+                        Duration.between(started, finished).toMillis(),
+                        List.of()),
                 started,
                 finished);
     }
@@ -445,7 +472,8 @@ final class BrowserPages {
                         null,
                         null,
                         error,
-                        Duration.between(started, finished).toMillis()),
+                        Duration.between(started, finished).toMillis(),
+                        List.of()),
                 started,
                 finished);
     }
