@@ -4,6 +4,10 @@
 // the host's own: PAPERPOD_EGRESS_DENY, from the worker) and not in an allowed one (PAPERPOD_EGRESS_ALLOW); the
 // connection then goes to the address that was checked, so a name cannot resolve to another one in between.
 //
+// Preview URLs (http://8080-sbx-….localhost:8080/, /preview/sbx-…/8080/ on the preview domain) go to the worker's
+// preview relay instead, a Unix socket mounted at PAPERPOD_PREVIEW_SOCKET, which hands them to the api's preview proxy
+// as any client's request: the api checks the preview and tunnels to the sandbox.
+//
 // What went wrong is told in the X-PaperPod-Egress header of the answer: "refused <reason>" or
 // "failed <net::ERR_…> <reason>". Chromium hides the answers to CONNECT, so the worker explains those itself.
 'use strict';
@@ -23,6 +27,19 @@ function blockList(spec) {
 
 const denied = blockList(process.env.PAPERPOD_EGRESS_DENY);
 const allowed = blockList(process.env.PAPERPOD_EGRESS_ALLOW);
+const previewSocket = process.env.PAPERPOD_PREVIEW_SOCKET || '';
+const previewDomain = (process.env.PAPERPOD_PREVIEW_DOMAIN || '').toLowerCase();
+const previewHost = new RegExp(
+  '^[0-9]{1,5}-sbx-[0-9a-f-]{12}\\.' + previewDomain.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '$');
+
+/** Whether a request for hostname (and path; null for a CONNECT) is for a preview URL, which the relay takes. */
+function forPreview(hostname, path) {
+  if (!previewSocket || !previewDomain) {
+    return false;
+  }
+  const host = hostname.toLowerCase();
+  return previewHost.test(host) || (host === previewDomain && (path === null || path.startsWith('/preview/')));
+}
 
 function family(address) {
   return net.isIPv6(address) ? 'ipv6' : 'ipv4';
@@ -82,23 +99,24 @@ function start(port) {
     if (target.protocol !== 'http:') {
       return answer(res, 400, 'failed net::ERR_DISALLOWED_URL_SCHEME ' + target.protocol);
     }
-    let addresses;
-    try {
-      addresses = await resolve(target.hostname);
-    } catch (e) {
-      return answer(res, e.refused ? 403 : 502, e.header);
-    }
     const headers = { ...req.headers, host: target.host };
     delete headers['proxy-connection'];
+    const options = { method: req.method, path: target.pathname + target.search, headers, setHost: false };
+    if (forPreview(target.hostname, target.pathname)) {
+      options.socketPath = previewSocket;
+      options.agent = false; // one request per connection: the relay lets no second one through
+    } else {
+      let addresses;
+      try {
+        addresses = await resolve(target.hostname);
+      } catch (e) {
+        return answer(res, e.refused ? 403 : 502, e.header);
+      }
+      options.host = addresses[0];
+      options.port = target.port || 80;
+    }
     const upstream = http.request(
-      {
-        host: addresses[0],
-        port: target.port || 80,
-        method: req.method,
-        path: target.pathname + target.search,
-        headers,
-        setHost: false,
-      },
+      options,
       (up) => {
         res.writeHead(up.statusCode, up.statusMessage, up.rawHeaders);
         up.pipe(res);
@@ -116,15 +134,21 @@ function start(port) {
 
   server.on('connect', async (req, client, head) => {
     const [host, portText] = splitHostPort(req.url);
-    let addresses;
-    try {
-      addresses = await resolve(host);
-    } catch (e) {
-      client.end('HTTP/1.1 ' + (e.refused ? '403 Forbidden' : '502 Bad Gateway') + '\r\nX-PaperPod-Egress: ' + e.header
-        + '\r\nContent-Length: 0\r\n\r\n');
-      return;
+    let to;
+    if (forPreview(host, null)) {
+      to = { path: previewSocket }; // a preview's WebSocket: the relay reads the request inside
+    } else {
+      let addresses;
+      try {
+        addresses = await resolve(host);
+      } catch (e) {
+        client.end('HTTP/1.1 ' + (e.refused ? '403 Forbidden' : '502 Bad Gateway') + '\r\nX-PaperPod-Egress: '
+          + e.header + '\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      to = { port: Number(portText || 443), host: addresses[0] };
     }
-    const upstream = net.connect(Number(portText || 443), addresses[0], () => {
+    const upstream = net.connect(to, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head && head.length) {
         upstream.write(head);

@@ -45,7 +45,7 @@ final class BrowserLatency {
         ConfigurableApplicationContext worker = stack.workers().get(0);
         WorkerProperties properties = worker.getBean(WorkerProperties.class);
         BrowserContainers containers =
-                new BrowserContainers(worker.getBean(DockerClient.class), properties.browser(), "bench");
+                new BrowserContainers(worker.getBean(DockerClient.class), properties.browser(), "bench", null);
         HttpClient http = HttpClient.newHttpClient();
         Samples shot = new Samples("browser screenshot, HTTP → worker → browser");
         Samples shotDirect = new Samples("baseline: Playwright → the same image, screenshot");

@@ -81,9 +81,6 @@ public final class EmbeddedStack implements AutoCloseable {
                 Map.of(
                         "paperpod.scheduler.outbox.offset-dir",
                         settings.home().resolve("scheduler").toString()));
-        if (settings.startWorker()) {
-            startWorker();
-        }
         api = run(
                 ApiApplication.builder(),
                 Map.of(
@@ -95,6 +92,9 @@ public final class EmbeddedStack implements AutoCloseable {
                         settings.devToken(),
                         "paperpod.api.instance-id",
                         "embedded"));
+        if (settings.startWorker()) {
+            startWorker(); // after the api, whose preview proxy its browsers reach
+        }
         log.info("PaperPod started in {} ms", (System.nanoTime() - started) / 1_000_000);
         return this;
     }
@@ -112,9 +112,20 @@ public final class EmbeddedStack implements AutoCloseable {
                         "paperpod.worker.metrics-port",
                         "0", // several workers may share this machine
                         "paperpod.worker.sandbox.socket-root",
-                        settings.home().resolve("sandboxes").toString()));
+                        settings.home().resolve("sandboxes").toString(),
+                        "paperpod.worker.browser.preview-upstream",
+                        previewUpstream()));
         workers.add(worker);
         return worker;
+    }
+
+    /** Where this machine's workers reach the api's preview proxy: its own port, on loopback when it listens on all. */
+    private String previewUpstream() {
+        String host = settings.bindAddress();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            host = "127.0.0.1";
+        }
+        return host + ":" + apiPort();
     }
 
     /** Stops a worker cleanly: its sandboxes are removed, its last heartbeat says it has none ready. */

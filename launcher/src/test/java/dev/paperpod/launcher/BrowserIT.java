@@ -349,6 +349,71 @@ class BrowserIT {
     }
 
     @Test
+    void anAgentServesAPageInItsSandboxExposesItAndTheBrowserLoadsItsPreviewUrl() throws Exception {
+        Api sandbox =
+                api.withSandbox("brw-" + java.util.UUID.randomUUID().toString().substring(0, 8));
+        assertThat(sandbox.post(
+                                "/files/write",
+                                Map.of(
+                                        "path",
+                                        "site/index.html",
+                                        "content",
+                                        "<h1 id=t>served</h1><script>document.getElementById('t').textContent +="
+                                                + " ' by the sandbox'</script>"))
+                        .status())
+                .isEqualTo(200);
+        assertThat(sandbox.post(
+                                "/process/start",
+                                Map.of(
+                                        "name",
+                                        "web",
+                                        "command",
+                                        "cd site && exec python -m http.server 8080 --bind 0.0.0.0"))
+                        .status())
+                .isEqualTo(200);
+        JsonNode exposed = sandbox.post("/expose", Map.of("port", 8080)).json();
+        String url = exposed.path("url").asString();
+        assertThat(url).contains(".localhost:");
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(250))
+                .until(
+                        () -> post("/browser/content", Map.of("url", url))
+                                .headers()
+                                .firstValue("X-Response-Code")
+                                .orElse(""),
+                        "200"::equals);
+
+        HttpResponse<byte[]> content = post("/browser/content", Map.of("url", url));
+        assertThat(new String(content.body(), StandardCharsets.UTF_8)).contains("served by the sandbox");
+        HttpResponse<byte[]> shot = post("/browser/screenshot", Map.of("url", url));
+        assertThat(shot.statusCode()).isEqualTo(200);
+        assertThat(ByteBuffer.wrap(shot.body()).getLong(0)).isEqualTo(0x89504E470D0A1A0AL);
+        HttpResponse<byte[]> byPath =
+                post("/browser/markdown", Map.of("url", exposed.path("pathUrl").asString()));
+        assertThat(new String(byPath.body(), StandardCharsets.UTF_8).strip()).isEqualTo("# served by the sandbox");
+
+        JsonNode secret =
+                sandbox.post("/expose", Map.of("port", 8080, "private", true)).json();
+        assertThat(post("/browser/content", Map.of("url", url)).headers().firstValue("X-Response-Code"))
+                .as("a private preview, without its token")
+                .hasValue("401");
+        HttpResponse<byte[]> withToken = post(
+                "/browser/content",
+                Map.of("url", url + "?paperpod_token=" + secret.path("token").asString()));
+        assertThat(withToken.headers().firstValue("X-Response-Code")).hasValue("200");
+        assertThat(new String(withToken.body(), StandardCharsets.UTF_8)).contains("served by the sandbox");
+
+        String api = "http://localhost:" + stack.apiPort();
+        for (String own : List.of(api + "/health", api + "/v1/jobs", api + "/preview/not-a-sandbox/8080/")) {
+            assertError(post("/browser/content", Map.of("url", own)), 403, "EGRESS_REFUSED");
+        }
+        HttpResponse<byte[]> unknown = post("/browser/content", Map.of("url", api + "/preview/sbx-000000000000/8080/"));
+        assertThat(unknown.headers().firstValue("X-Response-Code"))
+                .as("a preview that is none: the api's own answer, through the relay")
+                .hasValue("404");
+    }
+
+    @Test
     void aPdfIsAPdf() throws Exception {
         HttpResponse<byte[]> pdf = post(
                 "/browser/pdf", Map.of("html", "<p>printed</p>", "options", Map.of("format", "A4", "landscape", true)));

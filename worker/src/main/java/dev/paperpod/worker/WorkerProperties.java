@@ -64,6 +64,11 @@ public record WorkerProperties(
      *     machine's (every other private, loopback, link-local and own address is refused): e.g. a test's pages
      * @param maxSessions browser sessions this worker runs at most, each a browser container of its own beside the
      *     pool's
+     * @param previewUpstream {@code host:port} where this worker reaches the api's preview proxy: pages then reach
+     *     preview URLs through it ({@link dev.paperpod.worker.browser.BrowserConfig}), as any client does; unset,
+     *     preview hosts are judged like any other (a {@code *.localhost} one is refused as loopback)
+     * @param previewDomain the host preview URLs are under, the api's {@code paperpod.api.preview-domain} without its
+     *     port
      */
     public record Browser(
             @DefaultValue("true") boolean enabled,
@@ -80,7 +85,9 @@ public record WorkerProperties(
             @DefaultValue("auto") String userNamespace,
             @DefaultValue("5MB") DataSize maxResult,
             @Nullable List<String> egressAllow,
-            @DefaultValue("4") int maxSessions) {
+            @DefaultValue("4") int maxSessions,
+            @Nullable String previewUpstream,
+            @DefaultValue("localhost") String previewDomain) {
 
         public Browser {
             egressAllow = egressAllow == null ? List.of() : List.copyOf(egressAllow);

@@ -4,7 +4,10 @@ import com.github.dockerjava.api.DockerClient;
 import dev.paperpod.worker.WorkerProperties;
 import dev.paperpod.worker.jobs.JobArtifacts;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Objects;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -19,10 +22,21 @@ import org.springframework.context.annotation.Configuration;
 public class BrowserConfig {
 
     @Bean
-    BrowserContainers browserContainers(DockerClient docker, WorkerProperties properties, String workerId) {
-        BrowserContainers containers = new BrowserContainers(docker, properties.browser(), workerId);
+    BrowserContainers browserContainers(
+            DockerClient docker, WorkerProperties properties, String workerId, ObjectProvider<PreviewRelay> previews) {
+        BrowserContainers containers =
+                new BrowserContainers(docker, properties.browser(), workerId, previews.getIfAvailable());
         containers.checkImage();
         return containers;
+    }
+
+    /** Pages' way to preview URLs, when the api's preview proxy is named ({@code browser.preview-upstream}). */
+    @Bean(initMethod = "start", destroyMethod = "close")
+    @ConditionalOnProperty(prefix = "paperpod.worker.browser", name = "preview-upstream")
+    PreviewRelay previewRelay(WorkerProperties properties, String workerId) {
+        WorkerProperties.Browser settings = properties.browser();
+        Path dir = properties.sandbox().socketRoot().resolve("brw-" + Integer.toHexString(workerId.hashCode()));
+        return new PreviewRelay(dir, Objects.requireNonNull(settings.previewUpstream()), settings.previewDomain());
     }
 
     @Bean(initMethod = "start", destroyMethod = "close")

@@ -3,10 +3,13 @@ package dev.paperpod.worker.browser;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.CreateContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Ulimit;
+import com.github.dockerjava.api.model.Volume;
 import dev.paperpod.worker.WorkerProperties;
 import dev.paperpod.worker.sandbox.PodmanSandboxRuntime;
 import java.io.IOException;
@@ -20,6 +23,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Browser containers, made through Podman's Docker-compatible API like the sandboxes and hardened like them: every
@@ -37,12 +41,16 @@ public final class BrowserContainers {
     private final WorkerProperties.Browser settings;
     private final String workerId;
     private final BrowserEgress egress;
+    private final @Nullable PreviewRelay previews;
 
-    public BrowserContainers(DockerClient docker, WorkerProperties.Browser settings, String workerId) {
+    /** @param previews the relay to preview URLs whose socket every container gets, or null for none */
+    public BrowserContainers(
+            DockerClient docker, WorkerProperties.Browser settings, String workerId, @Nullable PreviewRelay previews) {
         this.docker = docker;
         this.settings = settings;
         this.workerId = workerId;
         this.egress = new BrowserEgress(settings.egressAllow());
+        this.previews = previews;
     }
 
     /** The rules the containers' egress proxies enforce. */
@@ -94,6 +102,9 @@ public final class BrowserContainers {
         if (!settings.userNamespace().equals("host")) {
             host.withUsernsMode(settings.userNamespace());
         }
+        if (previews != null) {
+            host.withBinds(new Bind(previews.dir().toString(), new Volume(PreviewRelay.MOUNT), AccessMode.rw));
+        }
         CreateContainerResponse created;
         try {
             created = PodmanSandboxRuntime.onceMoreIfCut(
@@ -124,6 +135,10 @@ public final class BrowserContainers {
         List<String> env = new ArrayList<>(
                 List.of("PAPERPOD_BROWSER_KEY=" + key, "PAPERPOD_BROWSER_PORT=" + PORT, "HOME=/workspace"));
         env.addAll(egress.environment());
+        if (previews != null) {
+            env.add("PAPERPOD_PREVIEW_SOCKET=" + PreviewRelay.MOUNT + "/" + PreviewRelay.SOCKET);
+            env.add("PAPERPOD_PREVIEW_DOMAIN=" + settings.previewDomain());
+        }
         return env;
     }
 
