@@ -64,7 +64,7 @@ import org.slf4j.LoggerFactory;
  * requests), and in the steady state, after {@code warmup} more requests.
  * The async throughput is measured after {@code async-warmup} async jobs, for the same reason.
  * Arguments: {@code relay=N exec=N warmup=N podman=N cold=N claim=N async=N async-warmup=N cli=N preview=N files=N
- * browser=N browser-seconds=N} (sample
+ * browser=N browser-seconds=N browser-batch=N} (sample
  * counts), and {@code
  * --paperpod.some.property=value} or {@code --spring.…=value} to try a setting (e.g. {@code
  * --paperpod.scheduler.outbox.poll-interval=25ms}).
@@ -118,7 +118,8 @@ public final class Benchmarks {
             results.add(preview.proxied());
             results.add(preview.direct());
             String files = FileTransfer.measure(stack.baseUrl(), stack.devToken(), n.get("files"), 3);
-            BrowserLatency.Result browser = BrowserLatency.measure(stack, n.get("browser"), n.get("browser-seconds"));
+            BrowserLatency.Result browser =
+                    BrowserLatency.measure(stack, n.get("browser"), n.get("browser-seconds"), n.get("browser-batch"));
             results.addAll(browser.samples());
             results.add(agentAlone(stack, n.get("exec")));
             String agentCpu = agentCpu(stack, n.get("exec"));
@@ -760,6 +761,7 @@ public final class Benchmarks {
         n.put("files", 9);
         n.put("browser", 100);
         n.put("browser-seconds", 20);
+        n.put("browser-batch", 1000);
         for (String arg : args) {
             String[] kv = arg.split("=", 2);
             if (kv.length == 2 && n.containsKey(kv[0])) {

@@ -21,14 +21,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Browser jobs through the whole path (HTTP → Kafka → worker → a warm browser → HTTP) beside Playwright for Java
  * driving a browser container of the same image directly (a fresh context, the same page, the same screenshot or PDF),
- * taking turns in the same run, and the same screenshot in a browser session; then screenshots per second with every browser of the pool busy, and the memory of an
- * idle warm browser.
+ * taking turns in the same run, and the same screenshot in a browser session; then screenshots per second with every
+ * browser of the pool busy, a batch of screenshots as a bulk pipeline, and the memory of an idle warm browser.
  */
 final class BrowserLatency {
 
@@ -41,7 +43,7 @@ final class BrowserLatency {
     /** The samples (whole path and direct, screenshot and PDF), and the report's lines. */
     record Result(List<Samples> samples, String summary) {}
 
-    static Result measure(EmbeddedStack stack, int count, int throughputSeconds) throws Exception {
+    static Result measure(EmbeddedStack stack, int count, int throughputSeconds, int batchSize) throws Exception {
         ConfigurableApplicationContext worker = stack.workers().get(0);
         WorkerProperties properties = worker.getBean(WorkerProperties.class);
         BrowserContainers containers =
@@ -89,23 +91,25 @@ final class BrowserLatency {
         }
         int browsers = properties.browser().max();
         double perSecond = throughput(http, stack, browsers, throughputSeconds);
-        String summary = String.format(
-                Locale.ROOT,
-                "ratio browser screenshot whole path / direct, p50: %.2f, p99: %.2f; PDF p50: %.2f, p99: %.2f%n"
-                        + "ratio screenshot in a session / fresh context, p50: %.2f, p99: %.2f%n"
-                        + "screenshots per second with the pool full (%d browsers, %d clients, %d s): %.1f%n"
-                        + "an idle warm browser container: %s%n",
-                shot.p50() / shotDirect.p50(),
-                shot.p99() / shotDirect.p99(),
-                pdf.p50() / pdfDirect.p50(),
-                pdf.p99() / pdfDirect.p99(),
-                inSession.p50() / shot.p50(),
-                inSession.p99() / shot.p99(),
-                browsers,
-                browsers,
-                throughputSeconds,
-                perSecond,
-                idleMemory);
+        String batch = batchSize > 0 ? batch(http, stack, batchSize, perSecond) : "";
+        String summary = batch
+                + String.format(
+                        Locale.ROOT,
+                        "ratio browser screenshot whole path / direct, p50: %.2f, p99: %.2f; PDF p50: %.2f, p99: %.2f%n"
+                                + "ratio screenshot in a session / fresh context, p50: %.2f, p99: %.2f%n"
+                                + "screenshots per second with the pool full (%d browsers, %d clients, %d s): %.1f%n"
+                                + "an idle warm browser container: %s%n",
+                        shot.p50() / shotDirect.p50(),
+                        shot.p99() / shotDirect.p99(),
+                        pdf.p50() / pdfDirect.p50(),
+                        pdf.p99() / pdfDirect.p99(),
+                        inSession.p50() / shot.p50(),
+                        inSession.p99() / shot.p99(),
+                        browsers,
+                        browsers,
+                        throughputSeconds,
+                        perSecond,
+                        idleMemory);
         return new Result(List.of(shot, shotDirect, pdf, pdfDirect, inSession), summary);
     }
 
@@ -156,6 +160,56 @@ final class BrowserLatency {
             context.close();
         }
         return System.nanoTime() - start;
+    }
+
+    /**
+     * A batch of {@code size} screenshots of different pages ({@code POST /v1/batches}, the bulk pipeline), from its
+     * submission until the batch says it completed; beside the pool-full sync rate measured just before.
+     */
+    private static String batch(HttpClient http, EmbeddedStack stack, int size, double syncPerSecond) throws Exception {
+        List<Map<String, String>> inputs = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            inputs.add(Map.of("html", PAGE.replace("PaperPod", "page " + i)));
+        }
+        String body = Wire.writeString(
+                Map.of("template", Map.of("kind", "browser", "operation", "screenshot"), "inputs", inputs));
+        long start = System.nanoTime();
+        HttpResponse<String> accepted = http.send(
+                HttpRequest.newBuilder(URI.create(stack.baseUrl() + "/v1/batches"))
+                        .header("Authorization", "Bearer " + stack.devToken())
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (accepted.statusCode() != 202) {
+            throw new IllegalStateException("the batch answered " + accepted.statusCode() + ": " + accepted.body());
+        }
+        long acceptedAt = System.nanoTime();
+        String id = Wire.mapper().readTree(accepted.body()).path("id").asString();
+        JsonNode view;
+        while (true) {
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create(stack.baseUrl() + "/v1/batches/" + id))
+                            .header("Authorization", "Bearer " + stack.devToken())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            view = Wire.mapper().readTree(r.body());
+            if (view.has("completedAt")) {
+                break;
+            }
+            LockSupport.parkNanos(500_000_000L);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        int succeeded = view.path("counts").path("SUCCEEDED").asInt();
+        return String.format(
+                Locale.ROOT,
+                "a batch of %d screenshots (POST /v1/batches, accepted in %d ms): all done in %.1f s, %.2f pages/s,"
+                        + " %d succeeded; %.2f of the pool-full sync rate%n",
+                size,
+                (acceptedAt - start) / 1_000_000,
+                seconds,
+                size / seconds,
+                succeeded,
+                size / seconds / syncPerSecond);
     }
 
     /** Screenshots a second through the whole path, {@code clients} at once for {@code seconds}. */
