@@ -14,6 +14,19 @@ if (!key || !/^[A-Za-z0-9_-]{16,}$/.test(key)) {
 
 const PROXY_PORT = 3128;
 
+// One connection that breaks (a page's, the worker's) must not end the browser that every later job uses: a socket
+// error nobody listened for is logged and the rest carries on. Anything else is a bug: the container ends, and the
+// worker replaces it.
+const NETWORK_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ECONNREFUSED', 'EHOSTUNREACH']);
+process.on('uncaughtException', (e) => {
+  if (e && NETWORK_ERRORS.has(e.code)) {
+    console.error('a connection broke: ' + e.code + ' (' + (e.syscall || '') + ')');
+    return;
+  }
+  console.error('the browser server failed: ' + (e && e.stack ? e.stack : e));
+  process.exit(1);
+});
+
 (async () => {
   await egress.start(PROXY_PORT);
   const server = await chromium.launchServer({

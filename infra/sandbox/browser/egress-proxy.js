@@ -118,10 +118,13 @@ function start(port) {
     const upstream = http.request(
       options,
       (up) => {
+        up.on('error', () => res.destroy());
         res.writeHead(up.statusCode, up.statusMessage, up.rawHeaders);
         up.pipe(res);
       },
     );
+    req.on('error', () => upstream.destroy());
+    res.on('error', () => upstream.destroy());
     upstream.on('error', (e) => {
       if (!res.headersSent) {
         answer(res, 502, 'failed net::ERR_CONNECTION_REFUSED ' + target.host + ': ' + e.code);
@@ -133,6 +136,7 @@ function start(port) {
   });
 
   server.on('connect', async (req, client, head) => {
+    client.on('error', () => client.destroy()); // from the start: a refusal's answer may meet a reset
     const [host, portText] = splitHostPort(req.url);
     let to;
     if (forPreview(host, null)) {

@@ -343,6 +343,16 @@ class BrowserIT {
                         .statusCode())
                 .isEqualTo(416);
         assertError(download(artifacts + "nothing.png", api.token()), 404, "ARTIFACT_NOT_FOUND");
+        HttpResponse<byte[]> refused =
+                post("/browser/content", Map.of("url", "http://169.254.169.254/latest/", "trace", true));
+        assertError(refused, 403, "EGRESS_REFUSED");
+        assertThat(refused.headers().firstValue("Link").orElseThrow())
+                .as("a page that failed: its trace is the one worth reading")
+                .contains("trace.zip");
+        String refusedJob = refused.headers().firstValue("X-PaperPod-Job-Id").orElseThrow();
+        assertThat(download("/v1/jobs/" + refusedJob + "/artifacts/trace.zip", api.token())
+                        .statusCode())
+                .isEqualTo(200);
         String other = "pp_other_" + java.util.UUID.randomUUID();
         stack.api().getBean(AccountTokens.class).register("other-" + other, "test", other);
         assertError(download(artifacts + "trace.zip", other), 404, "NOT_FOUND");

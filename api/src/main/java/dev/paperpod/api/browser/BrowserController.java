@@ -75,6 +75,11 @@ class BrowserController {
     private static void answer(
             BrowserSpec spec, BrowserResult result, JobFinished finished, HttpServletResponse response)
             throws IOException {
+        // on errors too: a failed page's trace is the one worth reading
+        response.setHeader("X-PaperPod-Job-Id", finished.jobId().toString());
+        if (!result.artifacts().isEmpty()) {
+            response.setHeader(HttpHeaders.LINK, links(result.artifacts()));
+        }
         if (result.verdict() != BrowserResult.Verdict.OK
                 && result.verdict() != BrowserResult.Verdict.BEST_ATTEMPT
                 && result.verdict() != BrowserResult.Verdict.TEST_FAILED) {
@@ -85,10 +90,6 @@ class BrowserController {
         }
         if (result.responseUrl() != null) {
             response.setHeader(RESPONSE_URL, result.responseUrl());
-        }
-        response.setHeader("X-PaperPod-Job-Id", finished.jobId().toString());
-        if (!result.artifacts().isEmpty()) {
-            response.setHeader(HttpHeaders.LINK, links(result.artifacts()));
         }
         if (result.verdict() == BrowserResult.Verdict.BEST_ATTEMPT) {
             response.setHeader("X-PaperPod-Best-Attempt", "true");
