@@ -20,7 +20,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -47,7 +50,7 @@ public final class FileArtifactStore implements ArtifactStore {
     }
 
     @Override
-    public ArtifactRef put(UUID jobId, String name, String contentType, Path file, Instant expiresAt)
+    public ArtifactRef put(UUID jobId, UUID accountId, String name, String contentType, Path file, Instant expiresAt)
             throws IOException {
         ArtifactStore.requireName(name);
         Path dir = Files.createDirectories(root.resolve(jobId.toString()));
@@ -61,26 +64,43 @@ public final class FileArtifactStore implements ArtifactStore {
         try (InputStream in = Files.newInputStream(temporary)) {
             sha256 = sha256(in);
         }
-        return keep(jobId, name, contentType, temporary, sha256, expiresAt);
+        return keep(jobId, accountId, name, contentType, temporary, sha256, expiresAt);
     }
 
     @Override
-    public ArtifactRef put(UUID jobId, String name, String contentType, byte[] content, Instant expiresAt)
+    public ArtifactRef put(
+            UUID jobId, UUID accountId, String name, String contentType, byte[] content, Instant expiresAt)
             throws IOException {
         ArtifactStore.requireName(name);
         Path dir = Files.createDirectories(root.resolve(jobId.toString()));
         Path temporary = dir.resolve(TEMPORARY + UUID.randomUUID());
         Files.write(temporary, content);
-        return keep(jobId, name, contentType, temporary, HexFormat.of().formatHex(digest().digest(content)), expiresAt);
+        return keep(
+                jobId,
+                accountId,
+                name,
+                contentType,
+                temporary,
+                HexFormat.of().formatHex(digest().digest(content)),
+                expiresAt);
     }
 
+    /** What {@code .<name>.json} holds: the artifact's reference and whose it is. */
+    private record Meta(ArtifactRef ref, UUID accountId) {}
+
     private ArtifactRef keep(
-            UUID jobId, String name, String contentType, Path temporary, String sha256, Instant expiresAt)
+            UUID jobId,
+            UUID accountId,
+            String name,
+            String contentType,
+            Path temporary,
+            String sha256,
+            Instant expiresAt)
             throws IOException {
         Path dir = temporary.getParent();
         ArtifactRef ref = ArtifactRef.of(jobId, name, contentType, Files.size(temporary), sha256, expiresAt);
         Path metaTemporary = dir.resolve(TEMPORARY + UUID.randomUUID());
-        Files.write(metaTemporary, Wire.mapper().writeValueAsBytes(ref));
+        Files.write(metaTemporary, Wire.mapper().writeValueAsBytes(new Meta(ref, accountId)));
         // the file first, then its reference: a reader that finds the reference finds the file it describes
         Files.move(temporary, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         Files.move(metaTemporary, meta(dir, name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -93,15 +113,40 @@ public final class FileArtifactStore implements ArtifactStore {
             return Optional.empty();
         }
         Path dir = root.resolve(jobId.toString());
-        ArtifactRef ref = read(meta(dir, name));
-        if (ref == null) {
-            return Optional.empty();
+        Meta meta = read(meta(dir, name));
+        return meta == null ? Optional.empty() : Optional.of(stored(dir, meta));
+    }
+
+    @Override
+    public List<Stored> list(UUID jobId) throws IOException {
+        Path dir = root.resolve(jobId.toString());
+        List<Stored> kept = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return kept;
         }
-        Path file = dir.resolve(name);
-        return Optional.of(new Stored() {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, ".*.json")) {
+            for (Path file : files) {
+                Meta meta = read(file);
+                if (meta != null) {
+                    kept.add(stored(dir, meta));
+                }
+            }
+        }
+        kept.sort(Comparator.comparing(k -> k.ref().name()));
+        return kept;
+    }
+
+    private static Stored stored(Path dir, Meta meta) {
+        Path file = dir.resolve(meta.ref().name());
+        return new Stored() {
             @Override
             public ArtifactRef ref() {
-                return ref;
+                return meta.ref();
+            }
+
+            @Override
+            public UUID accountId() {
+                return meta.accountId();
             }
 
             @Override
@@ -110,7 +155,7 @@ public final class FileArtifactStore implements ArtifactStore {
                 channel.position(offset);
                 return Channels.newInputStream(channel);
             }
-        });
+        };
     }
 
     @Override
@@ -140,10 +185,10 @@ public final class FileArtifactStore implements ArtifactStore {
                     }
                     continue;
                 }
-                ArtifactRef ref = name.startsWith(".") && name.endsWith(".json") ? read(file) : null;
-                if (ref != null && !ref.expiresAt().isAfter(now)) {
+                Meta meta = name.startsWith(".") && name.endsWith(".json") ? read(file) : null;
+                if (meta != null && !meta.ref().expiresAt().isAfter(now)) {
                     Files.deleteIfExists(file); // the reference first: nothing is served without its file
-                    Files.deleteIfExists(dir.resolve(ref.name()));
+                    Files.deleteIfExists(dir.resolve(meta.ref().name()));
                     deleted++;
                 }
             }
@@ -160,9 +205,9 @@ public final class FileArtifactStore implements ArtifactStore {
         return dir.resolve("." + name + ".json");
     }
 
-    private static @Nullable ArtifactRef read(Path meta) throws IOException {
+    private static @Nullable Meta read(Path meta) throws IOException {
         try {
-            return Wire.mapper().readValue(Files.readAllBytes(meta), ArtifactRef.class);
+            return Wire.mapper().readValue(Files.readAllBytes(meta), Meta.class);
         } catch (NoSuchFileException e) {
             return null;
         } catch (RuntimeException e) {

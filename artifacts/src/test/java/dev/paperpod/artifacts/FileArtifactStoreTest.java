@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FileArtifactStoreTest {
 
     private static final Instant NOW = Instant.parse("2026-12-03T12:00:00Z");
+    private static final UUID ACCOUNT = UUID.randomUUID();
 
     @TempDir
     Path root;
@@ -26,7 +27,8 @@ class FileArtifactStoreTest {
         FileArtifactStore store = new FileArtifactStore(root);
         UUID job = UUID.randomUUID();
 
-        ArtifactRef ref = store.put(job, "page.txt", "text/plain", "hello".getBytes(StandardCharsets.UTF_8), NOW);
+        ArtifactRef ref =
+                store.put(job, ACCOUNT, "page.txt", "text/plain", "hello".getBytes(StandardCharsets.UTF_8), NOW);
 
         assertThat(ref.size()).isEqualTo(5);
         // sha256("hello")
@@ -34,6 +36,10 @@ class FileArtifactStoreTest {
         assertThat(ref.url()).isEqualTo("/v1/jobs/" + job + "/artifacts/page.txt");
         ArtifactStore.Stored stored = store.find(job, "page.txt").orElseThrow();
         assertThat(stored.ref()).isEqualTo(ref);
+        assertThat(stored.accountId()).isEqualTo(ACCOUNT);
+        store.put(job, ACCOUNT, "another.txt", "text/plain", new byte[] {1}, NOW);
+        assertThat(store.list(job)).extracting(s -> s.ref().name()).containsExactly("another.txt", "page.txt");
+        assertThat(store.list(UUID.randomUUID())).isEmpty();
         try (InputStream in = stored.open(2)) {
             assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("llo");
         }
@@ -44,11 +50,11 @@ class FileArtifactStoreTest {
         FileArtifactStore store = new FileArtifactStore(root.resolve("store"));
         UUID job = UUID.randomUUID();
         Path made = Files.writeString(root.resolve("made.zip"), "first attempt");
-        store.put(job, "trace.zip", "application/zip", made, NOW);
+        store.put(job, ACCOUNT, "trace.zip", "application/zip", made, NOW);
         assertThat(made).doesNotExist();
 
         Path again = Files.writeString(root.resolve("again.zip"), "second");
-        ArtifactRef ref = store.put(job, "trace.zip", "application/zip", again, NOW);
+        ArtifactRef ref = store.put(job, ACCOUNT, "trace.zip", "application/zip", again, NOW);
 
         assertThat(ref.size()).isEqualTo(6);
         try (InputStream in = store.find(job, "trace.zip").orElseThrow().open(0)) {
@@ -61,7 +67,7 @@ class FileArtifactStoreTest {
         FileArtifactStore store = new FileArtifactStore(root);
         UUID job = UUID.randomUUID();
         for (String bad : new String[] {"../x", ".hidden", "a/b", "", "x".repeat(129)}) {
-            assertThatThrownBy(() -> store.put(job, bad, "text/plain", new byte[1], NOW))
+            assertThatThrownBy(() -> store.put(job, ACCOUNT, bad, "text/plain", new byte[1], NOW))
                     .isInstanceOf(IllegalArgumentException.class);
             assertThat(store.find(job, bad)).isEmpty();
         }
@@ -74,9 +80,9 @@ class FileArtifactStoreTest {
         FileArtifactStore store = new FileArtifactStore(root);
         UUID old = UUID.randomUUID();
         UUID mixed = UUID.randomUUID();
-        store.put(old, "a.png", "image/png", new byte[] {1}, NOW.minusSeconds(1));
-        store.put(mixed, "gone.pdf", "application/pdf", new byte[] {2}, NOW);
-        store.put(mixed, "kept.pdf", "application/pdf", new byte[] {3}, NOW.plusSeconds(60));
+        store.put(old, ACCOUNT, "a.png", "image/png", new byte[] {1}, NOW.minusSeconds(1));
+        store.put(mixed, ACCOUNT, "gone.pdf", "application/pdf", new byte[] {2}, NOW);
+        store.put(mixed, ACCOUNT, "kept.pdf", "application/pdf", new byte[] {3}, NOW.plusSeconds(60));
 
         assertThat(store.deleteExpired(NOW)).isEqualTo(2);
 

@@ -306,14 +306,14 @@ class BrowserIT {
                 .contains("<" + artifacts + "console.log>")
                 .contains("<" + artifacts + "network.har>");
         JsonNode listed = api.get("/v1/jobs/" + job + "/artifacts").json().path("artifacts");
-        assertThat(listed.findValuesAsString("name")).containsExactly("trace.zip", "console.log", "network.har");
+        assertThat(listed.findValuesAsString("name")).containsExactly("console.log", "network.har", "trace.zip");
 
         HttpResponse<byte[]> trace = download(artifacts + "trace.zip", api.token());
         assertThat(trace.statusCode()).isEqualTo(200);
         assertThat(trace.headers().firstValue("Content-Type")).hasValue("application/zip");
         String sha256 = sha256(trace.body());
-        assertThat(listed.get(0).path("sha256").asString()).isEqualTo(sha256);
-        assertThat(listed.get(0).path("size").asLong()).isEqualTo(trace.body().length);
+        assertThat(listed.get(2).path("sha256").asString()).isEqualTo(sha256);
+        assertThat(listed.get(2).path("size").asLong()).isEqualTo(trace.body().length);
         assertThat(trace.headers().firstValue("ETag")).hasValue("\"" + sha256 + "\"");
         Map<String, byte[]> entries = unzip(trace.body());
         assertThat(entries).as("what Playwright's trace viewer opens").containsKeys("trace.trace", "trace.network");
@@ -935,7 +935,13 @@ class BrowserIT {
         // an artifact past its expiry is gone, whether or not the sweep has deleted it yet
         ArtifactStore store = stack.api().getBean(ArtifactStore.class);
         java.util.UUID jobId = java.util.UUID.fromString(accepted.text("id"));
-        store.put(jobId, "screenshot.jpeg", "image/jpeg", jpeg, Instant.now().minusSeconds(1));
+        store.put(
+                jobId,
+                store.find(jobId, "screenshot.jpeg").orElseThrow().accountId(),
+                "screenshot.jpeg",
+                "image/jpeg",
+                jpeg,
+                Instant.now().minusSeconds(1));
         assertError(download(artifact.path("url").asString(), api.token()), 410, "ARTIFACT_EXPIRED");
         store.deleteExpired(Instant.now());
         assertError(download(artifact.path("url").asString(), api.token()), 410, "ARTIFACT_EXPIRED");

@@ -48,10 +48,21 @@ class ArtifactController {
     /** What {@code GET /v1/jobs/{id}/artifacts} answers. */
     record ArtifactList(List<ArtifactRef> artifacts) {}
 
+    /**
+     * The job's artifacts, from the store itself: a sync job's are listed as soon as its answer is out, before its
+     * record has reached the job's history.
+     */
     @GetMapping
-    ArtifactList list(Caller caller, @PathVariable String id) {
-        JobRecord job = job(caller, id);
-        return new ArtifactList(job.result() == null ? List.of() : job.result().artifacts());
+    ArtifactList list(Caller caller, @PathVariable String id) throws IOException {
+        UUID jobId = jobId(id);
+        List<ArtifactRef> kept = store.list(jobId).stream()
+                .filter(a -> a.accountId().equals(caller.accountId()))
+                .map(ArtifactStore.Stored::ref)
+                .toList();
+        if (kept.isEmpty()) {
+            job(caller, jobId); // no such job of the caller's: 404
+        }
+        return new ArtifactList(kept);
     }
 
     /**
@@ -67,8 +78,10 @@ class ArtifactController {
             @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) @Nullable String ifNoneMatch,
             HttpServletResponse response)
             throws IOException {
-        JobRecord job = job(caller, id);
-        ArtifactStore.Stored stored = store.find(job.id(), name).orElseThrow(() -> absent(job, name));
+        UUID jobId = jobId(id);
+        ArtifactStore.Stored stored = store.find(jobId, name)
+                .filter(a -> a.accountId().equals(caller.accountId()))
+                .orElseThrow(() -> absent(job(caller, jobId), name));
         ArtifactRef ref = stored.ref();
         if (ref.expiresAt().isBefore(clock.instant())) {
             throw gone(name, "it expired at " + ref.expiresAt());
@@ -151,13 +164,16 @@ class ArtifactController {
         }
     }
 
-    private JobRecord job(Caller caller, String id) {
-        UUID jobId;
+    private static UUID jobId(String id) {
         try {
-            jobId = UUID.fromString(id);
+            return UUID.fromString(id);
         } catch (IllegalArgumentException e) {
             throw ApiException.notFound("no job " + id, "job ids are UUIDs, as returned by POST /v1/jobs");
         }
+    }
+
+    /** The caller's job, to explain why it has no such artifact; 404 when there is no such job of the caller's. */
+    private JobRecord job(Caller caller, UUID jobId) {
         return jobs.find(jobId)
                 .filter(j -> j.accountId().equals(caller.accountId()))
                 .orElseThrow(() -> ApiException.notFound(

@@ -29,7 +29,12 @@ public final class JobArtifacts {
     public ArtifactRef keep(JobEnvelope job, String name, String contentType, Path file) throws JobFailure {
         try {
             return store.put(
-                    job.jobId(), name, contentType, file, clock.instant().plus(ttl));
+                    job.jobId(),
+                    job.accountId(),
+                    name,
+                    contentType,
+                    file,
+                    clock.instant().plus(ttl));
         } catch (IOException e) {
             throw failure(name, e);
         }
@@ -39,7 +44,12 @@ public final class JobArtifacts {
     public ArtifactRef keep(JobEnvelope job, String name, String contentType, byte[] content) throws JobFailure {
         try {
             return store.put(
-                    job.jobId(), name, contentType, content, clock.instant().plus(ttl));
+                    job.jobId(),
+                    job.accountId(),
+                    name,
+                    contentType,
+                    content,
+                    clock.instant().plus(ttl));
         } catch (IOException e) {
             throw failure(name, e);
         }
