@@ -14,7 +14,13 @@ import java.util.UUID;
  */
 public interface BrowserSessionStore {
 
-    void open(Session session);
+    /**
+     * Opens {@code session} unless its account already holds {@code max} sessions open at {@code now}. The count and
+     * the insert are one step per account: calls at once never open more than {@code max} between them.
+     *
+     * @return whether it was opened
+     */
+    boolean open(Session session, int max, Instant now);
 
     /** The account's session, when it is open at {@code now}. */
     Optional<Session> find(UUID accountId, String sessionId, Instant now);

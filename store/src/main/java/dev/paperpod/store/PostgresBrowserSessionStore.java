@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** {@link BrowserSessionStore} on the {@code browser_sessions} table. */
 public final class PostgresBrowserSessionStore implements BrowserSessionStore {
@@ -19,26 +20,42 @@ public final class PostgresBrowserSessionStore implements BrowserSessionStore {
             "ended_at is null and last_used_at + idle_timeout_ms * interval '1 millisecond' > ?";
 
     private final JdbcClient jdbc;
+    private final TransactionTemplate tx;
 
-    public PostgresBrowserSessionStore(JdbcClient jdbc) {
+    public PostgresBrowserSessionStore(JdbcClient jdbc, TransactionTemplate tx) {
         this.jdbc = jdbc;
+        this.tx = tx;
     }
 
+    /**
+     * The account's advisory lock first (held to the end of the transaction), then the count and the insert in a
+     * statement of their own: under read committed it sees every session another call opened while this one waited.
+     */
     @Override
-    public void open(Session s) {
-        jdbc.sql("""
-                        insert into browser_sessions
-                            (session_id, account_id, worker_id, idle_timeout_ms, created_at, last_used_at)
-                        values (?, ?, ?, ?, ?, ?)
-                        """)
-                .params(
-                        s.sessionId(),
-                        s.accountId(),
-                        s.workerId(),
-                        s.idleTimeout().toMillis(),
-                        Timestamp.from(s.createdAt()),
-                        Timestamp.from(s.lastUsedAt()))
-                .update();
+    public boolean open(Session s, int max, Instant now) {
+        Integer inserted = tx.execute(status -> {
+            jdbc.sql("select pg_advisory_xact_lock(hashtextextended('browser_sessions:' || ?, 0))")
+                    .param(s.accountId().toString())
+                    .query((rs, n) -> 1)
+                    .list();
+            return jdbc.sql("""
+                            insert into browser_sessions
+                                (session_id, account_id, worker_id, idle_timeout_ms, created_at, last_used_at)
+                            select ?, ?, ?, ?, ?, ?
+                            where (select count(*) from browser_sessions where account_id = ?\s""" + "and " + OPEN + ") < ?")
+                    .params(
+                            s.sessionId(),
+                            s.accountId(),
+                            s.workerId(),
+                            s.idleTimeout().toMillis(),
+                            Timestamp.from(s.createdAt()),
+                            Timestamp.from(s.lastUsedAt()),
+                            s.accountId(),
+                            Timestamp.from(now),
+                            max)
+                    .update();
+        });
+        return inserted != null && inserted > 0;
     }
 
     @Override

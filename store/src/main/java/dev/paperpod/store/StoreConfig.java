@@ -4,6 +4,8 @@ import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** The store's beans, for the apps that import it (the api and the scheduler); each app has its {@link Clock}. */
 @Configuration(proxyBeanMethods = false)
@@ -50,8 +52,8 @@ public class StoreConfig {
     }
 
     @Bean
-    BrowserSessionStore browserSessionStore(JdbcClient jdbc) {
-        return new PostgresBrowserSessionStore(jdbc);
+    BrowserSessionStore browserSessionStore(JdbcClient jdbc, PlatformTransactionManager transactions) {
+        return new PostgresBrowserSessionStore(jdbc, new TransactionTemplate(transactions));
     }
 
     @Bean

@@ -59,11 +59,23 @@ public final class WebhookEvents {
                  from %s x)""".formatted(ended);
     }
 
-    /** Every job of a batch has ended. */
+    /**
+     * Every job of a batch has ended: its id, when, how many jobs and how each ended (the counts of
+     * {@code GET /v1/batches/{id}}), and where its jobs are listed.
+     */
     public void batchCompleted(UUID accountId, UUID batchId, Instant at) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        jdbc.sql("select status, count(*) as n from jobs where batch_id = ? group by status order by status")
+                .param(batchId)
+                .query(rs -> {
+                    counts.put(rs.getString("status"), rs.getLong("n"));
+                });
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("id", batchId);
         data.put("completedAt", at);
+        data.put("total", counts.values().stream().mapToLong(Long::longValue).sum());
+        data.put("counts", counts);
+        data.put("jobsUrl", "/v1/jobs?batch=" + batchId);
         deliver(
                 List.of(new Event(accountId, "batch.completed", "batch.completed:" + batchId, data, at, batchId)),
                 "batches");

@@ -5,8 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** What every {@link BrowserSessionStore} does: a session is the account's alone, open until ended or idle. */
@@ -21,6 +27,47 @@ abstract class BrowserSessionStoreContract {
                 "bss-" + UUID.randomUUID(), account, worker, Duration.ofMinutes(5), T0, T0);
     }
 
+    private static void open(BrowserSessionStore sessions, BrowserSessionStore.Session s) {
+        assertThat(sessions.open(s, 10, T0)).isTrue();
+    }
+
+    @Test
+    void anAccountNeverHoldsMoreThanItsMostEvenWhenAskedAtOnce() throws Exception {
+        BrowserSessionStore sessions = stores().browserSessions();
+        UUID account = stores().account();
+        int asks = 8;
+        ExecutorService callers = Executors.newFixedThreadPool(asks);
+        CountDownLatch go = new CountDownLatch(1);
+        try {
+            List<Future<Boolean>> answers = new ArrayList<>();
+            for (int i = 0; i < asks; i++) {
+                answers.add(callers.submit(() -> {
+                    go.await();
+                    return sessions.open(session(account, "worker-a"), 3, T0);
+                }));
+            }
+            go.countDown();
+            int opened = 0;
+            for (Future<Boolean> answer : answers) {
+                opened += answer.get(30, TimeUnit.SECONDS) ? 1 : 0;
+            }
+
+            assertThat(opened).isEqualTo(3);
+            List<BrowserSessionStore.Session> open = sessions.open(account, T0);
+            assertThat(open).hasSize(3);
+            assertThat(sessions.open(session(account, "worker-a"), 3, T0)).isFalse();
+            sessions.end(account, open.get(0).sessionId(), T0);
+            assertThat(sessions.open(session(account, "worker-a"), 3, T0))
+                    .as("an ended session frees its place")
+                    .isTrue();
+            assertThat(sessions.open(session(stores().account(), "worker-a"), 3, T0))
+                    .as("another account counts its own")
+                    .isTrue();
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
     @Test
     void aSessionIsFoundByItsAccountOnlyAndListedOldestFirst() {
         BrowserSessionStore sessions = stores().browserSessions();
@@ -28,8 +75,8 @@ abstract class BrowserSessionStoreContract {
         BrowserSessionStore.Session first = session(account, "worker-a");
         BrowserSessionStore.Session second = new BrowserSessionStore.Session(
                 "bss-" + UUID.randomUUID(), account, "worker-b", Duration.ofMinutes(1), T0.plusSeconds(1), T0);
-        sessions.open(first);
-        sessions.open(second);
+        open(sessions, first);
+        open(sessions, second);
 
         assertThat(sessions.find(account, first.sessionId(), T0)).contains(first);
         assertThat(sessions.find(stores().account(), first.sessionId(), T0))
@@ -43,7 +90,7 @@ abstract class BrowserSessionStoreContract {
         BrowserSessionStore sessions = stores().browserSessions();
         UUID account = stores().account();
         BrowserSessionStore.Session s = session(account, "worker-a");
-        sessions.open(s);
+        open(sessions, s);
 
         assertThat(sessions.find(account, s.sessionId(), T0.plus(Duration.ofMinutes(6))))
                 .as("idle past its 5 minutes")
@@ -64,8 +111,8 @@ abstract class BrowserSessionStoreContract {
         UUID account = stores().account();
         String worker = "worker-" + UUID.randomUUID();
         BrowserSessionStore.Session s = session(account, worker);
-        sessions.open(s);
-        sessions.open(session(account, worker));
+        open(sessions, s);
+        open(sessions, session(account, worker));
         assertThat(sessions.openPerWorker(List.of(worker, "worker-none"), T0)).containsEntry(worker, 2);
 
         assertThat(sessions.end(stores().account(), s.sessionId(), T0))

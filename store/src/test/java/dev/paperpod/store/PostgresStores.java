@@ -35,7 +35,7 @@ final class PostgresStores {
             new PostgresComponentHeartbeats(JDBC),
             new PostgresSandboxStore(JDBC),
             new PostgresPreviewStore(JDBC),
-            new PostgresBrowserSessionStore(JDBC),
+            new PostgresBrowserSessionStore(JDBC, new TransactionTemplate(new JdbcTransactionManager(DATA_SOURCE))),
             new TransactionTemplate(new JdbcTransactionManager(DATA_SOURCE)));
 
     private PostgresStores() {}

@@ -1,8 +1,8 @@
 package dev.paperpod.api.browser;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.paperpod.api.ApiProperties;
 import dev.paperpod.api.auth.Caller;
+import dev.paperpod.api.sync.LiveWorkers;
 import dev.paperpod.api.sync.SyncJobs;
 import dev.paperpod.api.web.ApiException;
 import dev.paperpod.schemas.browser.BrowserKind;
@@ -36,24 +36,21 @@ public class BrowserSessions {
     private static final Duration OPENING = Duration.ofSeconds(60);
 
     private final BrowserSessionStore store;
-    private final WorkerStore workers;
+    private final LiveWorkers workers;
     private final SyncJobs sync;
     private final BrowserSessionSettings settings;
-    private final Duration staleness;
     private final Clock clock;
 
     BrowserSessions(
             BrowserSessionStore store,
-            WorkerStore workers,
+            LiveWorkers workers,
             SyncJobs sync,
             BrowserSessionSettings settings,
-            ApiProperties properties,
             Clock clock) {
         this.store = store;
         this.workers = workers;
         this.sync = sync;
         this.settings = settings;
-        this.staleness = properties.heartbeatStaleness();
         this.clock = clock;
     }
 
@@ -71,19 +68,21 @@ public class BrowserSessions {
         BrowserSpecParser.checkViewport(request.viewport());
         Duration idle = idleTimeout(request.idleTimeoutMs());
         Instant now = clock.instant();
-        List<BrowserSessionStore.Session> open = store.open(caller.accountId(), now);
-        if (open.size() >= settings.maxPerAccount()) {
+        String workerId = place(now);
+        String id = "bss-" + UUID.randomUUID();
+        // the account's place is taken first: two acquires at once cannot both pass its most
+        if (!store.open(
+                new BrowserSessionStore.Session(id, caller.accountId(), workerId, idle, now, now),
+                settings.maxPerAccount(),
+                now)) {
             throw new ApiException(
                     HttpStatus.TOO_MANY_REQUESTS,
                     "SESSION_LIMIT",
-                    "the account holds " + open.size() + " open browser sessions, its most (" + settings.maxPerAccount()
-                            + ")",
+                    "the account holds its most open browser sessions (" + settings.maxPerAccount() + ")",
                     "release one (DELETE /browser/sessions/{id}; GET /browser/sessions lists them), or let one idle"
                             + " out",
                     null);
         }
-        String workerId = place(now);
-        String id = "bss-" + UUID.randomUUID();
         BrowserSpec spec = BrowserSpec.sessionControl(
                 BrowserOperation.ACQUIRE,
                 id,
@@ -92,11 +91,15 @@ public class BrowserSessions {
                 BrowserSpecParser.headers(request.setExtraHTTPHeaders()),
                 idle.toMillis(),
                 OPENING.toMillis());
-        SyncJobs.resultOf(sync.await(sync.submitToWorker(sync.prepare(caller, spec, false), workerId)));
-        BrowserSessionStore.Session session =
-                new BrowserSessionStore.Session(id, caller.accountId(), workerId, idle, now, clock.instant());
-        store.open(session);
-        return session;
+        try {
+            SyncJobs.resultOf(sync.await(sync.submitToWorker(sync.prepare(caller, spec, false), workerId)));
+        } catch (RuntimeException e) {
+            store.end(caller.accountId(), id, clock.instant());
+            throw e;
+        }
+        Instant opened = clock.instant();
+        store.used(id, opened);
+        return new BrowserSessionStore.Session(id, caller.accountId(), workerId, idle, now, opened);
     }
 
     /** Runs a job in the caller's session, on its worker; completes with its end. */
@@ -178,9 +181,7 @@ public class BrowserSessions {
                                 + ": it was released, idled past its timeout, or is not this account's",
                         "acquire a new one: POST /browser/acquire",
                         "sessionId"));
-        Optional<WorkerStore.Worker> worker = workers.heardSince(now.minus(staleness)).stream()
-                .filter(w -> w.workerId().equals(session.workerId()))
-                .findFirst();
+        Optional<WorkerStore.Worker> worker = workers.find(session.workerId());
         if (worker.isEmpty()) {
             store.end(caller.accountId(), sessionId, now);
             throw gone(sessionId, "its worker stopped");
@@ -200,7 +201,7 @@ public class BrowserSessions {
 
     /** The live browser worker with the fewest open sessions. */
     private String place(Instant now) {
-        List<String> browserWorkers = workers.heardSince(now.minus(staleness)).stream()
+        List<String> browserWorkers = workers.live().stream()
                 .filter(w -> w.capacity().stream().anyMatch(c -> c.kind().equals(BrowserKind.KIND)))
                 .map(WorkerStore.Worker::workerId)
                 .toList();
