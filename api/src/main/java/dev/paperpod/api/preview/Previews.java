@@ -3,6 +3,7 @@ package dev.paperpod.api.preview;
 import dev.paperpod.api.ApiProperties;
 import dev.paperpod.api.auth.Caller;
 import dev.paperpod.api.sandbox.SandboxRouter;
+import dev.paperpod.api.sync.LiveWorkers;
 import dev.paperpod.api.web.ApiException;
 import dev.paperpod.schemas.event.WorkerHeartbeat;
 import dev.paperpod.schemas.sandbox.SandboxOperation;
@@ -45,10 +46,9 @@ public class Previews {
 
     private final PreviewStore previews;
     private final SandboxStore sandboxes;
-    private final WorkerStore workers;
+    private final LiveWorkers workers;
     private final SandboxRouter router;
     private final ApiProperties properties;
-    private final Duration staleness;
     private final Clock clock;
     private final Map<String, Cached> routes = new ConcurrentHashMap<>();
 
@@ -57,7 +57,7 @@ public class Previews {
     Previews(
             PreviewStore previews,
             SandboxStore sandboxes,
-            WorkerStore workers,
+            LiveWorkers workers,
             SandboxRouter router,
             ApiProperties properties,
             Clock clock) {
@@ -66,7 +66,6 @@ public class Previews {
         this.workers = workers;
         this.router = router;
         this.properties = properties;
-        this.staleness = properties.heartbeatStaleness();
         this.clock = clock;
     }
 
@@ -177,10 +176,8 @@ public class Previews {
                 .find(preview.accountId(), preview.name())
                 .filter(p -> preview.sandboxId().equals(p.sandboxId()))
                 .orElseThrow(() -> gone(gone + " (reset, idle past its expiry, or lost with its worker)", again));
-        WorkerStore.Worker worker = workers.heardSince(clock.instant().minus(staleness)).stream()
-                .filter(w -> w.workerId().equals(placement.workerId()))
-                .findFirst()
-                .orElseThrow(() -> gone(gone + " with its worker", again));
+        WorkerStore.Worker worker =
+                workers.find(placement.workerId()).orElseThrow(() -> gone(gone + " with its worker", again));
         if (worker.tunnel() == null) {
             throw gone(gone + ": its worker takes no preview connections", again);
         }

@@ -1,7 +1,7 @@
 package dev.paperpod.api.sandbox;
 
-import dev.paperpod.api.ApiProperties;
 import dev.paperpod.api.auth.Caller;
+import dev.paperpod.api.sync.LiveWorkers;
 import dev.paperpod.api.sync.SyncJobs;
 import dev.paperpod.api.web.ApiException;
 import dev.paperpod.schemas.event.JobFinished;
@@ -17,7 +17,6 @@ import dev.paperpod.store.WorkerStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -40,24 +39,16 @@ public class SandboxRouter {
     private static final Duration COMMAND_WAIT = Duration.ofSeconds(30);
 
     private final SandboxStore sandboxes;
-    private final WorkerStore workers;
+    private final LiveWorkers workers;
     private final SandboxChannel channel;
     private final SyncJobs sync;
-    private final Duration staleness;
     private final Clock clock;
 
-    SandboxRouter(
-            SandboxStore sandboxes,
-            WorkerStore workers,
-            SandboxChannel channel,
-            SyncJobs sync,
-            ApiProperties properties,
-            Clock clock) {
+    SandboxRouter(SandboxStore sandboxes, LiveWorkers workers, SandboxChannel channel, SyncJobs sync, Clock clock) {
         this.sandboxes = sandboxes;
         this.workers = workers;
         this.channel = channel;
         this.sync = sync;
-        this.staleness = properties.heartbeatStaleness();
         this.clock = clock;
     }
 
@@ -191,34 +182,36 @@ public class SandboxRouter {
     private record Placed(SandboxStore.Placement placement, WorkerStore.Worker host) {}
 
     private Placed placed(UUID accountId, String name) {
-        List<WorkerStore.Worker> live = workers.heardSince(clock.instant().minus(staleness));
         Optional<SandboxStore.Placement> found = sandboxes.find(accountId, name);
         if (found.isPresent()) {
-            Optional<WorkerStore.Worker> host = live.stream()
-                    .filter(w -> w.workerId().equals(found.get().workerId()))
-                    .findFirst();
+            Optional<WorkerStore.Worker> host = workers.find(found.get().workerId());
             if (host.isPresent()) {
                 return new Placed(found.get(), host.get());
             }
         }
-        WorkerStore.Worker host = live.stream()
+        WorkerStore.Worker host = workers.live().stream()
                 .filter(w -> exec(w) != null)
                 .max(Comparator.comparingInt((WorkerStore.Worker w) -> exec(w).ready())
                         .thenComparing(WorkerStore.Worker::lastSeen))
                 .orElseThrow(() -> new ApiException(
                         HttpStatus.SERVICE_UNAVAILABLE,
                         "NO_WORKER",
-                        "no worker that runs code has been heard from in the last " + staleness.toSeconds() + " s",
+                        "no worker that runs code has been heard from in the last "
+                                + workers.staleness().toSeconds() + " s",
                         "retry in a few seconds; GET /health shows whether workers are up",
                         null));
         SandboxStore.Placement placement = sandboxes.place(accountId, name, host.workerId(), found.orElse(null));
         // a concurrent placement may have won with another worker: the one it names
         WorkerStore.Worker winner = placement.workerId().equals(host.workerId())
                 ? host
-                : live.stream()
-                        .filter(w -> w.workerId().equals(placement.workerId()))
-                        .findFirst()
-                        .orElse(host);
+                : workers.find(placement.workerId())
+                        .orElseThrow(() -> new ApiException(
+                                HttpStatus.SERVICE_UNAVAILABLE,
+                                "NO_WORKER",
+                                "the sandbox was placed at the same moment on worker " + placement.workerId()
+                                        + ", which is no longer heard from",
+                                "retry in a few seconds: the sandbox is placed again on a live worker",
+                                null));
         return new Placed(placement, winner);
     }
 

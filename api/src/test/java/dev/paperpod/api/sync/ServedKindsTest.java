@@ -36,7 +36,7 @@ class ServedKindsTest {
             return List.copyOf(live);
         }
     };
-    private final ServedKinds served = new ServedKinds(workers, ApiExceptions.properties(), clock);
+    private final ServedKinds served = new ServedKinds(new LiveWorkers(workers, ApiExceptions.properties(), clock));
 
     private static WorkerStore.Worker running(JobKind... kinds) {
         List<WorkerHeartbeat.Capacity> capacity = new ArrayList<>();
@@ -77,5 +77,22 @@ class ServedKindsTest {
         clock.advance(Duration.ofMillis(1_001));
         assertThatCode(() -> served.require(BROWSER)).doesNotThrowAnyException();
         assertThat(reads).isEqualTo(2);
+    }
+
+    @Test
+    void aWorkerAskedForByNameThatTheLastReadMissedIsReadAgainAtOnce() {
+        LiveWorkers workers = new LiveWorkers(this.workers, ApiExceptions.properties(), clock);
+        live.add(running(EXEC));
+        assertThat(workers.live()).hasSize(1);
+        WorkerStore.Worker started = new WorkerStore.Worker("started-just-now", Instant.EPOCH, List.of(), null);
+        live.add(started);
+
+        assertThat(workers.live()).as("within the second: the last read").hasSize(1);
+        assertThat(workers.find("started-just-now")).contains(started);
+        assertThat(workers.live()).as("that read is the last now").hasSize(2);
+        assertThat(workers.find("w")).isPresent();
+        assertThat(reads).isEqualTo(2);
+        assertThat(workers.find("never-heard-of")).isEmpty();
+        assertThat(reads).as("a name no read has: read again, and still absent").isEqualTo(3);
     }
 }
