@@ -201,6 +201,46 @@ class WebhooksIT {
     }
 
     // Standard Webhooks verification, written from the spec, independent of the sender's code.
+    @Test
+    void aBatchOfPagesSaysWhenItIsDoneWithItsCountsAndEachPageIsAnArtifact() throws Exception {
+        Receiver receiver = receiver(List.of());
+        Api mine = freshAccount();
+        String secret = register(mine, receiver.url(), List.of("batch.completed"))
+                .path("secret")
+                .asString();
+        List<Map<String, Object>> pages = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            pages.add(Map.of("html", "<h1>page " + i + "</h1>"));
+        }
+        String batch = mine.post(
+                        "/v1/batches",
+                        Map.of(
+                                "template",
+                                Map.of("kind", "browser", "operation", "screenshot"),
+                                "inputs",
+                                pages,
+                                "webhookUrl",
+                                receiver.url()))
+                .text("id");
+
+        await().atMost(Duration.ofSeconds(120)).until(() -> receiver.calls.size() >= 1);
+        Call call = receiver.calls.peek();
+        assertThat(verifies(secret, call)).isTrue();
+        JsonNode payload = dev.paperpod.schemas.Wire.mapper().readTree(call.body());
+        assertThat(payload.path("type").asString()).isEqualTo("batch.completed");
+        assertThat(payload.path("data").path("id").asString()).isEqualTo(batch);
+        assertThat(payload.path("data").path("counts").path("SUCCEEDED").asInt())
+                .as(payload.toString())
+                .isEqualTo(5);
+        assertThat(payload.path("data").path("total").asInt()).isEqualTo(5);
+        JsonNode jobs =
+                mine.get(payload.path("data").path("jobsUrl").asString()).json().path("data");
+        assertThat(jobs.findValuesAsString("name"))
+                .as("every page's screenshot, to download")
+                .containsOnly("screenshot.png")
+                .hasSize(5);
+    }
+
     private static boolean verifies(String secret, Call call) throws GeneralSecurityException {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(Base64.getDecoder().decode(secret.substring("whsec_".length())), "HmacSHA256"));
