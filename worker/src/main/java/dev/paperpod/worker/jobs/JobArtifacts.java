@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * Keeps the files a job gives in the artifact store, for its time to live ({@code paperpod.artifacts.ttl}): its
@@ -27,29 +28,22 @@ public final class JobArtifacts {
 
     /** Keeps {@code file} (moved into the store) as the job's artifact {@code name}. */
     public ArtifactRef keep(JobEnvelope job, String name, String contentType, Path file) throws JobFailure {
-        try {
-            return store.put(
-                    job.jobId(),
-                    job.accountId(),
-                    name,
-                    contentType,
-                    file,
-                    clock.instant().plus(ttl));
-        } catch (IOException e) {
-            throw failure(name, e);
-        }
+        return kept(name, expiresAt -> store.put(job.jobId(), job.accountId(), name, contentType, file, expiresAt));
     }
 
     /** Keeps {@code content} as the job's artifact {@code name}. */
     public ArtifactRef keep(JobEnvelope job, String name, String contentType, byte[] content) throws JobFailure {
+        return kept(name, expiresAt -> store.put(job.jobId(), job.accountId(), name, contentType, content, expiresAt));
+    }
+
+    /** One way of putting an artifact in the store, until {@code expiresAt}. */
+    private interface Put {
+        ArtifactRef until(Instant expiresAt) throws IOException;
+    }
+
+    private ArtifactRef kept(String name, Put put) throws JobFailure {
         try {
-            return store.put(
-                    job.jobId(),
-                    job.accountId(),
-                    name,
-                    contentType,
-                    content,
-                    clock.instant().plus(ttl));
+            return put.until(clock.instant().plus(ttl));
         } catch (IOException e) {
             throw failure(name, e);
         }
