@@ -52,9 +52,7 @@ public final class FileArtifactStore implements ArtifactStore {
     @Override
     public ArtifactRef put(UUID jobId, UUID accountId, String name, String contentType, Path file, Instant expiresAt)
             throws IOException {
-        ArtifactStore.requireName(name);
-        Path dir = Files.createDirectories(root.resolve(jobId.toString()));
-        Path temporary = dir.resolve(TEMPORARY + UUID.randomUUID());
+        Path temporary = temporary(jobId, name);
         try {
             Files.move(file, temporary, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
@@ -71,9 +69,7 @@ public final class FileArtifactStore implements ArtifactStore {
     public ArtifactRef put(
             UUID jobId, UUID accountId, String name, String contentType, byte[] content, Instant expiresAt)
             throws IOException {
-        ArtifactStore.requireName(name);
-        Path dir = Files.createDirectories(root.resolve(jobId.toString()));
-        Path temporary = dir.resolve(TEMPORARY + UUID.randomUUID());
+        Path temporary = temporary(jobId, name);
         Files.write(temporary, content);
         return keep(
                 jobId,
@@ -83,6 +79,12 @@ public final class FileArtifactStore implements ArtifactStore {
                 temporary,
                 HexFormat.of().formatHex(digest().digest(content)),
                 expiresAt);
+    }
+
+    /** A name in the job's directory to write {@code name} under before it is moved into place. */
+    private Path temporary(UUID jobId, String name) throws IOException {
+        ArtifactStore.requireName(name);
+        return Files.createDirectories(root.resolve(jobId.toString())).resolve(TEMPORARY + UUID.randomUUID());
     }
 
     /** What {@code .<name>.json} holds: the artifact's reference and whose it is. */

@@ -1,6 +1,7 @@
 package dev.paperpod.api.artifacts;
 
 import dev.paperpod.api.auth.Caller;
+import dev.paperpod.api.jobs.JobIds;
 import dev.paperpod.api.web.ApiException;
 import dev.paperpod.artifacts.ArtifactStore;
 import dev.paperpod.schemas.job.ArtifactRef;
@@ -54,7 +55,7 @@ class ArtifactController {
      */
     @GetMapping
     ArtifactList list(Caller caller, @PathVariable String id) throws IOException {
-        UUID jobId = jobId(id);
+        UUID jobId = JobIds.parse(id);
         List<ArtifactRef> kept = store.list(jobId).stream()
                 .filter(a -> a.accountId().equals(caller.accountId()))
                 .map(ArtifactStore.Stored::ref)
@@ -78,7 +79,7 @@ class ArtifactController {
             @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) @Nullable String ifNoneMatch,
             HttpServletResponse response)
             throws IOException {
-        UUID jobId = jobId(id);
+        UUID jobId = JobIds.parse(id);
         ArtifactStore.Stored stored = store.find(jobId, name)
                 .filter(a -> a.accountId().equals(caller.accountId()))
                 .orElseThrow(() -> absent(job(caller, jobId), name));
@@ -164,20 +165,9 @@ class ArtifactController {
         }
     }
 
-    private static UUID jobId(String id) {
-        try {
-            return UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("no job " + id, "job ids are UUIDs, as returned by POST /v1/jobs");
-        }
-    }
-
     /** The caller's job, to explain why it has no such artifact; 404 when there is no such job of the caller's. */
     private JobRecord job(Caller caller, UUID jobId) {
-        return jobs.find(jobId)
-                .filter(j -> j.accountId().equals(caller.accountId()))
-                .orElseThrow(() -> ApiException.notFound(
-                        "no job " + jobId, "check the id; jobs are visible only to the account that submitted them"));
+        return JobIds.owned(jobs, jobId, caller.accountId());
     }
 
     private ApiException absent(JobRecord job, String name) {

@@ -144,11 +144,7 @@ class AccountJobs {
      */
     JobView cancel(UUID jobId, UUID accountId) {
         for (int round = 1; ; round++) {
-            JobRecord job = store.find(jobId)
-                    .filter(j -> j.accountId().equals(accountId))
-                    .orElseThrow(() -> ApiException.notFound(
-                            "no job " + jobId,
-                            "check the id; jobs are visible only to the account that submitted them"));
+            JobRecord job = JobIds.owned(store, jobId, accountId);
             if (job.status().isTerminal()) {
                 throw new ApiException(
                         HttpStatus.CONFLICT,

@@ -10,7 +10,6 @@ import dev.paperpod.schemas.http.JobView;
 import dev.paperpod.schemas.job.JobEnvelope;
 import dev.paperpod.schemas.job.JobSource;
 import dev.paperpod.schemas.job.JobStatus;
-import dev.paperpod.store.JobRecord;
 import dev.paperpod.store.JobStore;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
@@ -106,7 +105,7 @@ class JobController {
     @GetMapping("/{id}")
     CompletableFuture<JobView> get(
             Caller caller, @PathVariable String id, @RequestParam(required = false) @Nullable String wait) {
-        UUID jobId = parseId(id);
+        UUID jobId = JobIds.parse(id);
         long waitSeconds = parseWait(wait);
         JobView job = load(jobId, caller);
         if (job.status().isTerminal() || waitSeconds == 0) {
@@ -183,12 +182,8 @@ class JobController {
             Caller caller,
             @PathVariable String id,
             @RequestHeader(name = "Last-Event-ID", required = false) @Nullable String lastEventId) {
-        UUID jobId = parseId(id);
-        JobRecord job = store.find(jobId)
-                .filter(j -> j.accountId().equals(caller.accountId()))
-                .orElseThrow(() -> ApiException.notFound(
-                        "no job " + jobId, "check the id; jobs are visible only to the account that submitted them"));
-        return eventStreams.open(job, lastEventId);
+        UUID jobId = JobIds.parse(id);
+        return eventStreams.open(JobIds.owned(store, jobId, caller.accountId()), lastEventId);
     }
 
     /**
@@ -197,7 +192,7 @@ class JobController {
      */
     @PostMapping("/{id}/cancel")
     ResponseEntity<JobView> cancel(Caller caller, @PathVariable String id) {
-        JobView job = jobs.cancel(parseId(id), caller.accountId());
+        JobView job = jobs.cancel(JobIds.parse(id), caller.accountId());
         return ResponseEntity.status(job.status().isTerminal() ? HttpStatus.OK : HttpStatus.ACCEPTED)
                 .body(job);
     }
@@ -220,17 +215,7 @@ class JobController {
     }
 
     private JobView load(UUID jobId, Caller caller) {
-        return jobs.find(jobId, caller.accountId())
-                .orElseThrow(() -> ApiException.notFound(
-                        "no job " + jobId, "check the id; jobs are visible only to the account that submitted them"));
-    }
-
-    private static UUID parseId(String id) {
-        try {
-            return UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("no job " + id, "job ids are UUIDs, as returned by POST /v1/jobs");
-        }
+        return jobs.find(jobId, caller.accountId()).orElseThrow(() -> JobIds.notFound(jobId));
     }
 
     private long parseWait(@Nullable String wait) {

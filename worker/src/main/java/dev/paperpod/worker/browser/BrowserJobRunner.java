@@ -16,6 +16,7 @@ import dev.paperpod.worker.jobs.JobFailure;
 import dev.paperpod.worker.jobs.JobRunner;
 import dev.paperpod.worker.jobs.OutputSink;
 import dev.paperpod.worker.jobs.RunCancellation;
+import dev.paperpod.worker.sandbox.PodmanSandboxRuntime;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,13 +24,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -183,7 +182,9 @@ public final class BrowserJobRunner implements JobRunner {
                         "BROWSER_LOST", "the browser stopped answering: " + PooledBrowser.firstLine(e), true, e);
             } finally {
                 overdue.cancel(false);
-                deleteQuietly(scratch);
+                if (scratch != null) {
+                    PodmanSandboxRuntime.deleteQuietly(scratch);
+                }
             }
         }
 
@@ -317,17 +318,6 @@ public final class BrowserJobRunner implements JobRunner {
             case "application/pdf" -> "page.pdf";
             default -> result.operation().wireName();
         };
-    }
-
-    private static void deleteQuietly(@Nullable Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            log.warn("Could not delete {}: {}", dir, e.toString());
-        }
     }
 
     /** A page that loaded is a success, whatever its HTTP status; one that did not is the user's failure. */

@@ -431,7 +431,8 @@ public final class PodmanSandboxRuntime implements SandboxRuntime {
         }
     }
 
-    private static void deleteQuietly(Path dir) {
+    /** Deletes a directory and everything in it, as far as it can; what it cannot is logged. */
+    public static void deleteQuietly(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }
