@@ -59,7 +59,8 @@ import tools.jackson.databind.JsonNode;
             BrowserCommands.Sessions.class,
             BrowserCommands.Release.class,
             BrowserCommands.Limits.class,
-            BrowserCommands.Connect.class
+            BrowserCommands.Connect.class,
+            ArtifactsCommand.class
         })
 public final class Ppod implements Callable<Integer> {
 

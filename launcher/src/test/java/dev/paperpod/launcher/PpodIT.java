@@ -264,7 +264,8 @@ class PpodIT {
                         "browser:sessions",
                         "browser:release",
                         "browser:limits",
-                        "browser:connect");
+                        "browser:connect",
+                        "artifacts");
     }
 
     @Test
@@ -295,6 +296,28 @@ class PpodIT {
         assertThat(Files.readString(trace, StandardCharsets.ISO_8859_1))
                 .as("a zip")
                 .startsWith("PK");
+        Run traced = ppod(
+                "browser:screenshot",
+                "--html",
+                page.toString(),
+                "-o",
+                home.resolve("traced.png").toString(),
+                "--trace",
+                home.resolve("traced.zip").toString(),
+                "--json");
+        String job = dev.paperpod.schemas.Wire.mapper()
+                .readTree(traced.out())
+                .path("jobId")
+                .asString();
+        assertThat(ppod("artifacts", job).out())
+                .contains("trace.zip  application/zip  ")
+                .contains("console.log  text/plain")
+                .contains("network.har  application/json  ");
+        Path console = home.resolve("console.log");
+        assertThat(ppod("artifacts", job, "console.log", "-o", console.toString())
+                        .out())
+                .startsWith("wrote " + console + " (console.log, ");
+        assertThat(ppod("artifacts", job, "nothing.png").err()).startsWith("error: ARTIFACT_NOT_FOUND");
         byte[] png = Files.readAllBytes(shot);
         assertThat(java.nio.ByteBuffer.wrap(png).getInt(16)).as("PNG width").isEqualTo(320);
 
