@@ -635,7 +635,20 @@ class BrowserIT {
         assertThat(limits.path("maxSessions").asInt()).isEqualTo(3);
         assertThat(limits.path("openSessions").asInt()).isPositive();
 
-        assertThat(api.delete("/browser/sessions/" + session).status()).isEqualTo(204);
+        assertThat(api.get("/browser/sessions")
+                        .json()
+                        .path("data")
+                        .get(0)
+                        .path("seconds")
+                        .asLong())
+                .as("its time of use so far, in seconds begun")
+                .isPositive();
+        Api.Response released = api.delete("/browser/sessions/" + session);
+        assertThat(released.status()).as(released.toString()).isEqualTo(200);
+        assertThat(released.json().path("endedAt").asString()).isNotEmpty();
+        assertThat(released.json().path("seconds").asLong())
+                .as("from its browser's start to its release")
+                .isPositive();
         HttpResponse<byte[]> after = post("/browser/content", Map.of("sessionId", session));
         assertError(after, 404, "SESSION_NOT_FOUND");
         assertThat(api.get("/browser/sessions").json().path("data").findValuesAsString("sessionId"))
@@ -644,8 +657,8 @@ class BrowserIT {
 
     @Test
     void theAccountsOwnPlaywrightDrivesASessionsBrowserThroughTheApi() throws Exception {
-        Api.Response acquired = api.post("/browser/acquire", "");
-        assertThat(acquired.status()).as("no body at all: " + acquired).isEqualTo(201);
+        Api.Response acquired = api.post("/browser/acquire", Map.of("idleTimeoutMs", 2_000));
+        assertThat(acquired.status()).as(acquired.toString()).isEqualTo(201);
         String session = acquired.text("sessionId");
         String endpoint = base.replace("http://", "ws://") + "/browser/sessions/" + session + "/connect";
         try (Playwright playwright = Playwright.create(
@@ -664,10 +677,29 @@ class BrowserIT {
             assertThat(mine.navigate("http://127.0.0.1:3000/").headerValue("x-paperpod-egress"))
                     .as("the same egress rules as every page")
                     .startsWith("refused");
+            await().during(Duration.ofSeconds(5))
+                    .atMost(Duration.ofSeconds(8))
+                    .alias("connected past its 2 s idle timeout: in use, and listed so")
+                    .until(() -> api.get("/browser/sessions")
+                            .json()
+                            .path("data")
+                            .findValuesAsString("sessionId")
+                            .contains(session));
+            assertThat(mine.title()).as("its browser too").isNotNull();
             browser.close();
+            await().atMost(Duration.ofSeconds(30))
+                    .alias("once the client left, it idles out")
+                    .until(() -> !api.get("/browser/sessions")
+                            .json()
+                            .path("data")
+                            .findValuesAsString("sessionId")
+                            .contains(session));
         } finally {
             api.delete("/browser/sessions/" + session);
         }
+        Api.Response noBody = api.post("/browser/acquire", "");
+        assertThat(noBody.status()).as("no body at all: " + noBody).isEqualTo(201);
+        api.delete("/browser/sessions/" + noBody.text("sessionId"));
 
         HttpResponse<String> plain = HTTP.send(
                 HttpRequest.newBuilder(URI.create(base + "/browser/sessions/" + session + "/connect"))
@@ -696,7 +728,7 @@ class BrowserIT {
             assertThat(fourth.json().path("error").path("code").asString()).isEqualTo("SESSION_LIMIT");
 
             assertThat(api.delete("/browser/sessions/" + held.remove(0)).status())
-                    .isEqualTo(204);
+                    .isEqualTo(200);
             Api.Response idle = api.post("/browser/acquire", Map.of("idleTimeoutMs", 1_000));
             assertThat(idle.status()).as("room for one again: " + idle).isEqualTo(201);
             String idler = idle.text("sessionId");

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -75,6 +76,14 @@ public final class PostgresBrowserSessionStore implements BrowserSessionStore {
     }
 
     @Override
+    public void opened(String sessionId, Instant at) {
+        jdbc.sql(
+                        "update browser_sessions set opened_at = ?, last_used_at = greatest(last_used_at, ?) where session_id = ?")
+                .params(Timestamp.from(at), Timestamp.from(at), sessionId)
+                .update();
+    }
+
+    @Override
     public void used(String sessionId, Instant at) {
         jdbc.sql("update browser_sessions set last_used_at = greatest(last_used_at, ?) where session_id = ?")
                 .params(Timestamp.from(at), sessionId)
@@ -82,11 +91,12 @@ public final class PostgresBrowserSessionStore implements BrowserSessionStore {
     }
 
     @Override
-    public boolean end(UUID accountId, String sessionId, Instant at) {
-        return jdbc.sql("update browser_sessions set ended_at = ? where session_id = ? and account_id = ? and " + OPEN)
-                        .params(Timestamp.from(at), sessionId, accountId, Timestamp.from(at))
-                        .update()
-                > 0;
+    public Optional<Session> end(UUID accountId, String sessionId, Instant at) {
+        return jdbc.sql("update browser_sessions set ended_at = ? where session_id = ? and account_id = ? and " + OPEN
+                        + " returning *")
+                .params(Timestamp.from(at), sessionId, accountId, Timestamp.from(at))
+                .query(PostgresBrowserSessionStore::session)
+                .optional();
     }
 
     @Override
@@ -111,6 +121,12 @@ public final class PostgresBrowserSessionStore implements BrowserSessionStore {
                 rs.getString("worker_id"),
                 Duration.ofMillis(rs.getLong("idle_timeout_ms")),
                 rs.getTimestamp("created_at").toInstant(),
-                rs.getTimestamp("last_used_at").toInstant());
+                rs.getTimestamp("last_used_at").toInstant(),
+                instant(rs.getTimestamp("opened_at")),
+                instant(rs.getTimestamp("ended_at")));
+    }
+
+    private static @Nullable Instant instant(@Nullable Timestamp t) {
+        return t == null ? null : t.toInstant();
     }
 }

@@ -23,8 +23,8 @@ abstract class BrowserSessionStoreContract {
     private static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
     private static BrowserSessionStore.Session session(UUID account, String worker) {
-        return new BrowserSessionStore.Session(
-                "bss-" + UUID.randomUUID(), account, worker, Duration.ofMinutes(5), T0, T0);
+        return BrowserSessionStore.Session.opening(
+                "bss-" + UUID.randomUUID(), account, worker, Duration.ofMinutes(5), T0);
     }
 
     private static void open(BrowserSessionStore sessions, BrowserSessionStore.Session s) {
@@ -74,7 +74,14 @@ abstract class BrowserSessionStoreContract {
         UUID account = stores().account();
         BrowserSessionStore.Session first = session(account, "worker-a");
         BrowserSessionStore.Session second = new BrowserSessionStore.Session(
-                "bss-" + UUID.randomUUID(), account, "worker-b", Duration.ofMinutes(1), T0.plusSeconds(1), T0);
+                "bss-" + UUID.randomUUID(),
+                account,
+                "worker-b",
+                Duration.ofMinutes(1),
+                T0.plusSeconds(1),
+                T0,
+                null,
+                null);
         open(sessions, first);
         open(sessions, second);
 
@@ -117,12 +124,41 @@ abstract class BrowserSessionStoreContract {
 
         assertThat(sessions.end(stores().account(), s.sessionId(), T0))
                 .as("not its account")
-                .isFalse();
-        assertThat(sessions.end(account, s.sessionId(), T0)).isTrue();
-        assertThat(sessions.end(account, s.sessionId(), T0)).as("once").isFalse();
+                .isEmpty();
+        assertThat(sessions.end(account, s.sessionId(), T0)).isPresent();
+        assertThat(sessions.end(account, s.sessionId(), T0)).as("once").isEmpty();
 
         assertThat(sessions.find(account, s.sessionId(), T0)).isEmpty();
         assertThat(sessions.openPerWorker(List.of(worker), T0)).containsEntry(worker, 1);
         assertThat(sessions.openPerWorker(List.of(), T0)).isEmpty();
+    }
+
+    @Test
+    void itsTimeOfUseCountsFromItsBrowsersStartToItsEndInSecondsBegun() {
+        BrowserSessionStore sessions = stores().browserSessions();
+        UUID account = stores().account();
+        BrowserSessionStore.Session s = session(account, "worker-a");
+        open(sessions, s);
+        assertThat(sessions.find(account, s.sessionId(), T0).orElseThrow().seconds(T0.plusSeconds(9)))
+                .as("its browser is still starting")
+                .isZero();
+
+        Instant ready = T0.plusMillis(2_500);
+        sessions.opened(s.sessionId(), ready);
+        BrowserSessionStore.Session open =
+                sessions.find(account, s.sessionId(), ready).orElseThrow();
+        assertThat(open.openedAt()).isEqualTo(ready);
+        assertThat(open.lastUsedAt())
+                .as("its idle time counts from its start too")
+                .isEqualTo(ready);
+        assertThat(open.seconds(ready.plusMillis(40_001))).isEqualTo(41);
+        assertThat(open.seconds(ready.plus(Duration.ofHours(1))))
+                .as("no further than its idle timeout: it ended then")
+                .isEqualTo(300);
+
+        BrowserSessionStore.Session ended =
+                sessions.end(account, s.sessionId(), ready.plusSeconds(61)).orElseThrow();
+        assertThat(ended.endedAt()).isEqualTo(ready.plusSeconds(61));
+        assertThat(ended.seconds(ready.plus(Duration.ofHours(1)))).isEqualTo(61);
     }
 }

@@ -35,9 +35,11 @@ class BrowserConnectController {
             Set.of("authorization", "cookie", "connection", "upgrade", "keep-alive", "proxy-authorization", "te");
 
     private final BrowserSessions sessions;
+    private final ConnectedSessions connected;
 
-    BrowserConnectController(BrowserSessions sessions) {
+    BrowserConnectController(BrowserSessions sessions, ConnectedSessions connected) {
         this.sessions = sessions;
+        this.connected = connected;
     }
 
     @GetMapping("/browser/sessions/{sessionId}/connect")
@@ -69,9 +71,8 @@ class BrowserConnectController {
                 response.addHeader(h.name(), h.value());
             }
             if (head.status() == 101) {
-                sessions.used(reachable.session());
                 TunnelUpgrade pipe = request.upgrade(TunnelUpgrade.class);
-                pipe.attach(socket, fromBrowser, () -> sessions.used(reachable.session()));
+                pipe.attach(socket, fromBrowser, connected.connected(reachable.session()));
                 upgraded = true;
             }
         } catch (IOException e) {

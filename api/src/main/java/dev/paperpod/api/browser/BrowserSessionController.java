@@ -5,6 +5,8 @@ import dev.paperpod.api.auth.Caller;
 import dev.paperpod.api.web.JsonBody;
 import dev.paperpod.store.BrowserSessionStore;
 import jakarta.servlet.http.HttpServletRequest;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
@@ -26,32 +28,32 @@ class BrowserSessionController {
     private final BrowserSessions sessions;
     private final JsonBody body;
     private final ApiProperties properties;
+    private final Clock clock;
 
-    BrowserSessionController(BrowserSessions sessions, JsonBody body, ApiProperties properties) {
+    BrowserSessionController(BrowserSessions sessions, JsonBody body, ApiProperties properties, Clock clock) {
         this.sessions = sessions;
         this.body = body;
         this.properties = properties;
+        this.clock = clock;
     }
 
     @PostMapping("/browser/acquire")
     ResponseEntity<Map<String, Object>> acquire(Caller caller, HttpServletRequest request) {
         BrowserSessions.Acquire asked = JsonBody.bind(body.objectOrEmpty(request), BrowserSessions.Acquire.class);
-        return ResponseEntity.status(HttpStatus.CREATED).body(view(sessions.acquire(caller, asked)));
+        return ResponseEntity.status(HttpStatus.CREATED).body(view(sessions.acquire(caller, asked), clock.instant()));
     }
 
     @GetMapping("/browser/sessions")
     Map<String, Object> list(Caller caller) {
+        Instant now = clock.instant();
         return Map.of(
-                "data",
-                sessions.list(caller).stream()
-                        .map(BrowserSessionController::view)
-                        .toList());
+                "data", sessions.list(caller).stream().map(s -> view(s, now)).toList());
     }
 
     @DeleteMapping("/browser/sessions/{sessionId}")
-    ResponseEntity<Void> release(Caller caller, @PathVariable String sessionId) {
-        sessions.release(caller, sessionId);
-        return ResponseEntity.noContent().build();
+    Map<String, Object> release(Caller caller, @PathVariable String sessionId) {
+        BrowserSessionStore.Session ended = sessions.release(caller, sessionId);
+        return view(ended, clock.instant());
     }
 
     @GetMapping("/browser/limits")
@@ -67,13 +69,19 @@ class BrowserSessionController {
         return limits;
     }
 
-    private static Map<String, Object> view(BrowserSessionStore.Session s) {
+    /** A session as the account sees it: {@code seconds} is its time of use so far (or in all, once ended). */
+    private static Map<String, Object> view(BrowserSessionStore.Session s, Instant now) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("sessionId", s.sessionId());
         view.put("createdAt", s.createdAt().toString());
         view.put("lastUsedAt", s.lastUsedAt().toString());
         view.put("idleTimeoutMs", s.idleTimeout().toMillis());
-        view.put("expiresAt", s.expiresAt().toString());
+        if (s.endedAt() == null) {
+            view.put("expiresAt", s.expiresAt().toString());
+        } else {
+            view.put("endedAt", s.endedAt().toString());
+        }
+        view.put("seconds", s.seconds(now));
         return view;
     }
 }

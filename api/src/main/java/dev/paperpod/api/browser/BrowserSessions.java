@@ -72,7 +72,7 @@ public class BrowserSessions {
         String id = "bss-" + UUID.randomUUID();
         // the account's place is taken first: two acquires at once cannot both pass its most
         if (!store.open(
-                new BrowserSessionStore.Session(id, caller.accountId(), workerId, idle, now, now),
+                BrowserSessionStore.Session.opening(id, caller.accountId(), workerId, idle, now),
                 settings.maxPerAccount(),
                 now)) {
             throw new ApiException(
@@ -98,8 +98,8 @@ public class BrowserSessions {
             throw e;
         }
         Instant opened = clock.instant();
-        store.used(id, opened);
-        return new BrowserSessionStore.Session(id, caller.accountId(), workerId, idle, now, opened);
+        store.opened(id, opened);
+        return new BrowserSessionStore.Session(id, caller.accountId(), workerId, idle, now, opened, opened, null);
     }
 
     /** Runs a job in the caller's session, on its worker; completes with its end. */
@@ -114,16 +114,20 @@ public class BrowserSessions {
         return finished;
     }
 
-    /** Ends the caller's session, on its worker when that still runs. */
-    void release(Caller caller, String sessionId) {
+    /** Ends the caller's session, on its worker when that still runs; answers it as it ended. */
+    BrowserSessionStore.Session release(Caller caller, String sessionId) {
         BrowserSessionStore.Session session = openOn(caller, sessionId).session();
         BrowserSpec spec = BrowserSpec.sessionControl(
                 BrowserOperation.RELEASE, sessionId, null, null, Map.of(), null, OPENING.toMillis());
         try {
             SyncJobs.resultOf(sync.await(sync.submitToWorker(sync.prepare(caller, spec, false), session.workerId())));
-        } finally {
+        } catch (RuntimeException e) {
             store.end(caller.accountId(), sessionId, clock.instant());
+            throw e;
         }
+        Instant at = clock.instant();
+        return store.end(caller.accountId(), sessionId, at)
+                .orElseThrow(() -> gone(sessionId, "another call released it meanwhile"));
     }
 
     List<BrowserSessionStore.Session> list(Caller caller) {
@@ -160,11 +164,6 @@ public class BrowserSessions {
             throw gone(sessionId, "its worker takes no connections");
         }
         return new Reachable(live.session(), tunnel);
-    }
-
-    /** Counts a connection's time as use: the idle timeout starts again when it ends. */
-    void used(BrowserSessionStore.Session session) {
-        store.used(session.sessionId(), clock.instant());
     }
 
     /** An open session and the live worker it runs on. */
