@@ -159,6 +159,25 @@ final class BrowserCommands {
         }
     }
 
+    /**
+     * POSTs a browser operation, its answer's bytes into {@code sink}; when it fails, still downloads its trace into
+     * {@code trace} (when given and kept): a failed page's trace is the one worth reading.
+     */
+    private static Client.Fetched post(
+            Ppod.Target target, String path, Map<String, Object> body, OutputStream sink, @Nullable Path trace)
+            throws Exception {
+        try {
+            return target.client().postForBytes(path, body, sink);
+        } catch (Client.Failure failure) {
+            try {
+                saveTrace(target, trace, failure.jobId, true);
+            } catch (Client.Failure none) {
+                // refused before a page was opened: no trace was kept
+            }
+            throw failure;
+        }
+    }
+
     /** Prints the answer as JSON with {@code --json}, else as {@code lines} write it; exits 0. */
     private static int printed(Ppod.Target target, JsonNode answer, Consumer<PrintWriter> lines) {
         PrintWriter out = target.out();
@@ -196,16 +215,15 @@ final class BrowserCommands {
             @Nullable Path output,
             String what)
             throws Exception {
-        Client client = target.client();
         Client.Fetched fetched;
         if (output == null) {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            fetched = client.postForBytes("/browser/" + operation, body, bytes);
+            fetched = post(target, "/browser/" + operation, body, bytes, page.trace);
             System.out.write(bytes.toByteArray());
             System.out.flush();
         } else {
             try (OutputStream out = Files.newOutputStream(output)) {
-                fetched = client.postForBytes("/browser/" + operation, body, out);
+                fetched = post(target, "/browser/" + operation, body, out, page.trace);
             }
         }
         String code = fetched.header("X-Response-Code");
@@ -384,7 +402,7 @@ final class BrowserCommands {
                 return fetch(target, "scrape", page, body, output, "scrape");
             }
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            Client.Fetched fetched = target.client().postForBytes("/browser/scrape", body, bytes);
+            Client.Fetched fetched = post(target, "/browser/scrape", body, bytes, page.trace);
             saveTrace(target, page.trace, fetched.header("X-PaperPod-Job-Id"), false);
             PrintWriter out = target.out();
             for (JsonNode scraped : Client.JSON.readTree(bytes.toByteArray()).path("data")) {
@@ -461,7 +479,7 @@ final class BrowserCommands {
                 body.put("trace", true);
             }
             ByteArrayOutputStream answer = new ByteArrayOutputStream();
-            Client.Fetched fetched = target.client().postForBytes("/browser/test", body, answer);
+            Client.Fetched fetched = post(target, "/browser/test", body, answer, trace);
             JsonNode report = Client.JSON.readTree(answer.toByteArray());
             PrintWriter out = target.out();
             if (screenshots != null) {
@@ -546,8 +564,9 @@ final class BrowserCommands {
             return printed(target, sessions, out -> {
                 for (JsonNode s : sessions.path("data")) {
                     out.println(s.path("sessionId").asString() + "  since "
-                            + s.path("createdAt").asString() + "  idle until "
-                            + s.path("expiresAt").asString());
+                            + s.path("createdAt").asString() + "  "
+                            + s.path("seconds").asLong()
+                            + " s of use  idle until " + s.path("expiresAt").asString());
                 }
             });
         }
@@ -563,12 +582,12 @@ final class BrowserCommands {
 
         @Override
         public Integer call() throws Exception {
-            target.client().delete("/browser/sessions/" + session);
-            if (!target.json) {
-                target.out().println("released " + session);
-                target.out().flush();
-            }
-            return 0;
+            JsonNode ended = target.client().delete("/browser/sessions/" + session);
+            return printed(
+                    target,
+                    ended,
+                    out -> out.println("released " + session + " after "
+                            + ended.path("seconds").asLong() + " s of use"));
         }
     }
 

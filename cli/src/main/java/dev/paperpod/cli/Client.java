@@ -45,6 +45,9 @@ final class Client {
         final String code;
         final String hint;
         final @Nullable String field;
+        /** The job that failed, when the answer names one (a browser job's trace is kept on failure too). */
+        @Nullable
+        String jobId;
 
         Failure(String code, String message, String hint, @Nullable String field) {
             super(message);
@@ -62,16 +65,8 @@ final class Client {
         return answer(open("GET", path, null, "application/json"));
     }
 
-    /** DELETEs, for an endpoint that answers 204 and no body. */
-    void delete(String path) throws Failure {
-        HttpURLConnection c = open("DELETE", path, null, "application/json");
-        try {
-            if (c.getResponseCode() / 100 != 2) {
-                throw failure(c);
-            }
-        } catch (IOException e) {
-            throw unreachable(e);
-        }
+    JsonNode delete(String path) throws Failure {
+        return answer(open("DELETE", path, null, "application/json"));
     }
 
     /** POSTs to an endpoint that answers Server-Sent Events, handing each event (name, data) over as it comes. */
@@ -242,6 +237,12 @@ final class Client {
     }
 
     private static Failure failure(HttpURLConnection c) throws IOException {
+        Failure failure = told(c);
+        failure.jobId = c.getHeaderField("X-PaperPod-Job-Id");
+        return failure;
+    }
+
+    private static Failure told(HttpURLConnection c) throws IOException {
         int status = c.getResponseCode();
         String body;
         try (InputStream in = c.getErrorStream()) {

@@ -320,6 +320,14 @@ class PpodIT {
         assertThat(ppod("artifacts", job, "nothing.png").err()).startsWith("error: ARTIFACT_NOT_FOUND");
         byte[] png = Files.readAllBytes(shot);
         assertThat(java.nio.ByteBuffer.wrap(png).getInt(16)).as("PNG width").isEqualTo(320);
+        Path failedTrace = home.resolve("failed.zip");
+        Run failed = ppod("browser:content", "http://169.254.169.254/latest/", "--trace", failedTrace.toString());
+        assertThat(failed.exit()).as(failed.toString()).isEqualTo(1);
+        assertThat(failed.err())
+                .as("a failed page's trace is the one worth reading")
+                .contains("trace " + failedTrace + " (")
+                .contains("error: EGRESS_REFUSED");
+        assertThat(Files.readString(failedTrace, StandardCharsets.ISO_8859_1)).startsWith("PK");
 
         Path pdf = home.resolve("page.pdf");
         assertThat(ppod("browser:pdf", "--html", page.toString(), "-o", pdf.toString(), "--landscape")
@@ -380,12 +388,13 @@ class PpodIT {
         assertThat(kept.out())
                 .as("the session's page, as the last command left it")
                 .contains("rendered 42");
-        assertThat(ppod("browser:sessions").out()).contains(session);
+        assertThat(ppod("browser:sessions").out()).contains(session).contains(" s of use  idle until ");
         assertThat(ppod("browser:limits").out()).contains("sessions: ").contains(" open of ");
         assertThat(ppod("browser:connect", session).out())
                 .contains("/browser/sessions/" + session + "/connect")
                 .startsWith("ws://");
-        assertThat(ppod("browser:release", session).out()).contains("released " + session);
+        assertThat(ppod("browser:release", session).out())
+                .matches("released " + session + " after [1-9][0-9]* s of use\\n");
         Run gone = ppod("browser:content", "--session", session);
         assertThat(gone.exit()).isEqualTo(1);
         assertThat(gone.err()).contains("SESSION_NOT_FOUND");
