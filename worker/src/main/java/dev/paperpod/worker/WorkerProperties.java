@@ -60,10 +60,14 @@ public record WorkerProperties(
      * @param network the Podman network of browser containers: the internet, never the control plane
      * @param memory per browser container, Chromium and its renderers together
      * @param maxResult the most a result (a screenshot, a PDF, a page's HTML) may weigh: it travels in one record
+     * @param maxHar the most a traced job's HAR may weigh as kept: over it, it is kept without response bodies, and
+     *     over it still not at all (its console log says which)
      * @param egressAllow addresses or CIDR blocks the browsers may reach although they are private or this
      *     machine's (every other private, loopback, link-local and own address is refused): e.g. a test's pages
      * @param maxSessions browser sessions this worker runs at most, each a browser container of its own beside the
      *     pool's
+     * @param sessionSpares browsers kept started for the next sessions once this worker has opened one (a session
+     *     then opens in a context's time, not a container's start); 0 for none
      * @param previewUpstream {@code host:port} where this worker reaches the api's preview proxy: pages then reach
      *     preview URLs through it ({@link dev.paperpod.worker.browser.BrowserConfig}), as any client does; unset,
      *     preview hosts are judged like any other (a {@code *.localhost} one is refused as loopback)
@@ -84,8 +88,10 @@ public record WorkerProperties(
             @DefaultValue("512") long pids,
             @DefaultValue("auto") String userNamespace,
             @DefaultValue("5MB") DataSize maxResult,
+            @DefaultValue("20MB") DataSize maxHar,
             @Nullable List<String> egressAllow,
             @DefaultValue("4") int maxSessions,
+            @DefaultValue("1") int sessionSpares,
             @Nullable String previewUpstream,
             @DefaultValue("localhost") String previewDomain) {
 

@@ -48,7 +48,12 @@ public class BrowserConfig {
     BrowserSessions browserSessions(BrowserContainers containers, WorkerProperties properties, Clock clock) {
         WorkerProperties.Browser settings = properties.browser();
         return new BrowserSessions(
-                containers, settings.maxSessions(), settings.readyTimeout(), settings.claimTimeout(), clock);
+                containers,
+                settings.maxSessions(),
+                settings.sessionSpares(),
+                settings.readyTimeout(),
+                settings.claimTimeout(),
+                clock);
     }
 
     /** Clients of the accounts' own on their sessions' browsers, through the tunnel listener. */
@@ -72,6 +77,7 @@ public class BrowserConfig {
                 clock,
                 settings.claimTimeout(),
                 settings.maxResult().toBytes(),
+                settings.maxHar().toBytes(),
                 containers.egress(),
                 artifacts);
     }

@@ -63,13 +63,14 @@ public final class BrowserJobRunner implements JobRunner {
             Clock clock,
             Duration claimTimeout,
             long maxResultBytes,
+            long maxHarBytes,
             BrowserEgress egress,
             JobArtifacts artifacts) {
         this.pool = pool;
         this.artifacts = artifacts;
         this.sessions = sessions;
         this.clock = clock;
-        this.pages = new BrowserPages(clock, maxResultBytes, egress);
+        this.pages = new BrowserPages(clock, maxResultBytes, maxHarBytes, egress);
         this.claimTimeout = claimTimeout;
     }
 

@@ -38,13 +38,15 @@ final class BrowserPages {
     private static final Set<String> WAIT_UNTIL = Set.of("load", "domcontentloaded", "networkidle", "commit");
 
     private final Clock clock;
+    private final long maxHarBytes;
     private final long maxResultBytes;
     private final BrowserEgress egress;
     private final BrowserSteps steps;
 
-    BrowserPages(Clock clock, long maxResultBytes, BrowserEgress egress) {
+    BrowserPages(Clock clock, long maxResultBytes, long maxHarBytes, BrowserEgress egress) {
         this.clock = clock;
         this.maxResultBytes = maxResultBytes;
+        this.maxHarBytes = maxHarBytes;
         this.egress = egress;
         this.steps = new BrowserSteps(egress);
     }
@@ -95,8 +97,8 @@ final class BrowserPages {
         if (scratch == null) {
             return runOn(browser, page, spec);
         }
-        BrowserRecording recording =
-                BrowserRecording.start(page, scratch, har, spec.operation().wireName(), clock);
+        BrowserRecording recording = BrowserRecording.start(
+                page, scratch, har, maxHarBytes, spec.operation().wireName(), clock);
         Done done = runOn(browser, page, spec);
         return new Done(done.result(), done.startedAt(), done.finishedAt(), recording.stop());
     }

@@ -34,15 +34,17 @@ final class BrowserRecording {
     private final Page page;
     private final Path dir;
     private final boolean har;
+    private final long maxHarBytes;
     private final Clock clock;
     private final List<String> console = new ArrayList<>();
     private final Consumer<ConsoleMessage> onConsole = this::console;
     private final Consumer<String> onError = this::pageError;
 
-    private BrowserRecording(Page page, Path dir, boolean har, Clock clock) {
+    private BrowserRecording(Page page, Path dir, boolean har, long maxHarBytes, Clock clock) {
         this.page = page;
         this.dir = dir;
         this.har = har;
+        this.maxHarBytes = maxHarBytes;
         this.clock = clock;
     }
 
@@ -57,9 +59,10 @@ final class BrowserRecording {
      * Starts tracing {@code page}'s context and listening to its console.
      *
      * @param har whether the context was made {@link #withHar}: the HAR is written when {@link #stop} closes it
+     * @param maxHarBytes the most the HAR may weigh: over it, it is kept without response bodies, over it still not
      */
-    static BrowserRecording start(Page page, Path dir, boolean har, String title, Clock clock) {
-        BrowserRecording recording = new BrowserRecording(page, dir, har, clock);
+    static BrowserRecording start(Page page, Path dir, boolean har, long maxHarBytes, String title, Clock clock) {
+        BrowserRecording recording = new BrowserRecording(page, dir, har, maxHarBytes, clock);
         page.context()
                 .tracing()
                 .start(new Tracing.StartOptions()
@@ -73,8 +76,8 @@ final class BrowserRecording {
     }
 
     /**
-     * Ends the recording: the trace saved, the console written out and, with a HAR, the job's context closed so that
-     * Playwright writes it. A page whose browser broke gives no files.
+     * Ends the recording: the trace saved, with a HAR the job's context closed so that Playwright writes it (and the
+     * HAR held to its most), and the console written out. A page whose browser broke gives no files.
      */
     List<File> stop() {
         page.offConsoleMessage(onConsole);
@@ -83,18 +86,21 @@ final class BrowserRecording {
         Path trace = dir.resolve(TRACE);
         page.context().tracing().stop(new Tracing.StopOptions().setPath(trace));
         files.add(new File(TRACE, "application/zip", trace));
-        Path log = dir.resolve(CONSOLE);
         try {
+            if (har) {
+                page.context().close();
+                Path kept = HarLimit.hold(dir.resolve(HAR), maxHarBytes, this::add);
+                if (kept != null) {
+                    files.add(new File(HAR, "application/json", kept));
+                }
+            }
+            Path log = dir.resolve(CONSOLE);
             synchronized (console) {
                 Files.write(log, console, StandardCharsets.UTF_8);
             }
+            files.add(1, new File(CONSOLE, "text/plain; charset=utf-8", log));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-        files.add(new File(CONSOLE, "text/plain; charset=utf-8", log));
-        if (har) {
-            page.context().close();
-            files.add(new File(HAR, "application/json", dir.resolve(HAR)));
         }
         return files;
     }

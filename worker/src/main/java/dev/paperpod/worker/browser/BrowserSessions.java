@@ -9,10 +9,13 @@ import dev.paperpod.worker.jobs.JobFailure;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -25,7 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The browser sessions this worker runs: each a browser container of its own (never one a pool job or another
  * account uses), one context and its open page, kept between calls until released, idle past its timeout, or this
- * worker stops. One call at a time uses a session; the next waits for it.
+ * worker stops. One call at a time uses a session; the next waits for it. Once a session has been opened here,
+ * {@code spares} browsers no one has used are kept started for the next ones: a container's start (2–3 s) is then
+ * made while no one waits.
  */
 final class BrowserSessions implements AutoCloseable {
 
@@ -34,6 +39,17 @@ final class BrowserSessions implements AutoCloseable {
 
     private final BrowserContainers containers;
     private final int max;
+    private final int spares;
+    /** Started browsers no session has used, for the next to open; filled once one has been. */
+    private final Deque<PooledBrowser> ready = new ConcurrentLinkedDeque<>();
+
+    private final AtomicInteger making = new AtomicInteger();
+    private volatile boolean closed;
+    private final ExecutorService spareMaker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "browser-session-spare");
+        t.setDaemon(true);
+        return t;
+    });
     private final Duration readyTimeout;
     private final Duration claimTimeout;
     private final Clock clock;
@@ -44,9 +60,16 @@ final class BrowserSessions implements AutoCloseable {
         return t;
     });
 
-    BrowserSessions(BrowserContainers containers, int max, Duration readyTimeout, Duration claimTimeout, Clock clock) {
+    BrowserSessions(
+            BrowserContainers containers,
+            int max,
+            int spares,
+            Duration readyTimeout,
+            Duration claimTimeout,
+            Clock clock) {
         this.containers = containers;
         this.max = max;
+        this.spares = spares;
         this.readyTimeout = readyTimeout;
         this.claimTimeout = claimTimeout;
         this.clock = clock;
@@ -115,14 +138,11 @@ final class BrowserSessions implements AutoCloseable {
             }
             sessions.put(id, placeholder(id, accountId));
         }
+        PooledBrowser pooled = null;
         try {
-            BrowserContainers.Container container = containers.create();
-            PooledBrowser pooled;
-            try {
-                pooled = PooledBrowser.connect(container, readyTimeout.toMillis());
-            } catch (RuntimeException e) {
-                containers.destroy(container);
-                throw e;
+            pooled = spare();
+            if (pooled == null) {
+                pooled = start();
             }
             Browser browser = pooled.take();
             BrowserContext context = browser.newContext(BrowserPages.contextOptions(spec));
@@ -137,14 +157,65 @@ final class BrowserSessions implements AutoCloseable {
                     clock.instant());
             sessions.put(id, session);
             log.info("Browser session {} of account {} is open on {}", id, accountId, pooled.id());
+            if (spares > 0 && !closed) {
+                spareMaker.execute(this::makeSpares); // after this one's start: the two do not share the CPU
+            }
         } catch (RuntimeException e) {
             sessions.remove(id);
+            if (pooled != null) {
+                destroy(pooled); // its context did not open: a browser no one can use
+            }
             throw new JobFailure(
                     "BROWSER_UNAVAILABLE",
                     "the session's browser did not start: " + PooledBrowser.firstLine(e),
                     true,
                     e);
         }
+    }
+
+    /** A started browser no one has used, when there is one. */
+    private @Nullable PooledBrowser spare() {
+        PooledBrowser spare;
+        while ((spare = ready.pollFirst()) != null && !spare.connected()) {
+            log.info("Spare session browser {} stopped answering", spare.id());
+            destroy(spare);
+        }
+        return spare;
+    }
+
+    /** Starts browsers until {@code spares} are ready (or being made). */
+    private void makeSpares() {
+        while (!closed && ready.size() + making.get() < spares) {
+            making.incrementAndGet();
+            try {
+                PooledBrowser made = start();
+                ready.addLast(made);
+                if (closed && ready.remove(made)) {
+                    destroy(made);
+                }
+            } catch (RuntimeException e) {
+                log.warn("Cannot start a spare session browser: {}", PooledBrowser.firstLine(e));
+                return; // the next session's opening tries again
+            } finally {
+                making.decrementAndGet();
+            }
+        }
+    }
+
+    /** A browser container of its own, started and connected. */
+    private PooledBrowser start() {
+        BrowserContainers.Container container = containers.create();
+        try {
+            return PooledBrowser.connect(container, readyTimeout.toMillis());
+        } catch (RuntimeException e) {
+            containers.destroy(container);
+            throw e;
+        }
+    }
+
+    private void destroy(PooledBrowser browser) {
+        browser.disconnect();
+        containers.destroy(browser.container());
     }
 
     /** Holds the place of a session whose browser is starting: counted, and not found by calls yet. */
@@ -219,8 +290,7 @@ final class BrowserSessions implements AutoCloseable {
             return false;
         }
         log.info("Browser session {} ended: {}", session.id, why);
-        session.pooled.disconnect();
-        containers.destroy(session.pooled.container());
+        destroy(session.pooled);
         return true;
     }
 
@@ -240,7 +310,12 @@ final class BrowserSessions implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         reaper.shutdownNow();
+        spareMaker.shutdownNow();
+        for (PooledBrowser spare; (spare = ready.pollFirst()) != null; ) {
+            destroy(spare);
+        }
         for (Session session : List.copyOf(sessions.values())) {
             if (session.page != null) {
                 try {
