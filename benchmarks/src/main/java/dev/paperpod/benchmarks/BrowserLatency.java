@@ -20,9 +20,9 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import org.jspecify.annotations.Nullable;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
@@ -37,6 +37,10 @@ final class BrowserLatency {
     private static final String PAGE = "<html><body style='font-family:sans-serif'><h1>PaperPod</h1>"
             + "<p>a small page for the benchmark</p><ul><li>one</li><li>two</li></ul></body></html>";
     private static final int WARM_UP = 10;
+    /** Sessions opened one after another, each once the spare browser made after the last had time to start. */
+    private static final int SESSIONS = 5;
+
+    private static final long SPARE_READY_MS = 5_000;
 
     private BrowserLatency() {}
 
@@ -54,6 +58,9 @@ final class BrowserLatency {
         Samples pdf = new Samples("browser PDF, HTTP → worker → browser");
         Samples pdfDirect = new Samples("baseline: Playwright → the same image, PDF");
         Samples inSession = new Samples("browser screenshot in a session (its own page, no new context)");
+        Samples traced = new Samples("browser screenshot traced (trace.zip, console.log, network.har kept)");
+        Samples firstAcquire = new Samples("browser session acquire, the worker's first (a container's start)");
+        Samples spareAcquire = new Samples("browser session acquire, a spare browser ready");
         BrowserContainers.Container direct = containers.create();
         String idleMemory;
         try (Playwright playwright = Playwright.create(
@@ -62,29 +69,36 @@ final class BrowserLatency {
             idleMemory = Benchmarks.run(Benchmarks.podman(
                             "stats", "--no-stream", "--format", "{{.MemUsage}}", "paperpod-" + direct.id()))
                     .trim();
+            long acquiring = System.nanoTime();
             String session = acquire(http, stack);
+            firstAcquire.add(System.nanoTime() - acquiring);
             try {
                 for (int i = -WARM_UP; i < count; i++) {
-                    long a = viaApi(http, stack, "screenshot", null);
+                    long a = viaApi(http, stack, "screenshot", Map.of());
                     long b = directly(browser, false);
-                    long c = viaApi(http, stack, "pdf", null);
+                    long c = viaApi(http, stack, "pdf", Map.of());
                     long d = directly(browser, true);
-                    long e = viaApi(http, stack, "screenshot", session);
+                    long e = viaApi(http, stack, "screenshot", Map.of("sessionId", session));
+                    long f = viaApi(http, stack, "screenshot", Map.of("trace", true));
                     if (i >= 0) {
                         shot.add(a);
                         shotDirect.add(b);
                         pdf.add(c);
                         pdfDirect.add(d);
                         inSession.add(e);
+                        traced.add(f);
                     }
                 }
             } finally {
-                http.send(
-                        HttpRequest.newBuilder(URI.create(stack.baseUrl() + "/browser/sessions/" + session))
-                                .header("Authorization", "Bearer " + stack.devToken())
-                                .DELETE()
-                                .build(),
-                        HttpResponse.BodyHandlers.discarding());
+                release(http, stack, session);
+            }
+            for (int i = 0; i < SESSIONS; i++) {
+                // a session now and then, as an agent opens them: the spare made after the last is ready
+                TimeUnit.MILLISECONDS.sleep(SPARE_READY_MS);
+                long start = System.nanoTime();
+                String another = acquire(http, stack);
+                spareAcquire.add(System.nanoTime() - start);
+                release(http, stack, another);
             }
         } finally {
             containers.destroy(direct);
@@ -97,6 +111,9 @@ final class BrowserLatency {
                         Locale.ROOT,
                         "ratio browser screenshot whole path / direct, p50: %.2f, p99: %.2f; PDF p50: %.2f, p99: %.2f%n"
                                 + "ratio screenshot in a session / fresh context, p50: %.2f, p99: %.2f%n"
+                                + "ratio traced screenshot / untraced, p50: %.2f, p99: %.2f%n"
+                                + "session acquire: the worker's first %.0f ms, with a spare ready p50 %.0f ms, p99 %.0f"
+                                + " ms (%d)%n"
                                 + "screenshots per second with the pool full (%d browsers, %d clients, %d s): %.1f%n"
                                 + "an idle warm browser container: %s%n",
                         shot.p50() / shotDirect.p50(),
@@ -105,12 +122,19 @@ final class BrowserLatency {
                         pdf.p99() / pdfDirect.p99(),
                         inSession.p50() / shot.p50(),
                         inSession.p99() / shot.p99(),
+                        traced.p50() / shot.p50(),
+                        traced.p99() / shot.p99(),
+                        firstAcquire.p50(),
+                        spareAcquire.p50(),
+                        spareAcquire.p99(),
+                        SESSIONS,
                         browsers,
                         browsers,
                         throughputSeconds,
                         perSecond,
                         idleMemory);
-        return new Result(List.of(shot, shotDirect, pdf, pdfDirect, inSession), summary);
+        return new Result(
+                List.of(shot, shotDirect, pdf, pdfDirect, inSession, traced, firstAcquire, spareAcquire), summary);
     }
 
     /** A browser session for the benchmark's account. */
@@ -127,10 +151,20 @@ final class BrowserLatency {
         return Wire.mapper().readTree(r.body()).path("sessionId").asString();
     }
 
-    /** One call through the whole path: in the session, when one is named. */
-    private static long viaApi(HttpClient http, EmbeddedStack stack, String operation, @Nullable String session)
+    private static void release(HttpClient http, EmbeddedStack stack, String session) throws Exception {
+        http.send(
+                HttpRequest.newBuilder(URI.create(stack.baseUrl() + "/browser/sessions/" + session))
+                        .header("Authorization", "Bearer " + stack.devToken())
+                        .DELETE()
+                        .build(),
+                HttpResponse.BodyHandlers.discarding());
+    }
+
+    /** One call through the whole path, the small page with {@code extra} fields (a session, a trace). */
+    private static long viaApi(HttpClient http, EmbeddedStack stack, String operation, Map<String, Object> extra)
             throws Exception {
-        Map<String, String> body = session == null ? Map.of("html", PAGE) : Map.of("html", PAGE, "sessionId", session);
+        Map<String, Object> body = new java.util.HashMap<>(extra);
+        body.put("html", PAGE);
         long start = System.nanoTime();
         HttpResponse<byte[]> r = http.send(
                 HttpRequest.newBuilder(URI.create(stack.baseUrl() + "/browser/" + operation))
@@ -223,7 +257,7 @@ final class BrowserLatency {
             for (int i = 0; i < clients; i++) {
                 running.add(threads.submit(() -> {
                     while (System.nanoTime() < until) {
-                        viaApi(http, stack, "screenshot", null);
+                        viaApi(http, stack, "screenshot", Map.of());
                         done.incrementAndGet();
                     }
                     return null;
