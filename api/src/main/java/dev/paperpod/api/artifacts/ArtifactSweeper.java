@@ -1,17 +1,13 @@
 package dev.paperpod.api.artifacts;
 
+import dev.paperpod.api.web.Periodic;
 import dev.paperpod.artifacts.ArtifactStore;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -19,19 +15,17 @@ import org.springframework.stereotype.Component;
  * deleting what has expired twice is harmless.
  */
 @Component
-class ArtifactSweeper implements SmartLifecycle {
+class ArtifactSweeper extends Periodic {
 
     private static final Logger log = LoggerFactory.getLogger(ArtifactSweeper.class);
 
     private final ArtifactStore store;
-    private final Duration interval;
     private final Clock clock;
-    private @Nullable ScheduledExecutorService timer;
 
     ArtifactSweeper(
             ArtifactStore store, @Value("${paperpod.artifacts.sweep-interval:10m}") Duration interval, Clock clock) {
+        super("artifact-sweeper", interval);
         this.store = store;
-        this.interval = interval;
         this.clock = clock;
     }
 
@@ -50,26 +44,7 @@ class ArtifactSweeper implements SmartLifecycle {
     }
 
     @Override
-    public synchronized void start() {
-        ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "artifact-sweeper");
-            thread.setDaemon(true);
-            return thread;
-        });
-        t.scheduleWithFixedDelay(this::sweep, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-        timer = t;
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (timer != null) {
-            timer.shutdownNow();
-            timer = null;
-        }
-    }
-
-    @Override
-    public synchronized boolean isRunning() {
-        return timer != null;
+    protected void tick() {
+        sweep();
     }
 }

@@ -1,18 +1,14 @@
 package dev.paperpod.api.browser;
 
+import dev.paperpod.api.web.Periodic;
 import dev.paperpod.store.BrowserSessionStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -22,7 +18,7 @@ import org.springframework.stereotype.Component;
  * connections' sessions; when it dies, they idle out as any other.
  */
 @Component
-class ConnectedSessions implements SmartLifecycle {
+class ConnectedSessions extends Periodic {
 
     private static final Logger log = LoggerFactory.getLogger(ConnectedSessions.class);
     private static final long MOST_APART_SECONDS = 10;
@@ -30,7 +26,6 @@ class ConnectedSessions implements SmartLifecycle {
     private final BrowserSessionStore store;
     private final Clock clock;
     private final Map<String, Held> held = new ConcurrentHashMap<>();
-    private @Nullable ScheduledExecutorService timer;
 
     /** A connected session: how many connections, and when its use was last recorded. */
     private static final class Held {
@@ -48,6 +43,7 @@ class ConnectedSessions implements SmartLifecycle {
     }
 
     ConnectedSessions(BrowserSessionStore store, Clock clock) {
+        super("browser-connections", Duration.ofMillis(500));
         this.store = store;
         this.clock = clock;
     }
@@ -68,7 +64,8 @@ class ConnectedSessions implements SmartLifecycle {
     }
 
     /** Records a use of each connected session whose last is {@code every} old. */
-    void keepAlive() {
+    @Override
+    protected void tick() {
         Instant now = clock.instant();
         held.forEach((id, h) -> {
             if (!now.isBefore(h.recorded.plus(h.every))) {
@@ -80,29 +77,5 @@ class ConnectedSessions implements SmartLifecycle {
                 }
             }
         });
-    }
-
-    @Override
-    public synchronized void start() {
-        ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "browser-connections");
-            thread.setDaemon(true);
-            return thread;
-        });
-        t.scheduleWithFixedDelay(this::keepAlive, 500, 500, TimeUnit.MILLISECONDS);
-        timer = t;
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (timer != null) {
-            timer.shutdownNow();
-            timer = null;
-        }
-    }
-
-    @Override
-    public synchronized boolean isRunning() {
-        return timer != null;
     }
 }
